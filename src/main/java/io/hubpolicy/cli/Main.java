@@ -1,0 +1,1 @@
+package io.hubpolicy.cli; public class Main { public static void main(String[] a){} }

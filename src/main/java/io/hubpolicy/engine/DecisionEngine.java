@@ -1,0 +1,191 @@
+package io.hubpolicy.engine;
+
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.NodeAffinity;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.hubpolicy.engine.facts.ChosenSize;
+import io.hubpolicy.engine.facts.GpuKind;
+import io.hubpolicy.engine.facts.Outcome;
+import io.hubpolicy.engine.facts.ProfileMatch;
+import io.hubpolicy.engine.facts.Spawn;
+import io.hubpolicy.model.Decision;
+import io.hubpolicy.model.InvalidRequestException;
+import io.hubpolicy.model.PolicyException;
+import io.hubpolicy.model.Profile;
+import io.hubpolicy.model.Size;
+import io.hubpolicy.model.SpawnRequest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import org.kie.api.runtime.KieSession;
+
+/**
+ * Decides spawns against the current rule base. A decision runs one short-lived session with only
+ * the request, the matching profiles and the chosen size as facts; compiling happens elsewhere,
+ * once per configuration. {@link #swap} replaces the rule base atomically: a decision in flight
+ * finishes on the one it started with.
+ */
+public final class DecisionEngine {
+  /** More firings than any sane policy needs: a rule that keeps re-activating itself. */
+  static final int MAX_FIRINGS = 10_000;
+
+  private final AtomicReference<RuleBase> current;
+
+  public DecisionEngine(RuleBase initial) {
+    this.current = new AtomicReference<>(initial);
+  }
+
+  public RuleBase ruleBase() {
+    return current.get();
+  }
+
+  public void swap(RuleBase next) {
+    current.set(next);
+  }
+
+  public Decision decide(SpawnRequest request) {
+    return decide(request, current.get());
+  }
+
+  public static Decision decide(SpawnRequest raw, RuleBase rb) {
+    SpawnRequest request = normalise(raw, rb);
+    Outcome outcome = new Outcome();
+    KieSession session = rb.kieBase().newKieSession();
+    try {
+      session.addEventListener(new AuditListener(outcome));
+      session.insert(new Spawn(request));
+      for (Profile p : rb.matching(request)) {
+        session.insert(new ProfileMatch(p));
+      }
+      if (request.size() != null) {
+        session.insert(new ChosenSize(rb.sizes().get(request.size())));
+      }
+      for (GpuKind g : rb.gpuKinds()) {
+        session.insert(g);
+      }
+      session.insert(outcome);
+      int fired = session.fireAllRules(MAX_FIRINGS);
+      if (fired >= MAX_FIRINGS) {
+        throw new RulesDidNotSettleException(MAX_FIRINGS, outcome.firedRules());
+      }
+    } catch (PolicyException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new RuleFailedException(e, outcome.firedRules());
+    } finally {
+      session.dispose();
+    }
+    return toDecision(request, rb, outcome);
+  }
+
+  /** Checks and tidies the request: a user is required; "Default" or empty size means none. */
+  static SpawnRequest normalise(SpawnRequest r, RuleBase rb) {
+    if (r.user() == null || r.user().isBlank()) {
+      throw new InvalidRequestException("user", "user is required");
+    }
+    String size = r.size();
+    if (size != null && (size.isBlank() || size.equals("Default"))) {
+      size = null;
+    }
+    if (size != null && !rb.sizes().containsKey(size)) {
+      throw new InvalidRequestException(
+          "size",
+          "unknown size '" + size + "'; valid sizes: "
+              + (rb.sizes().isEmpty() ? "(none configured)" : String.join(", ", rb.sizes().keySet()))
+              + ", or Default for none");
+    }
+    String image = r.image() == null || r.image().isBlank() ? null : r.image().trim();
+    return new SpawnRequest(r.user(), r.groups(), image, size);
+  }
+
+  private static Decision toDecision(SpawnRequest request, RuleBase rb, Outcome o) {
+    Map<String, Quantity> requests = new LinkedHashMap<>();
+    Map<String, Quantity> limits = new LinkedHashMap<>();
+    o.resources().forEach((key, q) -> {
+      if (key.startsWith("requests.")) {
+        requests.put(key.substring("requests.".length()), q);
+      } else if (key.startsWith("limits.")) {
+        limits.put(key.substring("limits.".length()), q);
+      }
+    });
+    ResourceRequirements resources = new ResourceRequirements();
+    resources.setRequests(requests);
+    resources.setLimits(limits);
+    NodeAffinity na = o.nodeAffinity();
+    Affinity affinity = na == null ? null : new AffinityBuilder().withNodeAffinity(na).build();
+    return new Decision(
+        newId(),
+        rb.revision(),
+        request,
+        o.isAllowed(),
+        List.copyOf(o.getReasons()),
+        List.copyOf(o.getProfiles()),
+        o.env(),
+        resources,
+        new ArrayList<>(o.getTolerations()),
+        affinity,
+        o.volumes(),
+        o.getGpu(),
+        new LinkedHashMap<>(o.services()),
+        List.copyOf(o.firedRules()),
+        o.fieldTraces(),
+        memoize(() -> rb.notApplied(request)));
+  }
+
+  private static <T> java.util.function.Supplier<T> memoize(java.util.function.Supplier<T> s) {
+    return new java.util.function.Supplier<>() {
+      private volatile T value;
+
+      @Override
+      public T get() {
+        T v = value;
+        if (v == null) {
+          v = s.get();
+          value = v;
+        }
+        return v;
+      }
+    };
+  }
+
+  /** Time-ordered and unique enough to find in an audit log without a global counter. */
+  static String newId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return "d-" + Long.toString(System.currentTimeMillis(), 36) + "-"
+        + Long.toHexString(r.nextLong() | Long.MIN_VALUE).substring(1);
+  }
+
+  /** A policy rule threw: the decision cannot be trusted, so there is none. */
+  public static final class RuleFailedException extends PolicyException {
+    RuleFailedException(RuntimeException cause, List<io.hubpolicy.model.FiredRule> fired) {
+      super(
+          "a rule failed"
+              + (fired.isEmpty() ? "" : " after '" + fired.get(fired.size() - 1).rule() + "'")
+              + ": " + rootMessage(cause),
+          cause);
+    }
+  }
+
+  /** The rules kept re-activating each other. */
+  public static final class RulesDidNotSettleException extends PolicyException {
+    RulesDidNotSettleException(int limit, List<io.hubpolicy.model.FiredRule> fired) {
+      super(
+          "rules fired " + limit + " times without settling; the last was '"
+              + (fired.isEmpty() ? "?" : fired.get(fired.size() - 1).rule())
+              + "' (a rule that modifies the Outcome it matches needs no-loop or a tighter condition)");
+    }
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+  }
+}

@@ -1,0 +1,75 @@
+package io.hubpolicy.engine;
+
+import io.hubpolicy.engine.facts.GpuKind;
+import io.hubpolicy.model.NotApplied;
+import io.hubpolicy.model.PolicyConfig;
+import io.hubpolicy.model.Profile;
+import io.hubpolicy.model.Size;
+import io.hubpolicy.model.SpawnRequest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.kie.api.KieBase;
+
+/**
+ * One compiled configuration: the KieBase, the profile index and the revision that identifies
+ * them. Immutable once built, so requests in flight keep the one they started with while a new
+ * one is swapped in.
+ */
+public final class RuleBase {
+  private final String revision;
+  private final PolicyConfig config;
+  private final KieBase kieBase;
+  private final ProfileIndex index;
+  private final Map<String, Size> sizes;
+  private final List<GpuKind> gpuKinds;
+  private final List<String> ruleSources;
+  private final Instant builtAt = Instant.now();
+
+  RuleBase(String revision, PolicyConfig config, KieBase kieBase, List<String> ruleSources) {
+    this.revision = revision;
+    this.config = config;
+    this.kieBase = kieBase;
+    this.index = new ProfileIndex(config.profiles());
+    this.sizes = config.sizesByName();
+    this.gpuKinds = config.gpuTypes().stream().map(GpuKind::new).toList();
+    this.ruleSources = List.copyOf(ruleSources);
+  }
+
+  public String revision() {
+    return revision;
+  }
+
+  public PolicyConfig config() {
+    return config;
+  }
+
+  public Map<String, Size> sizes() {
+    return sizes;
+  }
+
+  public List<String> ruleSources() {
+    return ruleSources;
+  }
+
+  public Instant builtAt() {
+    return builtAt;
+  }
+
+  KieBase kieBase() {
+    return kieBase;
+  }
+
+  List<GpuKind> gpuKinds() {
+    return gpuKinds;
+  }
+
+  /** The profiles that apply to a request, in configuration order. */
+  public List<Profile> matching(SpawnRequest r) {
+    return index.matching(r);
+  }
+
+  public List<NotApplied> notApplied(SpawnRequest r) {
+    return index.notApplied(r);
+  }
+}

@@ -1,0 +1,120 @@
+package io.hubpolicy.engine;
+
+import io.hubpolicy.model.InvalidConfigException;
+import io.hubpolicy.model.PolicyConfig;
+import io.hubpolicy.model.Problem;
+import io.hubpolicy.profiles.ConfigSource;
+import io.hubpolicy.profiles.ProfileLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.drools.kiesession.rulebase.InternalKnowledgeBase;
+import org.drools.kiesession.rulebase.KnowledgeBaseFactory;
+import org.kie.api.io.ResourceType;
+import org.kie.internal.builder.KnowledgeBuilder;
+import org.kie.internal.builder.KnowledgeBuilderError;
+import org.kie.internal.builder.KnowledgeBuilderFactory;
+import org.kie.internal.io.ResourceFactory;
+
+/**
+ * Turns profile sources and DRL sources into a {@link RuleBase}, or into the full list of
+ * problems. Used by startup, {@code validate} and reloads alike, so they can never disagree.
+ */
+public final class RuleBaseBuilder {
+  /** The generic profile-merge rule; part of the engine, not of the editable policy. */
+  static final String MERGE_RULES = "io/hubpolicy/engine/profiles.drl";
+
+  private final ProfileLoader loader;
+
+  public RuleBaseBuilder(ProfileLoader loader) {
+    this.loader = loader;
+  }
+
+  public RuleBaseBuilder() {
+    this(new ProfileLoader());
+  }
+
+  /** What a build produced: a rule base when there were no problems, and notes either way. */
+  public record Report(RuleBase ruleBase, PolicyConfig config, List<Problem> problems, List<String> notes) {
+    public RuleBase orThrow() {
+      if (!problems.isEmpty()) {
+        throw new InvalidConfigException(problems);
+      }
+      return ruleBase;
+    }
+  }
+
+  public RuleBase build(List<ConfigSource> profiles, List<RuleSource> rules) {
+    return check(profiles, rules).orThrow();
+  }
+
+  public Report check(List<ConfigSource> profiles, List<RuleSource> rules) {
+    ProfileLoader.Result loaded = loader.read(profiles);
+    List<Problem> problems = new ArrayList<>(loaded.problems());
+    KnowledgeBuilder kb = KnowledgeBuilderFactory.newKnowledgeBuilder();
+    kb.add(
+        ResourceFactory.newByteArrayResource(classpathText(MERGE_RULES).getBytes(StandardCharsets.UTF_8))
+            .setSourcePath(MERGE_RULES),
+        ResourceType.DRL);
+    for (RuleSource r : rules) {
+      kb.add(
+          ResourceFactory.newByteArrayResource(r.text().getBytes(StandardCharsets.UTF_8))
+              .setSourcePath(r.name()),
+          ResourceType.DRL);
+    }
+    for (KnowledgeBuilderError e : kb.getErrors()) {
+      String source = e.getResource() != null ? e.getResource().getSourcePath() : "<rules>";
+      int[] lines = e.getLines();
+      int line = lines != null && lines.length > 0 ? lines[0] : 0;
+      problems.add(new Problem(source, line, "", "DRL: " + oneLine(e.getMessage())));
+    }
+    if (!problems.isEmpty()) {
+      return new Report(null, loaded.config(), problems, loaded.config().notes());
+    }
+    InternalKnowledgeBase kbase = KnowledgeBaseFactory.newKnowledgeBase();
+    kbase.addPackages(kb.getKnowledgePackages());
+    List<String> ruleNames = new ArrayList<>();
+    ruleNames.add("classpath:" + MERGE_RULES);
+    rules.forEach(r -> ruleNames.add(r.name()));
+    RuleBase rb = new RuleBase(revision(profiles, rules), loaded.config(), kbase, ruleNames);
+    return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
+  }
+
+  /** A content hash of everything the decision depends on: same inputs, same revision. */
+  static String revision(List<ConfigSource> profiles, List<RuleSource> rules) {
+    try {
+      MessageDigest d = MessageDigest.getInstance("SHA-256");
+      for (ConfigSource s : profiles) {
+        d.update(("profiles\0" + s.name() + "\0" + s.text() + "\0").getBytes(StandardCharsets.UTF_8));
+      }
+      d.update(classpathText(MERGE_RULES).getBytes(StandardCharsets.UTF_8));
+      for (RuleSource r : rules) {
+        d.update(("rules\0" + r.name() + "\0" + r.text() + "\0").getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(d.digest()).substring(0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  static String classpathText(String resource) {
+    try (InputStream in = RuleBaseBuilder.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing from the jar: " + resource);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\s*\\n\\s*", " ").trim();
+  }
+}

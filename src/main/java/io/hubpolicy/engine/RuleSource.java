@@ -1,0 +1,44 @@
+package io.hubpolicy.engine;
+
+import io.hubpolicy.model.Problem;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** DRL text and the name (file path) that compile errors point at. */
+public record RuleSource(String name, String text) {
+
+  /** {@code .drl} files of each path (directories alphabetically), in the order given. */
+  public static List<RuleSource> fromPaths(List<Path> paths, List<Problem> problems) {
+    List<RuleSource> out = new ArrayList<>();
+    for (Path p : paths) {
+      if (Files.isDirectory(p)) {
+        try (Stream<Path> files = Files.list(p)) {
+          files
+              .filter(f -> f.getFileName().toString().endsWith(".drl") && Files.isRegularFile(f))
+              .sorted()
+              .forEach(f -> read(f, out, problems));
+        } catch (IOException e) {
+          problems.add(new Problem(p.toString(), 0, "", "cannot list directory: " + e.getMessage()));
+        }
+      } else if (Files.isRegularFile(p)) {
+        read(p, out, problems);
+      } else {
+        problems.add(new Problem(p.toString(), 0, "", "no such file or directory"));
+      }
+    }
+    return out;
+  }
+
+  private static void read(Path f, List<RuleSource> out, List<Problem> problems) {
+    try {
+      out.add(new RuleSource(f.toString(), Files.readString(f, StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      problems.add(new Problem(f.toString(), 0, "", "cannot read: " + e.getMessage()));
+    }
+  }
+}

@@ -1,0 +1,343 @@
+package io.hubpolicy.engine.facts;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.NodeAffinity;
+import io.fabric8.kubernetes.api.model.NodeSelector;
+import io.fabric8.kubernetes.api.model.PreferredSchedulingTerm;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.hubpolicy.model.Actor;
+import io.hubpolicy.model.FieldTrace;
+import io.hubpolicy.model.FiredRule;
+import io.hubpolicy.model.InvalidRequestException;
+import io.hubpolicy.model.Profile;
+import io.hubpolicy.model.ProfileVolume;
+import io.hubpolicy.model.Quantities;
+import io.hubpolicy.model.ServiceSpec;
+import io.hubpolicy.model.Size;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.kie.api.definition.type.Modifies;
+
+/**
+ * The decision being built, as a fact. Rules change it only through these methods, each of which
+ * records the new value against the rule that is firing (set by the audit listener, never by the
+ * rule body), so every field can say who set it and what it replaced.
+ *
+ * <p>Getters are the properties rules can match on, e.g. {@code Outcome(memoryLimitBytes > 8 *
+ * 1024 * 1024 * 1024)}; {@link Modifies} tells Drools which of them each method changes so that
+ * property reactivity re-evaluates exactly the rules that care.
+ */
+public final class Outcome {
+  private static final Actor NOBODY = new Actor("<none>", 0, null);
+
+  private Actor actor = NOBODY;
+  private final Map<String, EnvVar> env = new LinkedHashMap<>();
+  private final Map<String, Quantity> resources = new LinkedHashMap<>();
+  private final List<Toleration> tolerations = new ArrayList<>();
+  private NodeSelector requiredAffinity;
+  private List<PreferredSchedulingTerm> preferredAffinity;
+  private final Map<String, ProfileVolume> volumes = new LinkedHashMap<>();
+  private final Map<String, ServiceSpec> services = new LinkedHashMap<>();
+  private int gpu;
+  private final List<String> profiles = new ArrayList<>();
+  private boolean allowed = true;
+  private final List<String> reasons = new ArrayList<>();
+  private final Map<String, Trace> traces = new LinkedHashMap<>();
+  private final List<FiredRule> firedRules = new ArrayList<>();
+
+  // ---------------------------------------------------------------- properties rules match on
+
+  public boolean isAllowed() {
+    return allowed;
+  }
+
+  public List<String> getReasons() {
+    return Collections.unmodifiableList(reasons);
+  }
+
+  /** Names of the profiles applied so far, in application order. */
+  public List<String> getProfiles() {
+    return Collections.unmodifiableList(profiles);
+  }
+
+  public int getGpu() {
+    return gpu;
+  }
+
+  public Set<String> getEnvNames() {
+    return Collections.unmodifiableSet(env.keySet());
+  }
+
+  /** Resources keyed like {@code requests.cpu}, {@code limits.memory}, {@code limits.nvidia.com/gpu}. */
+  public Map<String, Quantity> getResources() {
+    return Collections.unmodifiableMap(resources);
+  }
+
+  public List<Toleration> getTolerations() {
+    return Collections.unmodifiableList(tolerations);
+  }
+
+  public Set<String> getVolumeNames() {
+    return Collections.unmodifiableSet(volumes.keySet());
+  }
+
+  public Set<String> getServiceNames() {
+    return Collections.unmodifiableSet(services.keySet());
+  }
+
+  /** The memory limit in bytes, or -1 when none is set. */
+  public long getMemoryLimitBytes() {
+    return bytes("limits.memory");
+  }
+
+  public long getMemoryRequestBytes() {
+    return bytes("requests.memory");
+  }
+
+  /** The CPU limit in millicores, or -1 when none is set. */
+  public long getCpuLimitMillis() {
+    return millis("limits.cpu");
+  }
+
+  public long getCpuRequestMillis() {
+    return millis("requests.cpu");
+  }
+
+  private long bytes(String key) {
+    Quantity q = resources.get(key);
+    return q == null ? -1 : Quantities.bytes(q);
+  }
+
+  private long millis(String key) {
+    Quantity q = resources.get(key);
+    return q == null ? -1 : Quantities.millis(q);
+  }
+
+  public Quantity resource(String key) {
+    return resources.get(key);
+  }
+
+  public boolean hasEnv(String name) {
+    return env.containsKey(name);
+  }
+
+  /** The literal value of a variable, or null when unset or taken from a Secret/ConfigMap. */
+  public String envValue(String name) {
+    EnvVar e = env.get(name);
+    return e == null ? null : e.getValue();
+  }
+
+  // ---------------------------------------------------------------- changes rules make
+
+  /** Merges one matching profile over what earlier profiles set: the last writer wins per field. */
+  @Modifies({
+    "profiles", "envNames", "resources", "memoryLimitBytes", "memoryRequestBytes", "cpuLimitMillis",
+    "cpuRequestMillis", "tolerations", "volumeNames", "serviceNames", "gpu"
+  })
+  public void apply(ProfileMatch match) {
+    Profile p = match.getProfile();
+    profiles.add(p.name());
+    p.env().forEach(this::putEnv);
+    p.resources().forEach(this::putResource);
+    p.tolerations().forEach(this::addTolerationUnlessPresent);
+    NodeAffinity a = p.nodeAffinity();
+    if (a != null) {
+      if (a.getRequiredDuringSchedulingIgnoredDuringExecution() != null) {
+        requiredAffinity = a.getRequiredDuringSchedulingIgnoredDuringExecution();
+        trace("affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution", requiredAffinity);
+      }
+      if (a.getPreferredDuringSchedulingIgnoredDuringExecution() != null
+          && !a.getPreferredDuringSchedulingIgnoredDuringExecution().isEmpty()) {
+        preferredAffinity = a.getPreferredDuringSchedulingIgnoredDuringExecution();
+        trace("affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution", preferredAffinity);
+      }
+    }
+    for (ProfileVolume v : p.volumes()) {
+      volumes.put(v.name(), v);
+      trace("volumes." + v.name(), v);
+    }
+    p.services().forEach((name, spec) -> {
+      services.put(name, spec);
+      trace("services." + name, spec);
+    });
+    if (p.gpu() != null) {
+      setGpuCount(p.gpu());
+    }
+  }
+
+  /** Applies the chosen size over every profile, per resource key. */
+  @Modifies({
+    "resources", "memoryLimitBytes", "memoryRequestBytes", "cpuLimitMillis", "cpuRequestMillis"
+  })
+  public void applySize(Size size) {
+    size.resources().forEach(this::putResource);
+  }
+
+  @Modifies({"envNames"})
+  public void setEnv(String name, String value) {
+    putEnv(new EnvVar(name, value, null));
+  }
+
+  @Modifies({"envNames"})
+  public void setEnvVar(EnvVar var) {
+    putEnv(var);
+  }
+
+  @Modifies({"envNames"})
+  public void removeEnv(String name) {
+    if (env.remove(name) != null) {
+      trace("env." + name, null);
+    }
+  }
+
+  /** Sets a resource, e.g. {@code setResource("limits.memory", "8Gi")}. */
+  @Modifies({
+    "resources", "memoryLimitBytes", "memoryRequestBytes", "cpuLimitMillis", "cpuRequestMillis"
+  })
+  public void setResource(String key, String quantity) {
+    putResource(key, parse(key, quantity));
+  }
+
+  /** Lowers a resource to {@code max} if it is set higher; leaves it alone otherwise. */
+  @Modifies({
+    "resources", "memoryLimitBytes", "memoryRequestBytes", "cpuLimitMillis", "cpuRequestMillis"
+  })
+  public void capResource(String key, String max) {
+    Quantity cap = parse(key, max);
+    Quantity current = resources.get(key);
+    if (current != null && Quantities.compare(current, cap) > 0) {
+      putResource(key, cap);
+    }
+  }
+
+  @Modifies({"tolerations"})
+  public void addTolerations(List<Toleration> list) {
+    list.forEach(this::addTolerationUnlessPresent);
+  }
+
+  @Modifies({"gpu", "resources"})
+  public void setGpu(int count) {
+    setGpuCount(count);
+  }
+
+  /** Refuses the spawn; the reason is shown to the user. Later rules still run and may add theirs. */
+  @Modifies({"allowed", "reasons"})
+  public void deny(String reason) {
+    allowed = false;
+    reasons.add(reason);
+    trace("allowed", false);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private void setGpuCount(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("a GPU count cannot be negative: " + count);
+    }
+    gpu = count;
+    trace("gpu", count);
+  }
+
+  private void putEnv(EnvVar var) {
+    env.put(var.getName(), var);
+    trace("env." + var.getName(), var.getValueFrom() != null ? var.getValueFrom() : var.getValue());
+  }
+
+  private void putResource(String key, Quantity q) {
+    resources.put(key, q);
+    trace("resources." + key, q);
+  }
+
+  private void addTolerationUnlessPresent(Toleration t) {
+    if (!tolerations.contains(t)) {
+      tolerations.add(t);
+      trace("tolerations[" + (tolerations.size() - 1) + "]", t);
+    }
+  }
+
+  private static Quantity parse(String key, String quantity) {
+    if (!key.startsWith("requests.") && !key.startsWith("limits.")) {
+      throw new IllegalArgumentException(
+          "a resource key starts with requests. or limits., e.g. limits.memory; got '" + key + "'");
+    }
+    return Quantities.parse(quantity)
+        .orElseThrow(
+            () -> new IllegalArgumentException("'" + quantity + "' is not a Kubernetes quantity"));
+  }
+
+  private void trace(String field, Object value) {
+    Trace t = traces.get(field);
+    if (t == null) {
+      traces.put(field, new Trace(value, actor));
+    } else {
+      t.overrode.add(new FieldTrace.Overridden(t.value, t.setBy));
+      t.value = value;
+      t.setBy = actor;
+    }
+  }
+
+  private static final class Trace {
+    Object value;
+    Actor setBy;
+    final List<FieldTrace.Overridden> overrode = new ArrayList<>(1);
+
+    Trace(Object value, Actor setBy) {
+      this.value = value;
+      this.setBy = setBy;
+    }
+  }
+
+  // ---------------------------------------------------------------- for the engine (not rules)
+
+  /** Called by the audit listener before each rule fires. */
+  public void actingAs(Actor a) {
+    this.actor = a;
+  }
+
+  public void recordFired(FiredRule r) {
+    firedRules.add(r);
+  }
+
+  public List<FiredRule> firedRules() {
+    return firedRules;
+  }
+
+  public List<EnvVar> env() {
+    return new ArrayList<>(env.values());
+  }
+
+  public Map<String, Quantity> resources() {
+    return resources;
+  }
+
+  public NodeAffinity nodeAffinity() {
+    if (requiredAffinity == null && preferredAffinity == null) {
+      return null;
+    }
+    return new NodeAffinity(preferredAffinity, requiredAffinity);
+  }
+
+  public List<ProfileVolume> volumes() {
+    return new ArrayList<>(volumes.values());
+  }
+
+  public Map<String, ServiceSpec> services() {
+    return services;
+  }
+
+  public Map<String, FieldTrace> fieldTraces() {
+    Map<String, FieldTrace> out = new LinkedHashMap<>();
+    traces.forEach((k, t) -> out.put(k, new FieldTrace(k, t.value, t.setBy, t.overrode)));
+    return out;
+  }
+
+  /** Fails a request-level check from a rule, e.g. a GPU count above what is allowed. */
+  public static InvalidRequestException invalid(String field, String message) {
+    return new InvalidRequestException(field, message);
+  }
+}

@@ -1,0 +1,4 @@
+package io.hubpolicy.model;
+
+/** One rule firing, in firing order; {@code profile} names the profile a merge rule applied. */
+public record FiredRule(String rule, int salience, String profile) {}

@@ -1,0 +1,50 @@
+package io.hubpolicy.model;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.NodeAffinity;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One profile from the configuration. {@code order} is its position across all sources (0 first);
+ * it becomes the salience of its application, so that the last match wins.
+ *
+ * <p>Kubernetes parts are fabric8 model objects. They are shared by every decision and must be
+ * treated as immutable: whoever needs to change one copies it first.
+ */
+public record Profile(
+    int order,
+    String name,
+    SourceRef source,
+    List<String> users,
+    List<String> groups,
+    List<String> images,
+    List<EnvVar> env,
+    Map<String, Quantity> resources,
+    List<Toleration> tolerations,
+    NodeAffinity nodeAffinity,
+    List<ProfileVolume> volumes,
+    Integer gpu,
+    Map<String, ServiceSpec> services) {
+  public Profile {
+    users = users == null ? List.of() : List.copyOf(users);
+    groups = groups == null ? List.of() : List.copyOf(groups);
+    images = images == null ? List.of() : List.copyOf(images);
+    env = env == null ? List.of() : List.copyOf(env);
+    resources =
+        resources == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(resources));
+    tolerations = tolerations == null ? List.of() : List.copyOf(tolerations);
+    volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    services =
+        services == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(services));
+  }
+
+  /** True when the profile names neither users nor groups, or lists {@code "*"}: everyone. */
+  public boolean appliesToEveryone() {
+    return (users.isEmpty() && groups.isEmpty()) || users.contains("*");
+  }
+}
