@@ -1,1 +1,44 @@
-package io.hubpolicy.cli; public class Main { public static void main(String[] a){} }
+package io.hubpolicy.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The command line: {@code decide}, {@code validate}, {@code serve}. */
+@Command(
+    name = "hubpolicy",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Decides how JupyterHub single-user servers are configured, with Drools rules.",
+    subcommands = {DecideCommand.class, ValidateCommand.class, ServeCommand.class})
+public final class Main implements Runnable {
+  /** Exit codes: 0 fine, 1 internal failure, 2 bad input or configuration. */
+  static final int OK = 0;
+
+  static final int FAILURE = 1;
+  static final int BAD_INPUT = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  public static int run(String... args) {
+    return new CommandLine(new Main())
+        .setExecutionExceptionHandler(new ErrorHandler())
+        .execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: decide, validate or serve");
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"hubpolicy " + (v == null ? "dev" : v)};
+    }
+  }
+}

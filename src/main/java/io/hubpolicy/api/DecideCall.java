@@ -1,0 +1,98 @@
+package io.hubpolicy.api;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.hubpolicy.model.InvalidRequestException;
+import io.hubpolicy.model.SpawnRequest;
+import io.hubpolicy.profiles.KubeJson;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A decision request as it arrives: {@code {"user", "groups", "image", "size", "pod"}}. */
+public record DecideCall(SpawnRequest request, Pod pod) {
+  private static final JsonMapper MAPPER = JsonMapper.builder().build();
+  private static final Set<String> FIELDS = Set.of("user", "groups", "image", "size", "pod");
+
+  /** Parses and checks a request body; every error names the field it is about. */
+  public static DecideCall parse(String body) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(body == null ? "" : body);
+    } catch (JacksonException e) {
+      throw new InvalidRequestException("body", "request body is not valid JSON: " + e.getOriginalMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new InvalidRequestException("body", "request body must be a JSON object with user, groups, image, size, pod");
+    }
+    for (String name : root.propertyNames()) {
+      if (!FIELDS.contains(name)) {
+        throw new InvalidRequestException(name, "unknown field '" + name + "' (known: groups, image, pod, size, user)");
+      }
+    }
+    String user = text(root, "user");
+    if (user == null || user.isBlank()) {
+      throw new InvalidRequestException("user", "user is required");
+    }
+    List<String> groups = new ArrayList<>();
+    JsonNode g = root.get("groups");
+    if (g != null && !g.isNull()) {
+      if (!g.isArray()) {
+        throw new InvalidRequestException("groups", "groups must be a list of strings");
+      }
+      for (JsonNode item : g) {
+        if (!item.isString()) {
+          throw new InvalidRequestException("groups", "groups must be a list of strings, found " + item.getNodeType());
+        }
+        groups.add(item.asString());
+      }
+    }
+    Pod pod = null;
+    JsonNode p = root.get("pod");
+    if (p != null && !p.isNull()) {
+      pod = pod(p);
+    }
+    return new DecideCall(new SpawnRequest(user, groups, text(root, "image"), text(root, "size")), pod);
+  }
+
+  static Pod pod(JsonNode p) {
+    if (!p.isObject()) {
+      throw new InvalidRequestException("pod", "pod must be a Pod object");
+    }
+    if (p.has("kind") && !"Pod".equals(p.get("kind").asString())) {
+      throw new InvalidRequestException("pod", "pod must be of kind Pod, not " + p.get("kind").asString());
+    }
+    try {
+      return KubeJson.SERIALIZATION.convertValue(p, Pod.class);
+    } catch (RuntimeException e) {
+      throw new InvalidRequestException("pod", "pod is not a valid Pod: " + e.getMessage());
+    }
+  }
+
+  /** A pod from a file's text, JSON or YAML. */
+  public static Pod podFromText(String text, String where) {
+    Object parsed;
+    try {
+      parsed = KubeJson.SERIALIZATION.unmarshal(text, JsonNode.class);
+    } catch (RuntimeException e) {
+      throw new InvalidRequestException("pod", where + " is not valid JSON or YAML: " + e.getMessage());
+    }
+    if (!(parsed instanceof JsonNode n)) {
+      throw new InvalidRequestException("pod", where + " does not hold a Pod");
+    }
+    return pod(n);
+  }
+
+  private static String text(JsonNode root, String field) {
+    JsonNode n = root.get(field);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isString()) {
+      throw new InvalidRequestException(field, field + " must be a string, found " + n.getNodeType());
+    }
+    return n.asString();
+  }
+}

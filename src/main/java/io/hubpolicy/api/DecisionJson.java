@@ -1,0 +1,220 @@
+package io.hubpolicy.api;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.hubpolicy.model.Actor;
+import io.hubpolicy.model.Decision;
+import io.hubpolicy.model.FieldTrace;
+import io.hubpolicy.model.FiredRule;
+import io.hubpolicy.model.NotApplied;
+import io.hubpolicy.model.ProfileVolume;
+import io.hubpolicy.model.ServiceSpec;
+import io.hubpolicy.model.TemplateRef;
+import io.hubpolicy.mutation.PodMutator;
+import io.hubpolicy.profiles.KubeJson;
+import java.util.Map;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The decision as JSON: the wire format of {@code decide}, {@code POST /v1/decisions} and the
+ * audit log. Written by hand so the model stays free of serialization annotations and the field
+ * order is the documented one.
+ */
+public final class DecisionJson {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final JsonMapper COMPACT = JsonMapper.builder().build();
+  private static final JsonMapper PRETTY =
+      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+  /** Names whose literal values never reach the audit log. */
+  private static final Pattern SENSITIVE =
+      Pattern.compile("(?i).*(secret|token|passw|credential|private|api_?key|access_?key).*");
+
+  private DecisionJson() {}
+
+  /** How much explanation to include: {@code notApplied} costs O(profiles), so it can be left out. */
+  public enum Explain {
+    FULL,
+    FIELDS,
+    NONE
+  }
+
+  public static ObjectNode toJson(Decision d, PodMutator.Result pod, Explain explain) {
+    ObjectNode o = F.objectNode();
+    o.put("decisionId", d.decisionId());
+    o.put("revision", d.revision());
+    o.put("user", d.user());
+    o.set("groups", strings(d.request().groups()));
+    o.put("image", d.image());
+    o.put("size", d.size());
+    o.put("allowed", d.allowed());
+    o.set("reasons", strings(d.reasons()));
+    o.set("profiles", strings(d.profiles()));
+    o.set("env", kube(d.env()));
+    o.set("resources", kube(d.resources()));
+    o.set("tolerations", kube(d.tolerations()));
+    o.set("affinity", d.affinity() == null ? F.nullNode() : kube(d.affinity()));
+    ArrayNode volumes = F.arrayNode();
+    d.volumes().forEach(v -> volumes.add(volume(v)));
+    o.set("volumes", volumes);
+    o.put("gpu", d.gpu());
+    ObjectNode services = F.objectNode();
+    d.services().forEach((name, spec) -> services.set(name, service(spec)));
+    o.set("services", services);
+    ArrayNode fired = F.arrayNode();
+    d.firedRules().forEach(r -> fired.add(firedRule(r)));
+    o.set("firedRules", fired);
+    if (explain != Explain.NONE) {
+      ObjectNode explanation = F.objectNode();
+      ObjectNode fields = F.objectNode();
+      d.fields().forEach((k, t) -> fields.set(k, trace(t)));
+      explanation.set("fields", fields);
+      if (explain == Explain.FULL) {
+        ArrayNode notApplied = F.arrayNode();
+        for (NotApplied n : d.notApplied().get()) {
+          notApplied.add(F.objectNode().put("profile", n.profile()).put("order", n.order()).put("reason", n.reason()));
+        }
+        explanation.set("notApplied", notApplied);
+      }
+      o.set("explanation", explanation);
+    }
+    if (pod != null) {
+      o.set("pod", kube(pod.pod()));
+      o.set("patch", pod.patch());
+    }
+    return o;
+  }
+
+  /**
+   * One audit line: id, revision, input and result, but no explanation (it can be recomputed from
+   * the revision and input) and no literal value of a variable whose name looks secret.
+   */
+  public static ObjectNode auditLine(Decision d, String time) {
+    ObjectNode o = F.objectNode();
+    o.put("time", time);
+    o.put("decisionId", d.decisionId());
+    o.put("revision", d.revision());
+    ObjectNode input = o.putObject("input");
+    input.put("user", d.user());
+    input.set("groups", strings(d.request().groups()));
+    input.put("image", d.image());
+    input.put("size", d.size());
+    ObjectNode result = o.putObject("result");
+    result.put("allowed", d.allowed());
+    result.set("reasons", strings(d.reasons()));
+    result.set("profiles", strings(d.profiles()));
+    ObjectNode env = result.putObject("env");
+    for (EnvVar e : d.env()) {
+      if (e.getValueFrom() != null) {
+        env.set(e.getName(), kube(e.getValueFrom()));
+      } else {
+        env.put(e.getName(), SENSITIVE.matcher(e.getName()).matches() ? "***" : e.getValue());
+      }
+    }
+    result.set("resources", kube(d.resources()));
+    result.put("gpu", d.gpu());
+    result.set("services", strings(d.services().keySet()));
+    ArrayNode fired = o.putArray("firedRules");
+    d.firedRules().forEach(r -> fired.add(firedRule(r)));
+    return o;
+  }
+
+  public static String compact(JsonNode n) {
+    return COMPACT.writeValueAsString(n);
+  }
+
+  public static String pretty(JsonNode n) {
+    return PRETTY.writeValueAsString(n);
+  }
+
+  private static ObjectNode firedRule(FiredRule r) {
+    ObjectNode n = F.objectNode().put("rule", r.rule()).put("salience", r.salience());
+    if (r.profile() != null) {
+      n.put("profile", r.profile());
+    }
+    return n;
+  }
+
+  private static ObjectNode trace(FieldTrace t) {
+    ObjectNode n = F.objectNode();
+    n.set("value", value(t.value()));
+    n.set("setBy", actor(t.setBy()));
+    ArrayNode over = n.putArray("overrode");
+    for (FieldTrace.Overridden o : t.overrode()) {
+      over.add(F.objectNode().<ObjectNode>set("value", value(o.value())).set("setBy", actor(o.setBy())));
+    }
+    return n;
+  }
+
+  private static ObjectNode actor(Actor a) {
+    ObjectNode n = F.objectNode().put("rule", a.rule()).put("salience", a.salience());
+    if (a.profile() != null) {
+      n.put("profile", a.profile());
+    }
+    return n;
+  }
+
+  private static JsonNode value(Object v) {
+    if (v instanceof ProfileVolume pv) {
+      return volume(pv);
+    }
+    if (v instanceof ServiceSpec s) {
+      return service(s);
+    }
+    return v == null ? F.nullNode() : kube(v);
+  }
+
+  private static ObjectNode volume(ProfileVolume v) {
+    ObjectNode n = (ObjectNode) kube(v.volume());
+    n.put("mountPath", v.mountPath());
+    if (v.readOnly()) {
+      n.put("readOnly", true);
+    }
+    if (v.subPath() != null) {
+      n.put("subPath", v.subPath());
+    }
+    return n;
+  }
+
+  private static ObjectNode service(ServiceSpec s) {
+    ObjectNode n = F.objectNode();
+    if (!s.resources().isEmpty()) {
+      ArrayNode res = n.putArray("resources");
+      for (TemplateRef r : s.resources()) {
+        res.add(F.objectNode().put("name", r.name()).put("path", r.path()));
+      }
+    }
+    if (s.template() != null) {
+      n.put("template", s.template());
+    }
+    putMap(n, "parameters", s.parameters());
+    putMap(n, "configuration", s.configuration());
+    putMap(n, "labels", s.labels());
+    putMap(n, "return", s.returns());
+    if (s.lifecycle() != null) {
+      n.put("lifecycle", s.lifecycle());
+    }
+    return n;
+  }
+
+  private static void putMap(ObjectNode n, String key, Map<String, ?> m) {
+    if (!m.isEmpty()) {
+      n.set(key, COMPACT.valueToTree(m));
+    }
+  }
+
+  private static ArrayNode strings(Iterable<String> values) {
+    ArrayNode a = F.arrayNode();
+    values.forEach(a::add);
+    return a;
+  }
+
+  private static JsonNode kube(Object o) {
+    return KubeJson.SERIALIZATION.convertValue(o, JsonNode.class);
+  }
+}

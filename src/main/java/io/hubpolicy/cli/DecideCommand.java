@@ -1,0 +1,66 @@
+package io.hubpolicy.cli;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.hubpolicy.api.AuditLog;
+import io.hubpolicy.api.DecideCall;
+import io.hubpolicy.api.DecisionJson;
+import io.hubpolicy.api.DecisionService;
+import io.hubpolicy.engine.DecisionEngine;
+import io.hubpolicy.model.InvalidRequestException;
+import io.hubpolicy.model.SpawnRequest;
+import io.hubpolicy.mutation.PodMutator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "decide",
+    mixinStandardHelpOptions = true,
+    description = "Prints the decision for one spawn as JSON, with the reasons for every field.")
+final class DecideCommand implements Callable<Integer> {
+  @Option(names = "--user", required = true, description = "JupyterHub user name, as the hub has it.")
+  String user;
+
+  @Option(names = "--group", paramLabel = "GROUP", description = "A group of the user (repeatable).")
+  List<String> groups = new ArrayList<>();
+
+  @Option(names = "--image", description = "Notebook image, e.g. s2i-thoth-notebook:3.6.")
+  String image;
+
+  @Option(names = "--size", description = "Chosen size (Small, Medium, Large...; Default or none for no size).")
+  String size;
+
+  @Option(names = "--pod", paramLabel = "FILE", description = "A Pod (JSON or YAML) to apply the decision to.")
+  Path pod;
+
+  @Option(
+      names = "--explain",
+      defaultValue = "full",
+      description = "full (fields and why other profiles did not apply), fields, or none.")
+  String explain;
+
+  @Mixin ConfigOptions config;
+
+  @Override
+  public Integer call() throws IOException {
+    DecisionJson.Explain level = io.hubpolicy.api.HttpApi.explainLevel(explain);
+    Pod input = null;
+    if (pod != null) {
+      if (!Files.isRegularFile(pod)) {
+        throw new InvalidRequestException("pod", "no such file: " + pod);
+      }
+      input = DecideCall.podFromText(Files.readString(pod), pod.toString());
+    }
+    DecisionService service =
+        new DecisionService(new DecisionEngine(config.build()), new PodMutator(), AuditLog.NONE);
+    var json = service.decide(new DecideCall(new SpawnRequest(user, groups, image, size), input), level);
+    System.out.println(DecisionJson.pretty(json));
+    return Main.OK;
+  }
+}
