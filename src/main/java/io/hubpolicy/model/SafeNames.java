@@ -27,9 +27,10 @@ import java.util.regex.Pattern;
  * --}) get the object-name fallback above, which is lowercase; e.g. {@code AbC.} becomes {@code
  * abc---dbe8c5d1}. This matches the {@code hub.jupyter.org/username} label KubeSpawner writes,
  * including its hashed length of 32 when no maximum is given. A fallback is always a valid label
- * value too, since it starts with a letter and ends with a hex digit. One deliberate difference:
- * the empty name gives {@code x---e3b0c442} rather than an empty value, so a label always
- * identifies something.
+ * value too, since it starts with a letter and ends with a hex digit. Deliberate differences: the
+ * empty name gives {@code x---e3b0c442} rather than an empty value, so a label always identifies
+ * something; and the validity test is ASCII-only, where KubeSpawner's case-insensitive check keeps
+ * names such as {@code Dıana} that Kubernetes rejects.
  */
 public final class SafeNames {
   /** KubeSpawner's length budget for a user or server slug. */
@@ -148,7 +149,8 @@ public final class SafeNames {
     s = trimTrailingDashes(s);
     if (!s.isEmpty() && !(s.charAt(0) >= 'a' && s.charAt(0) <= 'z')) {
       // Cutting after the prefix can leave a trailing '-'. KubeSpawner keeps it, and so do we:
-      // the hash or "--" that follows keeps the whole name valid.
+      // the hash or "--" that follows keeps the whole name valid. Cutting the prefixed string
+      // (KubeSpawner cuts only the rest) also holds the one-character budget of maxLength 12.
       s = truncate("x-" + s, maxLength);
     }
     return s.isEmpty() ? "x" : s;
