@@ -108,14 +108,22 @@ public final class Outcome {
     return millis("requests.cpu");
   }
 
+  // Rules read these figures after every change; parsing a quantity costs more than the rest of a
+  // property check, so each one is converted once, when it is set.
+  private final Map<String, Long> figures = new java.util.HashMap<>();
+
   private long bytes(String key) {
-    Quantity q = resources.get(key);
-    return q == null ? -1 : Quantities.bytes(q);
+    return figures.computeIfAbsent(key, k -> {
+      Quantity q = resources.get(k);
+      return q == null ? -1L : Quantities.bytes(q);
+    });
   }
 
   private long millis(String key) {
-    Quantity q = resources.get(key);
-    return q == null ? -1 : Quantities.millis(q);
+    return figures.computeIfAbsent("millis:" + key, k -> {
+      Quantity q = resources.get(key);
+      return q == null ? -1L : Quantities.millis(q);
+    });
   }
 
   public Quantity resource(String key) {
@@ -250,6 +258,8 @@ public final class Outcome {
 
   private void putResource(String key, Quantity q) {
     resources.put(key, q);
+    figures.remove(key);
+    figures.remove("millis:" + key);
     trace("resources." + key, q);
   }
 
