@@ -22,14 +22,17 @@ public record DecideCall(SpawnRequest request, Pod pod) {
     try {
       root = MAPPER.readTree(body == null ? "" : body);
     } catch (JacksonException e) {
-      throw new InvalidRequestException("body", "request body is not valid JSON: " + e.getOriginalMessage());
+      throw new InvalidRequestException(
+          "body", "request body is not valid JSON: " + e.getOriginalMessage());
     }
     if (root == null || !root.isObject()) {
-      throw new InvalidRequestException("body", "request body must be a JSON object with user, groups, image, size, pod");
+      throw new InvalidRequestException(
+          "body", "request body must be a JSON object with user, groups, image, size, pod");
     }
     for (String name : root.propertyNames()) {
       if (!FIELDS.contains(name)) {
-        throw new InvalidRequestException(name, "unknown field '" + name + "' (known: groups, image, pod, size, user)");
+        throw new InvalidRequestException(
+            name, "unknown field '" + name + "' (known: groups, image, pod, size, user)");
       }
     }
     String user = text(root, "user");
@@ -44,7 +47,8 @@ public record DecideCall(SpawnRequest request, Pod pod) {
       }
       for (JsonNode item : g) {
         if (!item.isString()) {
-          throw new InvalidRequestException("groups", "groups must be a list of strings, found " + item.getNodeType());
+          throw new InvalidRequestException(
+              "groups", "groups must be a list of strings, found " + item.getNodeType());
         }
         groups.add(item.asString());
       }
@@ -54,7 +58,8 @@ public record DecideCall(SpawnRequest request, Pod pod) {
     if (p != null && !p.isNull()) {
       pod = pod(p);
     }
-    return new DecideCall(new SpawnRequest(user, groups, text(root, "image"), text(root, "size")), pod);
+    return new DecideCall(
+        new SpawnRequest(user, groups, text(root, "image"), text(root, "size")), pod);
   }
 
   static Pod pod(JsonNode p) {
@@ -62,7 +67,8 @@ public record DecideCall(SpawnRequest request, Pod pod) {
       throw new InvalidRequestException("pod", "pod must be a Pod object");
     }
     if (p.has("kind") && !"Pod".equals(p.get("kind").asString())) {
-      throw new InvalidRequestException("pod", "pod must be of kind Pod, not " + p.get("kind").asString());
+      throw new InvalidRequestException(
+          "pod", "pod must be of kind Pod, not " + p.get("kind").asString());
     }
     try {
       return KubeJson.SERIALIZATION.convertValue(p, Pod.class);
@@ -77,7 +83,8 @@ public record DecideCall(SpawnRequest request, Pod pod) {
     try {
       parsed = KubeJson.SERIALIZATION.unmarshal(text, JsonNode.class);
     } catch (RuntimeException e) {
-      throw new InvalidRequestException("pod", where + " is not valid JSON or YAML: " + e.getMessage());
+      throw new InvalidRequestException(
+          "pod", where + " is not valid JSON or YAML: " + e.getMessage());
     }
     if (!(parsed instanceof JsonNode n)) {
       throw new InvalidRequestException("pod", where + " does not hold a Pod");
@@ -91,7 +98,8 @@ public record DecideCall(SpawnRequest request, Pod pod) {
       return null;
     }
     if (!n.isString()) {
-      throw new InvalidRequestException(field, field + " must be a string, found " + n.getNodeType());
+      throw new InvalidRequestException(
+          field, field + " must be a string, found " + n.getNodeType());
     }
     return n.asString();
   }

@@ -21,9 +21,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The decision as JSON: the wire format of {@code decide}, {@code POST /v1/decisions} and the
- * audit log. Written by hand so the model stays free of serialization annotations and the field
- * order is the documented one.
+ * The decision as JSON: the wire format of {@code decide}, {@code POST /v1/decisions} and the audit
+ * log. Written by hand so the model stays free of serialization annotations and the field order is
+ * the documented one.
  */
 public final class DecisionJson {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -37,7 +37,9 @@ public final class DecisionJson {
 
   private DecisionJson() {}
 
-  /** How much explanation to include: {@code notApplied} costs O(profiles), so it can be left out. */
+  /**
+   * How much explanation to include: {@code notApplied} costs O(profiles), so it can be left out.
+   */
   public enum Explain {
     FULL,
     FIELDS,
@@ -77,7 +79,11 @@ public final class DecisionJson {
       if (explain == Explain.FULL) {
         ArrayNode notApplied = F.arrayNode();
         for (NotApplied n : d.notApplied().get()) {
-          notApplied.add(F.objectNode().put("profile", n.profile()).put("order", n.order()).put("reason", n.reason()));
+          notApplied.add(
+              F.objectNode()
+                  .put("profile", n.profile())
+                  .put("order", n.order())
+                  .put("reason", n.reason()));
         }
         explanation.set("notApplied", notApplied);
       }
@@ -146,7 +152,8 @@ public final class DecisionJson {
     n.set("setBy", actor(t.setBy()));
     ArrayNode over = n.putArray("overrode");
     for (FieldTrace.Overridden o : t.overrode()) {
-      over.add(F.objectNode().<ObjectNode>set("value", value(o.value())).set("setBy", actor(o.setBy())));
+      over.add(
+          F.objectNode().<ObjectNode>set("value", value(o.value())).set("setBy", actor(o.setBy())));
     }
     return n;
   }

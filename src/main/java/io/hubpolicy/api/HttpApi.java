@@ -5,8 +5,8 @@ import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.PolicyException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -80,11 +80,24 @@ public final class HttpApi {
 
   Router router() {
     Router r = Router.router(vertx);
-    r.get("/healthz").handler(ctx -> ctx.response().putHeader("content-type", JSON).end("{\"status\":\"ok\"}"));
-    r.get("/readyz").handler(ctx -> ctx.response().putHeader("content-type", JSON).end("{\"status\":\"ready\"}"));
-    r.post("/v1/decisions").handler(BodyHandler.create().setBodyLimit(4 * 1024 * 1024)).handler(this::decide);
+    r.get("/healthz")
+        .handler(ctx -> ctx.response().putHeader("content-type", JSON).end("{\"status\":\"ok\"}"));
+    r.get("/readyz")
+        .handler(
+            ctx -> ctx.response().putHeader("content-type", JSON).end("{\"status\":\"ready\"}"));
+    r.post("/v1/decisions")
+        .handler(BodyHandler.create().setBodyLimit(4 * 1024 * 1024))
+        .handler(this::decide);
     r.get("/v1/config").handler(this::config);
-    r.route().last().handler(ctx -> error(ctx, 404, null, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+    r.route()
+        .last()
+        .handler(
+            ctx ->
+                error(
+                    ctx,
+                    404,
+                    null,
+                    "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     return r;
   }
 
@@ -124,7 +137,8 @@ public final class HttpApi {
     try {
       return DecisionJson.Explain.valueOf(value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException("explain", "explain must be full, fields or none; got '" + value + "'");
+      throw new InvalidRequestException(
+          "explain", "explain must be full, fields or none; got '" + value + "'");
     }
   }
 
@@ -134,6 +148,9 @@ public final class HttpApi {
     if (field != null) {
       o.put("field", field);
     }
-    ctx.response().setStatusCode(status).putHeader("content-type", JSON).end(DecisionJson.compact(o));
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", JSON)
+        .end(DecisionJson.compact(o));
   }
 }

@@ -24,19 +24,30 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Prints the decision for one spawn as JSON, with the reasons for every field.")
 final class DecideCommand implements Callable<Integer> {
-  @Option(names = "--user", required = true, description = "JupyterHub user name, as the hub has it.")
+  @Option(
+      names = "--user",
+      required = true,
+      description = "JupyterHub user name, as the hub has it.")
   String user;
 
-  @Option(names = "--group", paramLabel = "GROUP", description = "A group of the user (repeatable).")
+  @Option(
+      names = "--group",
+      paramLabel = "GROUP",
+      description = "A group of the user (repeatable).")
   List<String> groups = new ArrayList<>();
 
   @Option(names = "--image", description = "Notebook image, e.g. s2i-thoth-notebook:3.6.")
   String image;
 
-  @Option(names = "--size", description = "Chosen size (Small, Medium, Large...; Default or none for no size).")
+  @Option(
+      names = "--size",
+      description = "Chosen size (Small, Medium, Large...; Default or none for no size).")
   String size;
 
-  @Option(names = "--pod", paramLabel = "FILE", description = "A Pod (JSON or YAML) to apply the decision to.")
+  @Option(
+      names = "--pod",
+      paramLabel = "FILE",
+      description = "A Pod (JSON or YAML) to apply the decision to.")
   Path pod;
 
   @Option(
@@ -59,7 +70,8 @@ final class DecideCommand implements Callable<Integer> {
     }
     DecisionService service =
         new DecisionService(new DecisionEngine(config.build()), new PodMutator(), AuditLog.NONE);
-    var json = service.decide(new DecideCall(new SpawnRequest(user, groups, image, size), input), level);
+    var json =
+        service.decide(new DecideCall(new SpawnRequest(user, groups, image, size), input), level);
     System.out.println(DecisionJson.pretty(json));
     return Main.OK;
   }

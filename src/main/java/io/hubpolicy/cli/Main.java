@@ -31,7 +31,8 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: decide, validate or serve");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "choose a command: decide, validate or serve");
   }
 
   static final class Version implements CommandLine.IVersionProvider {

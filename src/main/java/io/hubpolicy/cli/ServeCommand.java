@@ -19,21 +19,29 @@ import picocli.CommandLine.Option;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
-    description = "Serves decisions over HTTP: POST /v1/decisions, GET /v1/config, /healthz, /readyz.")
+    description =
+        "Serves decisions over HTTP: POST /v1/decisions, GET /v1/config, /healthz, /readyz.")
 final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
-  @Option(names = "--port", defaultValue = "${env:HUBPOLICY_PORT:-8080}", description = "Port (0: any free). Env: HUBPOLICY_PORT. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--port",
+      defaultValue = "${env:HUBPOLICY_PORT:-8080}",
+      description = "Port (0: any free). Env: HUBPOLICY_PORT. Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(names = "--host", defaultValue = "${env:HUBPOLICY_HOST:-127.0.0.1}", description = "Address to listen on. Env: HUBPOLICY_HOST. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--host",
+      defaultValue = "${env:HUBPOLICY_HOST:-127.0.0.1}",
+      description = "Address to listen on. Env: HUBPOLICY_HOST. Default: ${DEFAULT-VALUE}.")
   String host;
 
   @Option(
       names = "--audit-log",
       paramLabel = "PATH",
       defaultValue = "${env:HUBPOLICY_AUDIT_LOG:-hubpolicy-audit.jsonl}",
-      description = "Where each decision is appended as a JSON line; 'none' for no log. Env: HUBPOLICY_AUDIT_LOG. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Where each decision is appended as a JSON line; 'none' for no log. Env: HUBPOLICY_AUDIT_LOG. Default: ${DEFAULT-VALUE}.")
   String auditLog;
 
   @Mixin ConfigOptions config;
@@ -43,21 +51,30 @@ final class ServeCommand implements Callable<Integer> {
     RuleBase rb = config.build();
     LOG.info(
         "rule base {}: {} profiles, {} sizes from {}; rules from {}",
-        rb.revision(), rb.config().profiles().size(), rb.sizes().size(),
-        rb.config().sources().size() + " source(s)", rb.ruleSources());
+        rb.revision(),
+        rb.config().profiles().size(),
+        rb.sizes().size(),
+        rb.config().sources().size() + " source(s)",
+        rb.ruleSources());
     AuditLog audit = "none".equals(auditLog) ? AuditLog.NONE : AuditLog.toFile(Path.of(auditLog));
-    DecisionService decisions = new DecisionService(new DecisionEngine(rb), new PodMutator(), audit);
+    DecisionService decisions =
+        new DecisionService(new DecisionEngine(rb), new PodMutator(), audit);
     HttpApi http = new HttpApi(decisions);
     int actual = http.start(host, port);
     // Tests and scripts wait for this exact line.
-    System.out.println("hubpolicy serving on http://" + host + ":" + actual + " (revision " + rb.revision() + ")");
+    System.out.println(
+        "hubpolicy serving on http://" + host + ":" + actual + " (revision " + rb.revision() + ")");
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      http.stop();
-      audit.close();
-      stopped.countDown();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  http.stop();
+                  audit.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
     stopped.await();
     return Main.OK;
   }

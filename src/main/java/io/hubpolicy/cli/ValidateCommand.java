@@ -66,7 +66,8 @@ final class ValidateCommand implements Callable<Integer> {
       }
     }
     List<ConfigSource> profileSources = ProfileLoader.sourcesFromPaths(profilePaths, problems);
-    List<RuleSource> ruleSources = dedupe(RuleSource.fromPaths(new ArrayList<>(rulePaths), problems));
+    List<RuleSource> ruleSources =
+        dedupe(RuleSource.fromPaths(new ArrayList<>(rulePaths), problems));
     RuleBaseBuilder.Report report = new RuleBaseBuilder().check(profileSources, ruleSources);
     problems.addAll(report.problems());
     report.notes().forEach(n -> out.println("note: " + n));
@@ -76,15 +77,24 @@ final class ValidateCommand implements Callable<Integer> {
     PolicyConfig c = report.config();
     if (!problems.isEmpty()) {
       err.println(
-          problems.size() + (problems.size() == 1 ? " problem" : " problems") + " in "
-              + profileSources.size() + " profile source(s) and " + ruleSources.size() + " rule file(s)");
+          problems.size()
+              + (problems.size() == 1 ? " problem" : " problems")
+              + " in "
+              + profileSources.size()
+              + " profile source(s) and "
+              + ruleSources.size()
+              + " rule file(s)");
       return Main.BAD_INPUT;
     }
     RuleBase rb = report.ruleBase();
     out.printf(
         "OK: %d profile(s), %d size(s), %d GPU type(s) from %d source(s); %d rule file(s); revision %s%n",
-        c.profiles().size(), c.sizes().size(), c.gpuTypes().size(), profileSources.size(),
-        ruleSources.size(), rb.revision());
+        c.profiles().size(),
+        c.sizes().size(),
+        c.gpuTypes().size(),
+        profileSources.size(),
+        ruleSources.size(),
+        rb.revision());
     return Main.OK;
   }
 

@@ -14,7 +14,6 @@ import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.PolicyException;
 import io.hubpolicy.model.Profile;
-import io.hubpolicy.model.Size;
 import io.hubpolicy.model.SpawnRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,8 +94,12 @@ public final class DecisionEngine {
     if (size != null && !rb.sizes().containsKey(size)) {
       throw new InvalidRequestException(
           "size",
-          "unknown size '" + size + "'; valid sizes: "
-              + (rb.sizes().isEmpty() ? "(none configured)" : String.join(", ", rb.sizes().keySet()))
+          "unknown size '"
+              + size
+              + "'; valid sizes: "
+              + (rb.sizes().isEmpty()
+                  ? "(none configured)"
+                  : String.join(", ", rb.sizes().keySet()))
               + ", or Default for none");
     }
     String image = r.image() == null || r.image().isBlank() ? null : r.image().trim();
@@ -106,13 +109,15 @@ public final class DecisionEngine {
   private static Decision toDecision(SpawnRequest request, RuleBase rb, Outcome o) {
     Map<String, Quantity> requests = new LinkedHashMap<>();
     Map<String, Quantity> limits = new LinkedHashMap<>();
-    o.resources().forEach((key, q) -> {
-      if (key.startsWith("requests.")) {
-        requests.put(key.substring("requests.".length()), q);
-      } else if (key.startsWith("limits.")) {
-        limits.put(key.substring("limits.".length()), q);
-      }
-    });
+    o.resources()
+        .forEach(
+            (key, q) -> {
+              if (key.startsWith("requests.")) {
+                requests.put(key.substring("requests.".length()), q);
+              } else if (key.startsWith("limits.")) {
+                limits.put(key.substring("limits.".length()), q);
+              }
+            });
     ResourceRequirements resources = new ResourceRequirements();
     resources.setRequests(requests);
     resources.setLimits(limits);
@@ -156,7 +161,9 @@ public final class DecisionEngine {
   /** Time-ordered and unique enough to find in an audit log without a global counter. */
   static String newId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    return "d-" + Long.toString(System.currentTimeMillis(), 36) + "-"
+    return "d-"
+        + Long.toString(System.currentTimeMillis(), 36)
+        + "-"
         + Long.toHexString(r.nextLong() | Long.MIN_VALUE).substring(1);
   }
 
@@ -166,7 +173,8 @@ public final class DecisionEngine {
       super(
           "a rule failed"
               + (fired.isEmpty() ? "" : " after '" + fired.get(fired.size() - 1).rule() + "'")
-              + ": " + rootMessage(cause),
+              + ": "
+              + rootMessage(cause),
           cause);
     }
   }
@@ -175,7 +183,9 @@ public final class DecisionEngine {
   public static final class RulesDidNotSettleException extends PolicyException {
     RulesDidNotSettleException(int limit, List<io.hubpolicy.model.FiredRule> fired) {
       super(
-          "rules fired " + limit + " times without settling; the last was '"
+          "rules fired "
+              + limit
+              + " times without settling; the last was '"
               + (fired.isEmpty() ? "?" : fired.get(fired.size() - 1).rule())
               + "' (a rule that modifies the Outcome it matches needs no-loop or a tighter condition)");
     }

@@ -112,7 +112,10 @@ final class ProfileMatcher {
       if (r.image() == null || r.image().isEmpty()) {
         why.append("no image given and the profile needs one of images ").append(profile.images());
       } else {
-        why.append("image '").append(r.image()).append("' matches none of images ").append(profile.images());
+        why.append("image '")
+            .append(r.image())
+            .append("' matches none of images ")
+            .append(profile.images());
       }
     }
     return why.length() == 0 ? null : why.toString();

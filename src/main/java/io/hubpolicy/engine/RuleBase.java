@@ -12,9 +12,9 @@ import java.util.Map;
 import org.kie.api.KieBase;
 
 /**
- * One compiled configuration: the KieBase, the profile index and the revision that identifies
- * them. Immutable once built, so requests in flight keep the one they started with while a new
- * one is swapped in.
+ * One compiled configuration: the KieBase, the profile index and the revision that identifies them.
+ * Immutable once built, so requests in flight keep the one they started with while a new one is
+ * swapped in.
  */
 public final class RuleBase {
   private final String revision;

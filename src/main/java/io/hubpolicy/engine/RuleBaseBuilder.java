@@ -23,8 +23,8 @@ import org.kie.internal.builder.KnowledgeBuilderFactory;
 import org.kie.internal.io.ResourceFactory;
 
 /**
- * Turns profile sources and DRL sources into a {@link RuleBase}, or into the full list of
- * problems. Used by startup, {@code validate} and reloads alike, so they can never disagree.
+ * Turns profile sources and DRL sources into a {@link RuleBase}, or into the full list of problems.
+ * Used by startup, {@code validate} and reloads alike, so they can never disagree.
  */
 public final class RuleBaseBuilder {
   /** The generic profile-merge rule; part of the engine, not of the editable policy. */
@@ -41,7 +41,8 @@ public final class RuleBaseBuilder {
   }
 
   /** What a build produced: a rule base when there were no problems, and notes either way. */
-  public record Report(RuleBase ruleBase, PolicyConfig config, List<Problem> problems, List<String> notes) {
+  public record Report(
+      RuleBase ruleBase, PolicyConfig config, List<Problem> problems, List<String> notes) {
     public RuleBase orThrow() {
       if (!problems.isEmpty()) {
         throw new InvalidConfigException(problems);
@@ -59,7 +60,8 @@ public final class RuleBaseBuilder {
     List<Problem> problems = new ArrayList<>(loaded.problems());
     KnowledgeBuilder kb = KnowledgeBuilderFactory.newKnowledgeBuilder();
     kb.add(
-        ResourceFactory.newByteArrayResource(classpathText(MERGE_RULES).getBytes(StandardCharsets.UTF_8))
+        ResourceFactory.newByteArrayResource(
+                classpathText(MERGE_RULES).getBytes(StandardCharsets.UTF_8))
             .setSourcePath(MERGE_RULES),
         ResourceType.DRL);
     for (RuleSource r : rules) {
@@ -91,7 +93,8 @@ public final class RuleBaseBuilder {
     try {
       MessageDigest d = MessageDigest.getInstance("SHA-256");
       for (ConfigSource s : profiles) {
-        d.update(("profiles\0" + s.name() + "\0" + s.text() + "\0").getBytes(StandardCharsets.UTF_8));
+        d.update(
+            ("profiles\0" + s.name() + "\0" + s.text() + "\0").getBytes(StandardCharsets.UTF_8));
       }
       d.update(classpathText(MERGE_RULES).getBytes(StandardCharsets.UTF_8));
       for (RuleSource r : rules) {

@@ -23,7 +23,8 @@ public record RuleSource(String name, String text) {
               .sorted()
               .forEach(f -> read(f, out, problems));
         } catch (IOException e) {
-          problems.add(new Problem(p.toString(), 0, "", "cannot list directory: " + e.getMessage()));
+          problems.add(
+              new Problem(p.toString(), 0, "", "cannot list directory: " + e.getMessage()));
         }
       } else if (Files.isRegularFile(p)) {
         read(p, out, problems);

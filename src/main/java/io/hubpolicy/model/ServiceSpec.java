@@ -20,7 +20,8 @@ public record ServiceSpec(
   public ServiceSpec {
     resources = resources == null ? List.of() : List.copyOf(resources);
     parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
-    configuration = configuration == null ? Map.of() : java.util.Collections.unmodifiableMap(configuration);
+    configuration =
+        configuration == null ? Map.of() : java.util.Collections.unmodifiableMap(configuration);
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     returns = returns == null ? Map.of() : Map.copyOf(returns);
   }

@@ -56,7 +56,8 @@ public final class PodMutator {
   private void mutate(Pod pod, Decision d) {
     PodSpec spec = pod.getSpec();
     if (spec == null || spec.getContainers() == null || spec.getContainers().isEmpty()) {
-      throw new InvalidRequestException("pod", "the pod has no containers to apply the decision to");
+      throw new InvalidRequestException(
+          "pod", "the pod has no containers to apply the decision to");
     }
     Container nb = notebookContainer(spec);
 
@@ -64,7 +65,8 @@ public final class PodMutator {
     d.env().forEach(e -> upsert(env, copy(e), EnvVar::getName));
     nb.setEnv(env);
 
-    ResourceRequirements res = nb.getResources() == null ? new ResourceRequirements() : nb.getResources();
+    ResourceRequirements res =
+        nb.getResources() == null ? new ResourceRequirements() : nb.getResources();
     res.setRequests(merged(res.getRequests(), d.resources().getRequests()));
     res.setLimits(merged(res.getLimits(), d.resources().getLimits()));
     nb.setResources(res);
@@ -140,13 +142,16 @@ public final class PodMutator {
   private static String home(Container c) {
     for (EnvVar e : orEmpty(c.getEnv())) {
       if ("HOME".equals(e.getName()) && e.getValue() != null && e.getValue().startsWith("/")) {
-        return e.getValue().endsWith("/") ? e.getValue().substring(0, e.getValue().length() - 1) : e.getValue();
+        return e.getValue().endsWith("/")
+            ? e.getValue().substring(0, e.getValue().length() - 1)
+            : e.getValue();
       }
     }
     return DEFAULT_HOME;
   }
 
-  private static Map<String, Quantity> merged(Map<String, Quantity> have, Map<String, Quantity> want) {
+  private static Map<String, Quantity> merged(
+      Map<String, Quantity> have, Map<String, Quantity> want) {
     Map<String, Quantity> out = new LinkedHashMap<>(orEmpty(have));
     orEmpty(want).forEach((k, v) -> out.put(k, new Quantity(v.getAmount(), v.getFormat())));
     return out;

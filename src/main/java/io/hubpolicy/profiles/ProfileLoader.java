@@ -43,13 +43,25 @@ public final class ProfileLoader {
   private static final Set<String> DOC_KEYS = Set.of("profiles", "sizes", "gpuTypes", "ui");
   private static final Set<String> PROFILE_KEYS =
       Set.of(
-          "name", "users", "groups", "images", "env", "resources", "node_tolerations",
-          "node_affinity", "volumes", "gpu", "services");
+          "name",
+          "users",
+          "groups",
+          "images",
+          "env",
+          "resources",
+          "node_tolerations",
+          "node_affinity",
+          "volumes",
+          "gpu",
+          "services");
   private static final Set<String> SIZE_KEYS = Set.of("name", "resources");
-  private static final Set<String> GPU_TYPE_KEYS = Set.of("type", "node_tolerations", "node_affinity");
+  private static final Set<String> GPU_TYPE_KEYS =
+      Set.of("type", "node_tolerations", "node_affinity");
   private static final Set<String> SERVICE_KEYS =
-      Set.of("resources", "template", "parameters", "configuration", "labels", "return", "lifecycle");
-  private static final Set<String> LIFECYCLES = Set.of("server-stopped", "server-deleted", "user-deleted");
+      Set.of(
+          "resources", "template", "parameters", "configuration", "labels", "return", "lifecycle");
+  private static final Set<String> LIFECYCLES =
+      Set.of("server-stopped", "server-deleted", "user-deleted");
   private static final Set<String> VOLUME_MOUNT_KEYS = Set.of("mountPath", "readOnly", "subPath");
 
   /** What a read produced: the configuration (possibly partial), its problems, and notes. */
@@ -91,7 +103,8 @@ public final class ProfileLoader {
               .sorted()
               .forEach(f -> readFile(f, sources, problems));
         } catch (IOException e) {
-          problems.add(new Problem(p.toString(), 0, "", "cannot list directory: " + e.getMessage()));
+          problems.add(
+              new Problem(p.toString(), 0, "", "cannot list directory: " + e.getMessage()));
         }
       } else if (Files.isRegularFile(p)) {
         readFile(p, sources, problems);
@@ -170,7 +183,10 @@ public final class ProfileLoader {
       }
       if (!(doc instanceof YMap map)) {
         if (!(doc instanceof YScalar s && s.isNull())) {
-          problem(doc.line(), "", "expected a profile configuration or a ConfigMap, found " + doc.kind());
+          problem(
+              doc.line(),
+              "",
+              "expected a profile configuration or a ConfigMap, found " + doc.kind());
         }
         return;
       }
@@ -187,7 +203,9 @@ public final class ProfileLoader {
             problem(
                 kind.line(),
                 "kind",
-                "unsupported kind '" + k + "': expected a ConfigMap, an OpenShift Template or a profile configuration");
+                "unsupported kind '"
+                    + k
+                    + "': expected a ConfigMap, an OpenShift Template or a profile configuration");
       }
     }
 
@@ -212,13 +230,21 @@ public final class ProfileLoader {
       YNode value = dataMap.get(dataKey);
       if (value == null) {
         acc.notes.add(
-            source + ": ConfigMap '" + name + "' has no key '" + dataKey
-                + "' (keys: " + String.join(", ", dataMap.entries().keySet())
+            source
+                + ": ConfigMap '"
+                + name
+                + "' has no key '"
+                + dataKey
+                + "' (keys: "
+                + String.join(", ", dataMap.entries().keySet())
                 + "); read as service templates, not profiles");
         return;
       }
       if (!(value instanceof YScalar text) || !(text.value() instanceof String s)) {
-        problem(value.line(), "data." + dataKey, "must be a string holding YAML, found " + value.kind());
+        problem(
+            value.line(),
+            "data." + dataKey,
+            "must be a string holding YAML, found " + value.kind());
         return;
       }
       // Lines inside a block scalar start on the line after its indicator.
@@ -231,7 +257,10 @@ public final class ProfileLoader {
       }
       for (YNode inner : docs) {
         if (inner instanceof YMap im && im.get("kind") != null) {
-          problem(inner.line(), "kind", "a ConfigMap's profile key must hold a profile configuration, not a manifest");
+          problem(
+              inner.line(),
+              "kind",
+              "a ConfigMap's profile key must hold a profile configuration, not a manifest");
         } else {
           readDocument(inner);
         }
@@ -258,7 +287,9 @@ public final class ProfileLoader {
         }
       }
       acc.notes.add(
-          source + ": OpenShift Template '" + name
+          source
+              + ": OpenShift Template '"
+              + name
               + "' is a service template (used by services' 'template:'), not profiles");
     }
 
@@ -323,16 +354,29 @@ public final class ProfileLoader {
       List<String> images = stringList(p, "images", field);
       List<EnvVar> env = env(p.get("env"), field + ".env");
       Map<String, Quantity> resources = resources(p.get("resources"), field + ".resources");
-      List<Toleration> tolerations = typedList(p.get("node_tolerations"), field + ".node_tolerations", Toleration.class);
-      NodeAffinity affinity = typed(p.get("node_affinity"), field + ".node_affinity", NodeAffinity.class);
+      List<Toleration> tolerations =
+          typedList(p.get("node_tolerations"), field + ".node_tolerations", Toleration.class);
+      NodeAffinity affinity =
+          typed(p.get("node_affinity"), field + ".node_affinity", NodeAffinity.class);
       List<ProfileVolume> volumes = volumes(p.get("volumes"), field + ".volumes");
       Integer gpu = gpu(p.get("gpu"), field + ".gpu");
       Map<String, ServiceSpec> services = services(p.get("services"), field + ".services");
       if (acc.problems.size() == before) {
         acc.profiles.add(
             new Profile(
-                acc.profiles.size(), name, new SourceRef(source, p.line()), users, groups, images, env,
-                resources, tolerations, affinity, volumes, gpu, services));
+                acc.profiles.size(),
+                name,
+                new SourceRef(source, p.line()),
+                users,
+                groups,
+                images,
+                env,
+                resources,
+                tolerations,
+                affinity,
+                volumes,
+                gpu,
+                services));
       }
     }
 
@@ -366,8 +410,10 @@ public final class ProfileLoader {
         }
       }
       String type = requiredString(g, "type", field);
-      List<Toleration> tolerations = typedList(g.get("node_tolerations"), field + ".node_tolerations", Toleration.class);
-      NodeAffinity affinity = typed(g.get("node_affinity"), field + ".node_affinity", NodeAffinity.class);
+      List<Toleration> tolerations =
+          typedList(g.get("node_tolerations"), field + ".node_tolerations", Toleration.class);
+      NodeAffinity affinity =
+          typed(g.get("node_affinity"), field + ".node_affinity", NodeAffinity.class);
       if (acc.problems.size() == before) {
         acc.gpuTypes.add(new GpuType(type, tolerations, affinity));
       }
@@ -403,7 +449,10 @@ public final class ProfileLoader {
         if (item instanceof YScalar s && !s.isNull()) {
           out.add(s.asText());
         } else {
-          problem(item.line(), field + "." + key + "[" + i + "]", "must be a string, found " + item.kind());
+          problem(
+              item.line(),
+              field + "." + key + "[" + i + "]",
+              "must be a string, found " + item.kind());
         }
       }
       return out;
@@ -416,29 +465,44 @@ public final class ProfileLoader {
       List<EnvVar> out = new ArrayList<>();
       if (n instanceof YMap legacy) {
         // Classic form: a map of name to value.
-        legacy.entries().forEach((name, v) -> {
-          if (v instanceof YScalar s) {
-            out.add(new EnvVar(name, s.isNull() ? "" : s.asText(), null));
-          } else {
-            problem(v.line(), field + "." + name, "a value in the env map must be a string, found " + v.kind());
-          }
-        });
+        legacy
+            .entries()
+            .forEach(
+                (name, v) -> {
+                  if (v instanceof YScalar s) {
+                    out.add(new EnvVar(name, s.isNull() ? "" : s.asText(), null));
+                  } else {
+                    problem(
+                        v.line(),
+                        field + "." + name,
+                        "a value in the env map must be a string, found " + v.kind());
+                  }
+                });
         return out;
       }
       if (!(n instanceof YList list)) {
-        problem(n.line(), field, "must be a list of variables or a map of name to value, found " + n.kind());
+        problem(
+            n.line(),
+            field,
+            "must be a list of variables or a map of name to value, found " + n.kind());
         return List.of();
       }
       for (int i = 0; i < list.items().size(); i++) {
         String f = field + "[" + i + "]";
         YNode item = list.items().get(i);
         if (!(item instanceof YMap e)) {
-          problem(item.line(), f, "an env entry must be a mapping with name and value, found " + item.kind());
+          problem(
+              item.line(),
+              f,
+              "an env entry must be a mapping with name and value, found " + item.kind());
           continue;
         }
         for (String key : e.entries().keySet()) {
           if (!Set.of("name", "value", "valueFrom").contains(key)) {
-            problem(e.keyLine(key), f + "." + key, unknownKey(key, Set.of("name", "value", "valueFrom")));
+            problem(
+                e.keyLine(key),
+                f + "." + key,
+                unknownKey(key, Set.of("name", "value", "valueFrom")));
           }
         }
         String name = requiredString(e, "name", f);
@@ -489,15 +553,20 @@ public final class ProfileLoader {
           continue;
         }
         if (!(k instanceof YMap km)) {
-          problem(k.line(), field + "." + kind, "must be a mapping of resource name to quantity, found " + k.kind());
+          problem(
+              k.line(),
+              field + "." + kind,
+              "must be a mapping of resource name to quantity, found " + k.kind());
           continue;
         }
-        km.entries().forEach((res, q) -> {
-          Quantity quantity = quantity(q, field + "." + kind + "." + res);
-          if (quantity != null) {
-            out.put(kind + "." + res, quantity);
-          }
-        });
+        km.entries()
+            .forEach(
+                (res, q) -> {
+                  Quantity quantity = quantity(q, field + "." + kind + "." + res);
+                  if (quantity != null) {
+                    out.put(kind + "." + res, quantity);
+                  }
+                });
       }
       // Classic form: one figure that is both the request and the limit.
       for (String[] legacyKey : new String[][] {{"cpu_limit", "cpu"}, {"mem_limit", "memory"}}) {
@@ -519,10 +588,16 @@ public final class ProfileLoader {
         return null;
       }
       return Quantities.parse(s.asText())
-          .orElseGet(() -> {
-            problem(n.line(), field, "'" + s.asText() + "' is not a Kubernetes quantity (e.g. 500m, 2, 1.5Gi, 512M)");
-            return null;
-          });
+          .orElseGet(
+              () -> {
+                problem(
+                    n.line(),
+                    field,
+                    "'"
+                        + s.asText()
+                        + "' is not a Kubernetes quantity (e.g. 500m, 2, 1.5Gi, 512M)");
+                return null;
+              });
     }
 
     private Integer gpu(YNode n, String field) {
@@ -532,7 +607,12 @@ public final class ProfileLoader {
       if (n instanceof YScalar s && s.value() instanceof Integer i && i >= 0) {
         return i;
       }
-      problem(n.line(), field, "must be a whole number of GPUs (0 or more), found " + n.kind() + (n instanceof YScalar s ? " '" + s.text() + "'" : ""));
+      problem(
+          n.line(),
+          field,
+          "must be a whole number of GPUs (0 or more), found "
+              + n.kind()
+              + (n instanceof YScalar s ? " '" + s.text() + "'" : ""));
       return null;
     }
 
@@ -558,7 +638,8 @@ public final class ProfileLoader {
         Volume volume = typed(volumeNode, f, Volume.class);
         String name = requiredString(v, "name", f);
         String mountPath = requiredString(v, "mountPath", f);
-        boolean readOnly = v.get("readOnly") instanceof YScalar ro && Boolean.TRUE.equals(ro.value());
+        boolean readOnly =
+            v.get("readOnly") instanceof YScalar ro && Boolean.TRUE.equals(ro.value());
         String subPath = v.get("subPath") instanceof YScalar sp ? sp.asText() : null;
         if (volume != null && name != null && mountPath != null) {
           out.add(new ProfileVolume(volume, mountPath, readOnly, subPath));
@@ -576,12 +657,14 @@ public final class ProfileLoader {
         problem(n.line(), field, "must be a mapping of service name to service, found " + n.kind());
         return out;
       }
-      m.entries().forEach((name, node) -> {
-        ServiceSpec spec = service(node, field + "." + name);
-        if (spec != null) {
-          out.put(name, spec);
-        }
-      });
+      m.entries()
+          .forEach(
+              (name, node) -> {
+                ServiceSpec spec = service(node, field + "." + name);
+                if (spec != null) {
+                  out.put(name, spec);
+                }
+              });
       return out;
     }
 
@@ -616,14 +699,20 @@ public final class ProfileLoader {
           refs.add(new TemplateRef(cm, path));
         }
       } else if (res != null && !isNull(res)) {
-        problem(res.line(), field + ".resources", "must be a list of {name, path}, found " + res.kind());
+        problem(
+            res.line(),
+            field + ".resources",
+            "must be a list of {name, path}, found " + res.kind());
       }
       String template = null;
       if (s.get("template") != null) {
         template = requiredString(s, "template", field);
       }
       if (refs.isEmpty() && template == null) {
-        problem(s.line(), field, "needs either resources (templates in ConfigMaps) or template (an OpenShift Template)");
+        problem(
+            s.line(),
+            field,
+            "needs either resources (templates in ConfigMaps) or template (an OpenShift Template)");
       } else if (!refs.isEmpty() && template != null) {
         problem(s.line(), field, "has both resources and template; use one");
       }
@@ -641,7 +730,14 @@ public final class ProfileLoader {
       if (s.get("lifecycle") != null) {
         lifecycle = requiredString(s, "lifecycle", field);
         if (lifecycle != null && !LIFECYCLES.contains(lifecycle)) {
-          problem(s.get("lifecycle").line(), field + ".lifecycle", "must be one of " + new java.util.TreeSet<>(LIFECYCLES) + ", found '" + lifecycle + "'");
+          problem(
+              s.get("lifecycle").line(),
+              field + ".lifecycle",
+              "must be one of "
+                  + new java.util.TreeSet<>(LIFECYCLES)
+                  + ", found '"
+                  + lifecycle
+                  + "'");
         }
       }
       if (acc.problems.size() != before) {
@@ -659,13 +755,15 @@ public final class ProfileLoader {
         problem(n.line(), field, "must be a mapping of strings, found " + n.kind());
         return out;
       }
-      m.entries().forEach((k, v) -> {
-        if (v instanceof YScalar s && !s.isNull()) {
-          out.put(k, s.asText());
-        } else {
-          problem(v.line(), field + "." + k, "must be a string, found " + v.kind());
-        }
-      });
+      m.entries()
+          .forEach(
+              (k, v) -> {
+                if (v instanceof YScalar s && !s.isNull()) {
+                  out.put(k, s.asText());
+                } else {
+                  problem(v.line(), field + "." + k, "must be a string, found " + v.kind());
+                }
+              });
       return out;
     }
 
@@ -693,14 +791,18 @@ public final class ProfileLoader {
         return null;
       }
       if (!(n instanceof YMap)) {
-        problem(n.line(), field, "must be a mapping (" + type.getSimpleName() + "), found " + n.kind());
+        problem(
+            n.line(), field, "must be a mapping (" + type.getSimpleName() + "), found " + n.kind());
         return null;
       }
       T value;
       try {
         value = KubeJson.SERIALIZATION.convertValue(n.plain(), type);
       } catch (RuntimeException e) {
-        problem(n.line(), field, "is not a valid " + type.getSimpleName() + ": " + firstLine(e.getMessage()));
+        problem(
+            n.line(),
+            field,
+            "is not a valid " + type.getSimpleName() + ": " + firstLine(e.getMessage()));
         return null;
       }
       List<UnknownFields.Unknown> unknown = UnknownFields.find(value);
@@ -712,7 +814,10 @@ public final class ProfileLoader {
           at = step(at, seg);
         }
         int line = at instanceof YMap m ? m.keyLine(u.key()) : n.line();
-        problem(line, path + "." + u.key(), "unknown key '" + u.key() + "' for " + type.getSimpleName());
+        problem(
+            line,
+            path + "." + u.key(),
+            "unknown key '" + u.key() + "' for " + type.getSimpleName());
       }
       return unknown.isEmpty() ? value : null;
     }
@@ -733,7 +838,11 @@ public final class ProfileLoader {
   }
 
   private static String unknownKey(String key, Set<String> known) {
-    return "unknown key '" + key + "' (known keys: " + String.join(", ", new TreeMap<>(toMap(known)).keySet()) + ")";
+    return "unknown key '"
+        + key
+        + "' (known keys: "
+        + String.join(", ", new TreeMap<>(toMap(known)).keySet())
+        + ")";
   }
 
   private static Map<String, Boolean> toMap(Set<String> keys) {

@@ -36,8 +36,8 @@ public final class YamlReader {
   private YamlReader() {}
 
   /**
-   * Every document of {@code text}. {@code lineOffset} is added to each line, for YAML embedded in a
-   * block scalar of another file. Syntax errors are added to {@code problems} and end the read.
+   * Every document of {@code text}. {@code lineOffset} is added to each line, for YAML embedded in
+   * a block scalar of another file. Syntax errors are added to {@code problems} and end the read.
    */
   public static List<YNode> readAll(
       String text, String source, int lineOffset, List<Problem> problems) {
@@ -78,7 +78,10 @@ public final class YamlReader {
         if (entries.containsKey(k)) {
           problems.add(
               new Problem(
-                  source, keyLine, k, "duplicate key '" + k + "' (first at line " + keyLines.get(k) + ")"));
+                  source,
+                  keyLine,
+                  k,
+                  "duplicate key '" + k + "' (first at line " + keyLines.get(k) + ")"));
           continue;
         }
         entries.put(k, convert(t.getValueNode(), source, offset, problems));

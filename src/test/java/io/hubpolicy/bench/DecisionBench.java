@@ -24,10 +24,14 @@ import java.util.function.Consumer;
  * </pre>
  */
 public final class DecisionBench {
-  public record Row(int profiles, long buildMillis, double avgMatches, long[] engine, long[] baseline) {}
+  public record Row(
+      int profiles, long buildMillis, double avgMatches, long[] engine, long[] baseline) {}
 
   public static void main(String[] args) {
-    int[] sizes = args.length == 0 ? new int[] {10, 100, 1_000, 10_000} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+    int[] sizes =
+        args.length == 0
+            ? new int[] {10, 100, 1_000, 10_000}
+            : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
     List<Row> rows = new ArrayList<>();
     for (int n : sizes) {
       rows.add(run(n, 20_000, 100_000, System.err));
@@ -39,7 +43,8 @@ public final class DecisionBench {
     WorkloadGenerator.Workload w = WorkloadGenerator.generate(profiles, 4_096, 42);
     long t0 = System.nanoTime();
     RuleBase rb =
-        new RuleBaseBuilder().build(List.of(new ConfigSource("generated.yaml", w.yaml())), Engines.builtinRules());
+        new RuleBaseBuilder()
+            .build(List.of(new ConfigSource("generated.yaml", w.yaml())), Engines.builtinRules());
     long buildMillis = (System.nanoTime() - t0) / 1_000_000;
     progress.printf("%d profiles: rule base built in %d ms; measuring...%n", profiles, buildMillis);
     List<SpawnRequest> reqs = w.requests();
@@ -53,7 +58,8 @@ public final class DecisionBench {
   }
 
   /** Latencies in nanoseconds, sorted. */
-  static long[] measure(List<SpawnRequest> reqs, int warmup, int measured, Consumer<SpawnRequest> op) {
+  static long[] measure(
+      List<SpawnRequest> reqs, int warmup, int measured, Consumer<SpawnRequest> op) {
     for (int i = 0; i < warmup; i++) {
       op.accept(reqs.get(i % reqs.size()));
     }
@@ -77,14 +83,18 @@ public final class DecisionBench {
   }
 
   public static void print(List<Row> rows, PrintStream out) {
-    out.println("| profiles | avg matches | engine p50 / p99 µs | plain loop p50 / p99 µs | p50 ratio (loop/engine) | rule base build |");
+    out.println(
+        "| profiles | avg matches | engine p50 / p99 µs | plain loop p50 / p99 µs | p50 ratio (loop/engine) | rule base build |");
     out.println("|---:|---:|---:|---:|---:|---:|");
     for (Row r : rows) {
       out.printf(
           "| %,d | %.1f | %.1f / %.1f | %.1f / %.1f | %.2f× | %,d ms |%n",
-          r.profiles(), r.avgMatches(),
-          us(pct(r.engine(), 0.5)), us(pct(r.engine(), 0.99)),
-          us(pct(r.baseline(), 0.5)), us(pct(r.baseline(), 0.99)),
+          r.profiles(),
+          r.avgMatches(),
+          us(pct(r.engine(), 0.5)),
+          us(pct(r.engine(), 0.99)),
+          us(pct(r.baseline(), 0.5)),
+          us(pct(r.baseline(), 0.99)),
           (double) pct(r.baseline(), 0.5) / pct(r.engine(), 0.5),
           r.buildMillis());
     }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class DecisionBenchTest {
   @Test
   void benchmarkRunsAndPrintsATable() {
-    DecisionBench.Row row = DecisionBench.run(50, 100, 500, new PrintStream(new ByteArrayOutputStream()));
+    DecisionBench.Row row =
+        DecisionBench.run(50, 100, 500, new PrintStream(new ByteArrayOutputStream()));
     assertEquals(500, row.engine().length);
     assertTrue(row.avgMatches() > 0);
     ByteArrayOutputStream out = new ByteArrayOutputStream();

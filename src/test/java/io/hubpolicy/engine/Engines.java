@@ -29,7 +29,8 @@ public final class Engines {
     return new RuleBaseBuilder().build(List.of(new ConfigSource("test.yaml", yaml)), rules);
   }
 
-  public static Decision decide(RuleBase rb, String user, String image, String size, String... groups) {
+  public static Decision decide(
+      RuleBase rb, String user, String image, String size, String... groups) {
     return DecisionEngine.decide(new SpawnRequest(user, List.of(groups), image, size), rb);
   }
 }

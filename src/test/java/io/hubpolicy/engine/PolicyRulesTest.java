@@ -41,7 +41,9 @@ class PolicyRulesTest {
     InvalidConfigException e =
         assertThrows(
             InvalidConfigException.class,
-            () -> new RuleBaseBuilder().build(List.of(new ConfigSource("p.yaml", "profiles: []")), rules));
+            () ->
+                new RuleBaseBuilder()
+                    .build(List.of(new ConfigSource("p.yaml", "profiles: []")), rules));
     Problem p = e.problems().get(0);
     assertEquals("policy/broken.drl", p.source());
     assertEquals(7, p.line());
@@ -50,11 +52,14 @@ class PolicyRulesTest {
 
   @Test
   void aSyntaxErrorNamesTheFileAndLine() {
-    List<RuleSource> rules = List.of(new RuleSource("policy/syntax.drl", HEADER + "rule \"x\" when then end end\n"));
+    List<RuleSource> rules =
+        List.of(new RuleSource("policy/syntax.drl", HEADER + "rule \"x\" when then end end\n"));
     InvalidConfigException e =
         assertThrows(
             InvalidConfigException.class,
-            () -> new RuleBaseBuilder().build(List.of(new ConfigSource("p.yaml", "profiles: []")), rules));
+            () ->
+                new RuleBaseBuilder()
+                    .build(List.of(new ConfigSource("p.yaml", "profiles: []")), rules));
     assertEquals("policy/syntax.drl", e.problems().get(0).source());
     assertEquals(4, e.problems().get(0).line());
   }
@@ -99,7 +104,9 @@ class PolicyRulesTest {
                 end
                 """);
     DecisionEngine.RulesDidNotSettleException e =
-        assertThrows(DecisionEngine.RulesDidNotSettleException.class, () -> Engines.decide(rb, "u", null, null));
+        assertThrows(
+            DecisionEngine.RulesDidNotSettleException.class,
+            () -> Engines.decide(rb, "u", null, null));
     assertTrue(e.getMessage().contains("'Ping pong'"), e.getMessage());
   }
 
@@ -113,7 +120,8 @@ class PolicyRulesTest {
                 rule "Bad quantity" when $o : Outcome() then modify($o) { setResource("limits.memory", "lots") } end
                 """);
     DecisionEngine.RuleFailedException e =
-        assertThrows(DecisionEngine.RuleFailedException.class, () -> Engines.decide(rb, "u", null, null));
+        assertThrows(
+            DecisionEngine.RuleFailedException.class, () -> Engines.decide(rb, "u", null, null));
     assertTrue(e.getMessage().contains("'lots' is not a Kubernetes quantity"), e.getMessage());
   }
 }

@@ -18,7 +18,8 @@ import java.util.Map;
  * agreement on generated configurations means something. Also the benchmark baseline.
  */
 public final class ReferenceMerge {
-  public record Result(List<String> profiles, Map<String, String> env, Map<String, Quantity> resources) {}
+  public record Result(
+      List<String> profiles, Map<String, String> env, Map<String, Quantity> resources) {}
 
   private ReferenceMerge() {}
 

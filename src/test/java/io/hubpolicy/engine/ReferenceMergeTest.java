@@ -39,7 +39,10 @@ class ReferenceMergeTest {
       d.resources().getLimits().forEach((k, v) -> resources.put("limits." + k, v.toString()));
       Map<String, String> refResources = new LinkedHashMap<>();
       ref.resources().forEach((k, v) -> refResources.put(k, v.toString()));
-      assertEquals(new java.util.TreeMap<>(refResources), new java.util.TreeMap<>(resources), () -> "resources for " + r);
+      assertEquals(
+          new java.util.TreeMap<>(refResources),
+          new java.util.TreeMap<>(resources),
+          () -> "resources for " + r);
       if (d.profiles().size() > 1) {
         matchedSomething++;
       }

@@ -48,7 +48,9 @@ class RuleCasesTest {
   private static DynamicNode file(Path file) {
     Map<String, Object> doc;
     try {
-      doc = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(Files.readString(file));
+      doc =
+          (Map<String, Object>)
+              new Load(LoadSettings.builder().build()).loadFromString(Files.readString(file));
     } catch (IOException e) {
       throw new RuntimeException(e);
     }
@@ -60,7 +62,8 @@ class RuleCasesTest {
     List<RuleSource> rules = RuleSource.fromPaths(rulePaths, problems);
     assertEquals(List.of(), problems);
     RuleBase rb =
-        new RuleBaseBuilder().build(List.of(new ConfigSource(file + "#config", (String) doc.get("config"))), rules);
+        new RuleBaseBuilder()
+            .build(List.of(new ConfigSource(file + "#config", (String) doc.get("config"))), rules);
     List<DynamicTest> tests = new ArrayList<>();
     for (Map<String, Object> c : (List<Map<String, Object>>) doc.get("cases")) {
       tests.add(DynamicTest.dynamicTest((String) c.get("name"), () -> check(rb, c)));
@@ -80,7 +83,8 @@ class RuleCasesTest {
                 (String) req.get("size")),
             rb);
     if (c.containsKey("fired")) {
-      assertEquals(c.get("fired"), d.firedRules().stream().map(FiredRule::rule).toList(), "fired rules");
+      assertEquals(
+          c.get("fired"), d.firedRules().stream().map(FiredRule::rule).toList(), "fired rules");
     }
     Map<String, Object> expect = (Map<String, Object>) c.getOrDefault("expect", Map.of());
     for (Map.Entry<String, Object> e : expect.entrySet()) {
@@ -94,16 +98,24 @@ class RuleCasesTest {
           ((Map<String, Object>) e.getValue())
               .forEach((k, v) -> assertEquals(String.valueOf(v), env.get(k), "env " + k));
         }
-        case "limits" -> assertResources((Map<String, Object>) e.getValue(), d.resources().getLimits(), "limits");
-        case "requests" -> assertResources((Map<String, Object>) e.getValue(), d.resources().getRequests(), "requests");
+        case "limits" ->
+            assertResources(
+                (Map<String, Object>) e.getValue(), d.resources().getLimits(), "limits");
+        case "requests" ->
+            assertResources(
+                (Map<String, Object>) e.getValue(), d.resources().getRequests(), "requests");
         case "tolerations" ->
-            assertEquals(e.getValue(), d.tolerations().stream().map(Toleration::getKey).toList(), "tolerations");
+            assertEquals(
+                e.getValue(),
+                d.tolerations().stream().map(Toleration::getKey).toList(),
+                "tolerations");
         default -> throw new IllegalArgumentException("unknown expectation '" + e.getKey() + "'");
       }
     }
   }
 
-  private static void assertResources(Map<String, Object> want, Map<String, Quantity> have, String what) {
+  private static void assertResources(
+      Map<String, Object> want, Map<String, Quantity> have, String what) {
     Map<String, String> h = new TreeMap<>();
     have.forEach((k, v) -> h.put(k, v.toString()));
     if (want.isEmpty()) {
@@ -114,6 +126,10 @@ class RuleCasesTest {
   }
 
   static String envValue(Decision d, String name) {
-    return d.env().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue).findFirst().orElse(null);
+    return d.env().stream()
+        .filter(e -> e.getName().equals(name))
+        .map(EnvVar::getValue)
+        .findFirst()
+        .orElse(null);
   }
 }

@@ -25,7 +25,9 @@ class SemanticsTest {
   static Map<String, String> env(Decision d) {
     return d.env().stream()
         .filter(e -> e.getValue() != null)
-        .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue, (a, b) -> a, java.util.LinkedHashMap::new));
+        .collect(
+            Collectors.toMap(
+                EnvVar::getName, EnvVar::getValue, (a, b) -> a, java.util.LinkedHashMap::new));
   }
 
   static List<String> envNames(Decision d) {
@@ -65,7 +67,10 @@ class SemanticsTest {
 
     @Test
     void noUsersAndNoGroupsMeansEveryone() {
-      assertTrue(decide(rb, "zoe", null, null).profiles().containsAll(List.of("nobody-named", "empty-lists")));
+      assertTrue(
+          decide(rb, "zoe", null, null)
+              .profiles()
+              .containsAll(List.of("nobody-named", "empty-lists")));
     }
 
     @Test
@@ -90,17 +95,20 @@ class SemanticsTest {
 
     @Test
     void groupsAloneDoNotOpenAProfileToEveryone() {
-      assertEquals(List.of("nobody-named", "star", "empty-lists"), decide(rb, "zoe", null, null).profiles());
+      assertEquals(
+          List.of("nobody-named", "star", "empty-lists"), decide(rb, "zoe", null, null).profiles());
     }
 
     @Test
     void notAppliedSaysWhy() {
       Decision d = decide(rb, "bob", null, null);
       Map<String, String> why =
-          d.notApplied().get().stream().collect(Collectors.toMap(NotApplied::profile, NotApplied::reason));
+          d.notApplied().get().stream()
+              .collect(Collectors.toMap(NotApplied::profile, NotApplied::reason));
       assertEquals("user 'bob' not in users [alice]", why.get("alice-only"));
       assertEquals(
-          "user 'bob' not in users [] and none of the user's groups [] in groups [admins]", why.get("admins"));
+          "user 'bob' not in users [] and none of the user's groups [] in groups [admins]",
+          why.get("admins"));
       assertEquals(3, why.size());
     }
   }
@@ -251,10 +259,20 @@ class SemanticsTest {
       assertEquals(
           "b",
           na.getRequiredDuringSchedulingIgnoredDuringExecution()
-              .getNodeSelectorTerms().get(0).getMatchExpressions().get(0).getValues().get(0));
+              .getNodeSelectorTerms()
+              .get(0)
+              .getMatchExpressions()
+              .get(0)
+              .getValues()
+              .get(0));
       assertEquals(
           "disk",
-          na.getPreferredDuringSchedulingIgnoredDuringExecution().get(0).getPreference().getMatchExpressions().get(0).getKey());
+          na.getPreferredDuringSchedulingIgnoredDuringExecution()
+              .get(0)
+              .getPreference()
+              .getMatchExpressions()
+              .get(0)
+              .getKey());
     }
 
     @Test
@@ -334,9 +352,11 @@ class SemanticsTest {
       assertEquals("8Gi", limit(d, "memory"));
       assertEquals("1", limit(d, "cpu"));
       assertEquals("250m", request(d, "cpu"));
-      assertEquals("base", d.fields().get("resources.limits.memory").overrode().get(0).setBy().profile());
       assertEquals(
-          "The chosen size applies after every profile", d.fields().get("resources.limits.memory").setBy().rule());
+          "base", d.fields().get("resources.limits.memory").overrode().get(0).setBy().profile());
+      assertEquals(
+          "The chosen size applies after every profile",
+          d.fields().get("resources.limits.memory").setBy().rule());
     }
 
     @Test
@@ -345,15 +365,19 @@ class SemanticsTest {
         Decision d = decide(rb, "u", null, none);
         assertEquals("2Gi", limit(d, "memory"));
         assertNull(d.size());
-        assertTrue(d.firedRules().stream().noneMatch(f -> f.rule().contains("size")), "size rule fired for " + none);
+        assertTrue(
+            d.firedRules().stream().noneMatch(f -> f.rule().contains("size")),
+            "size rule fired for " + none);
       }
     }
 
     @Test
     void unknownSizeIsAnErrorListingValidSizes() {
-      InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> decide(rb, "u", null, "Huge"));
+      InvalidRequestException e =
+          assertThrows(InvalidRequestException.class, () -> decide(rb, "u", null, "Huge"));
       assertEquals("size", e.field());
-      assertEquals("unknown size 'Huge'; valid sizes: Large, Small, or Default for none", e.getMessage());
+      assertEquals(
+          "unknown size 'Huge'; valid sizes: Large, Small, or Default for none", e.getMessage());
     }
 
     @Test
@@ -367,7 +391,9 @@ class SemanticsTest {
   @Test
   void missingUserIsAnError() {
     RuleBase rb = ruleBase("profiles: []");
-    assertEquals("user", assertThrows(InvalidRequestException.class, () -> decide(rb, " ", null, null)).field());
+    assertEquals(
+        "user",
+        assertThrows(InvalidRequestException.class, () -> decide(rb, " ", null, null)).field());
   }
 
   @Test
@@ -379,7 +405,8 @@ class SemanticsTest {
     assertTrue(!a.decisionId().equals(b.decisionId()));
     assertEquals(rb.revision(), a.revision());
     assertEquals(12, a.revision().length());
-    assertEquals(rb.revision(), ruleBase("profiles: [{name: x}]").revision(), "same inputs, same revision");
+    assertEquals(
+        rb.revision(), ruleBase("profiles: [{name: x}]").revision(), "same inputs, same revision");
     assertTrue(!rb.revision().equals(ruleBase("profiles: [{name: y}]").revision()));
   }
 }

@@ -28,9 +28,9 @@ import org.kie.api.definition.type.Modifies;
  * records the new value against the rule that is firing (set by the audit listener, never by the
  * rule body), so every field can say who set it and what it replaced.
  *
- * <p>Getters are the properties rules can match on, e.g. {@code Outcome(memoryLimitBytes > 8 *
- * 1024 * 1024 * 1024)}; {@link Modifies} tells Drools which of them each method changes so that
- * property reactivity re-evaluates exactly the rules that care.
+ * <p>Getters are the properties rules can match on, e.g. {@code Outcome(memoryLimitBytes > 8 * 1024
+ * * 1024 * 1024)}; {@link Modifies} tells Drools which of them each method changes so that property
+ * reactivity re-evaluates exactly the rules that care.
  */
 public final class Outcome {
   private static final Actor NOBODY = new Actor("<none>", 0, null);
@@ -73,7 +73,10 @@ public final class Outcome {
     return Collections.unmodifiableSet(env.keySet());
   }
 
-  /** Resources keyed like {@code requests.cpu}, {@code limits.memory}, {@code limits.nvidia.com/gpu}. */
+  /**
+   * Resources keyed like {@code requests.cpu}, {@code limits.memory}, {@code
+   * limits.nvidia.com/gpu}.
+   */
   public Map<String, Quantity> getResources() {
     return Collections.unmodifiableMap(resources);
   }
@@ -113,17 +116,21 @@ public final class Outcome {
   private final Map<String, Long> figures = new java.util.HashMap<>();
 
   private long bytes(String key) {
-    return figures.computeIfAbsent(key, k -> {
-      Quantity q = resources.get(k);
-      return q == null ? -1L : Quantities.bytes(q);
-    });
+    return figures.computeIfAbsent(
+        key,
+        k -> {
+          Quantity q = resources.get(k);
+          return q == null ? -1L : Quantities.bytes(q);
+        });
   }
 
   private long millis(String key) {
-    return figures.computeIfAbsent("millis:" + key, k -> {
-      Quantity q = resources.get(key);
-      return q == null ? -1L : Quantities.millis(q);
-    });
+    return figures.computeIfAbsent(
+        "millis:" + key,
+        k -> {
+          Quantity q = resources.get(key);
+          return q == null ? -1L : Quantities.millis(q);
+        });
   }
 
   public Quantity resource(String key) {
@@ -144,8 +151,17 @@ public final class Outcome {
 
   /** Merges one matching profile over what earlier profiles set: the last writer wins per field. */
   @Modifies({
-    "profiles", "envNames", "resources", "memoryLimitBytes", "memoryRequestBytes", "cpuLimitMillis",
-    "cpuRequestMillis", "tolerations", "volumeNames", "serviceNames", "gpu"
+    "profiles",
+    "envNames",
+    "resources",
+    "memoryLimitBytes",
+    "memoryRequestBytes",
+    "cpuLimitMillis",
+    "cpuRequestMillis",
+    "tolerations",
+    "volumeNames",
+    "serviceNames",
+    "gpu"
   })
   public void apply(ProfileMatch match) {
     Profile p = match.getProfile();
@@ -157,22 +173,28 @@ public final class Outcome {
     if (a != null) {
       if (a.getRequiredDuringSchedulingIgnoredDuringExecution() != null) {
         requiredAffinity = a.getRequiredDuringSchedulingIgnoredDuringExecution();
-        trace("affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution", requiredAffinity);
+        trace(
+            "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution",
+            requiredAffinity);
       }
       if (a.getPreferredDuringSchedulingIgnoredDuringExecution() != null
           && !a.getPreferredDuringSchedulingIgnoredDuringExecution().isEmpty()) {
         preferredAffinity = a.getPreferredDuringSchedulingIgnoredDuringExecution();
-        trace("affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution", preferredAffinity);
+        trace(
+            "affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+            preferredAffinity);
       }
     }
     for (ProfileVolume v : p.volumes()) {
       volumes.put(v.name(), v);
       trace("volumes." + v.name(), v);
     }
-    p.services().forEach((name, spec) -> {
-      services.put(name, spec);
-      trace("services." + name, spec);
-    });
+    p.services()
+        .forEach(
+            (name, spec) -> {
+              services.put(name, spec);
+              trace("services." + name, spec);
+            });
     if (p.gpu() != null) {
       setGpuCount(p.gpu());
     }
@@ -180,7 +202,11 @@ public final class Outcome {
 
   /** Applies the chosen size over every profile, per resource key. */
   @Modifies({
-    "resources", "memoryLimitBytes", "memoryRequestBytes", "cpuLimitMillis", "cpuRequestMillis"
+    "resources",
+    "memoryLimitBytes",
+    "memoryRequestBytes",
+    "cpuLimitMillis",
+    "cpuRequestMillis"
   })
   public void applySize(Size size) {
     size.resources().forEach(this::putResource);
@@ -205,7 +231,11 @@ public final class Outcome {
 
   /** Sets a resource, e.g. {@code setResource("limits.memory", "8Gi")}. */
   @Modifies({
-    "resources", "memoryLimitBytes", "memoryRequestBytes", "cpuLimitMillis", "cpuRequestMillis"
+    "resources",
+    "memoryLimitBytes",
+    "memoryRequestBytes",
+    "cpuLimitMillis",
+    "cpuRequestMillis"
   })
   public void setResource(String key, String quantity) {
     putResource(key, parse(key, quantity));
@@ -213,7 +243,11 @@ public final class Outcome {
 
   /** Lowers a resource to {@code max} if it is set higher; leaves it alone otherwise. */
   @Modifies({
-    "resources", "memoryLimitBytes", "memoryRequestBytes", "cpuLimitMillis", "cpuRequestMillis"
+    "resources",
+    "memoryLimitBytes",
+    "memoryRequestBytes",
+    "cpuLimitMillis",
+    "cpuRequestMillis"
   })
   public void capResource(String key, String max) {
     Quantity cap = parse(key, max);
@@ -233,7 +267,9 @@ public final class Outcome {
     setGpuCount(count);
   }
 
-  /** Refuses the spawn; the reason is shown to the user. Later rules still run and may add theirs. */
+  /**
+   * Refuses the spawn; the reason is shown to the user. Later rules still run and may add theirs.
+   */
   @Modifies({"allowed", "reasons"})
   public void deny(String reason) {
     allowed = false;

@@ -4,7 +4,9 @@ import io.hubpolicy.engine.ImageRef;
 import io.hubpolicy.model.SpawnRequest;
 import java.util.List;
 
-/** The request as a fact: rules match on {@code user}, {@code groups}, {@code image}, {@code size}. */
+/**
+ * The request as a fact: rules match on {@code user}, {@code groups}, {@code image}, {@code size}.
+ */
 public final class Spawn {
   private final SpawnRequest request;
 
@@ -24,7 +26,9 @@ public final class Spawn {
     return request.image();
   }
 
-  /** The image without its tag, e.g. {@code s2i-thoth-notebook} for {@code s2i-thoth-notebook:3.6}. */
+  /**
+   * The image without its tag, e.g. {@code s2i-thoth-notebook} for {@code s2i-thoth-notebook:3.6}.
+   */
   public String getImageName() {
     return request.image() == null ? null : ImageRef.nameWithoutTag(request.image());
   }
