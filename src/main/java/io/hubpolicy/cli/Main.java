@@ -3,13 +3,18 @@ package io.hubpolicy.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The command line: {@code decide}, {@code validate}, {@code serve}. */
+/** The command line: {@code decide}, {@code explain}, {@code validate}, {@code serve}. */
 @Command(
     name = "hubpolicy",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Decides how JupyterHub single-user servers are configured, with Drools rules.",
-    subcommands = {DecideCommand.class, ValidateCommand.class, ServeCommand.class})
+    subcommands = {
+      DecideCommand.class,
+      ExplainCommand.class,
+      ValidateCommand.class,
+      ServeCommand.class
+    })
 public final class Main implements Runnable {
   /** Exit codes: 0 fine, 1 internal failure, 2 bad input or configuration. */
   static final int OK = 0;
@@ -24,15 +29,18 @@ public final class Main implements Runnable {
   }
 
   public static int run(String... args) {
-    return new CommandLine(new Main())
-        .setExecutionExceptionHandler(new ErrorHandler())
-        .execute(args);
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line; tests set its out and err writers. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorHandler());
   }
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "choose a command: decide, validate or serve");
+        spec.commandLine(), "choose a command: decide, explain, validate or serve");
   }
 
   static final class Version implements CommandLine.IVersionProvider {

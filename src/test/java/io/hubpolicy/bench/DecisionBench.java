@@ -53,7 +53,10 @@ public final class DecisionBench {
       matches += rb.matching(r).size();
     }
     long[] engine = measure(reqs, warmup, measured, r -> DecisionEngine.decide(r, rb));
-    long[] baseline = measure(reqs, warmup, measured, r -> ReferenceMerge.decide(rb.config(), r));
+    long[] baseline =
+        Boolean.parseBoolean(System.getProperty("bench.baseline", "true"))
+            ? measure(reqs, warmup, measured, r -> ReferenceMerge.decide(rb.config(), r))
+            : new long[] {0};
     return new Row(profiles, buildMillis, (double) matches / reqs.size(), engine, baseline);
   }
 
