@@ -33,7 +33,7 @@ public final class DecisionJson {
 
   /** Names whose literal values never reach the audit log. */
   private static final Pattern SENSITIVE =
-      Pattern.compile("(?i).*(secret|token|passw|credential|private|api_?key|access_?key).*");
+      Pattern.compile("(?i).*(secret|token|pass|pwd|credential|private|api_?key|access_?key).*");
 
   private DecisionJson() {}
 

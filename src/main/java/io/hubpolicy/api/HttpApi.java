@@ -38,30 +38,22 @@ public final class HttpApi {
   public int start(String host, int requestedPort) {
     vertx = Vertx.vertx();
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    int chosen = requestedPort;
-    if (requestedPort == 0) {
-      // Every instance must share one port; pick it with the first and reuse it.
-      chosen = listen(host, 0).toCompletionStage().toCompletableFuture().join().actualPort();
-      instances--;
-    }
-    port.set(chosen);
-    int p = chosen;
-    if (instances > 0) {
-      vertx
-          .deployVerticle(
-              () ->
-                  new VerticleBase() {
-                    @Override
-                    public Future<?> start() {
-                      return listen(host, p);
-                    }
-                  },
-              new DeploymentOptions().setInstances(instances))
-          .toCompletionStage()
-          .toCompletableFuture()
-          .join();
-    }
-    return chosen;
+    // A negative port makes Vert.x bind one random port that every instance shares.
+    int listenPort = requestedPort == 0 ? -1 : requestedPort;
+    vertx
+        .deployVerticle(
+            () ->
+                new VerticleBase() {
+                  @Override
+                  public Future<?> start() {
+                    return listen(host, listenPort).onSuccess(s -> port.set(s.actualPort()));
+                  }
+                },
+            new DeploymentOptions().setInstances(instances))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .join();
+    return port.get();
   }
 
   private Future<HttpServer> listen(String host, int p) {

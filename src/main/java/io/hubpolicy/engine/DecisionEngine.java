@@ -75,7 +75,13 @@ public final class DecisionEngine {
     } catch (PolicyException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new RuleFailedException(e, outcome.firedRules());
+      // Drools wraps what a consequence throws; a rule rejecting the request stays a bad request.
+      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+        if (c instanceof InvalidRequestException ire) {
+          throw ire;
+        }
+      }
+      throw new RuleFailedException(e, outcome.currentRule());
     } finally {
       session.dispose();
     }
@@ -169,13 +175,8 @@ public final class DecisionEngine {
 
   /** A policy rule threw: the decision cannot be trusted, so there is none. */
   public static final class RuleFailedException extends PolicyException {
-    RuleFailedException(RuntimeException cause, List<io.hubpolicy.model.FiredRule> fired) {
-      super(
-          "a rule failed"
-              + (fired.isEmpty() ? "" : " after '" + fired.get(fired.size() - 1).rule() + "'")
-              + ": "
-              + rootMessage(cause),
-          cause);
+    RuleFailedException(RuntimeException cause, String rule) {
+      super("rule '" + rule + "' failed: " + rootMessage(cause), cause);
     }
   }
 

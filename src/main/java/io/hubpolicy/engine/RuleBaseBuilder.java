@@ -70,7 +70,14 @@ public final class RuleBaseBuilder {
               .setSourcePath(r.name()),
           ResourceType.DRL);
     }
+    boolean specific = false;
     for (KnowledgeBuilderError e : kb.getErrors()) {
+      specific |= !isParserAfterthought(e);
+    }
+    for (KnowledgeBuilderError e : kb.getErrors()) {
+      if (specific && isParserAfterthought(e)) {
+        continue; // the real syntax error is already reported, with its line
+      }
       String source = e.getResource() != null ? e.getResource().getSourcePath() : "<rules>";
       int[] lines = e.getLines();
       int line = lines != null && lines.length > 0 ? lines[0] : 0;
@@ -115,6 +122,10 @@ public final class RuleBaseBuilder {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static boolean isParserAfterthought(KnowledgeBuilderError e) {
+    return e.getMessage() != null && e.getMessage().contains("Parser returned a null Package");
   }
 
   private static String oneLine(String s) {

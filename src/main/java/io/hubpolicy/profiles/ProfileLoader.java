@@ -247,14 +247,18 @@ public final class ProfileLoader {
             "must be a string holding YAML, found " + value.kind());
         return;
       }
-      // Lines inside a block scalar start on the line after its indicator.
+      // Lines inside a block scalar start on the line after its indicator. A quoted or plain value
+      // (JSON manifests) has no such mapping: its problems are reported at the value's own line.
       int offset = text.block() ? text.line() : text.line() - 1;
+      boolean flat = !text.block();
       String outer = source;
       source = outer + " (ConfigMap " + name + ", key " + dataKey + ")";
-      List<YNode> docs = YamlReader.readAll(s, source, offset, acc.problems);
+      List<Problem> inner0 = flat ? new ArrayList<>() : acc.problems;
+      List<YNode> docs = YamlReader.readAll(s, source, offset, inner0);
       if (docs.isEmpty()) {
         acc.notes.add(source + ": empty, skipped");
       }
+      int before = acc.problems.size();
       for (YNode inner : docs) {
         if (inner instanceof YMap im && im.get("kind") != null) {
           problem(
@@ -263,6 +267,13 @@ public final class ProfileLoader {
               "a ConfigMap's profile key must hold a profile configuration, not a manifest");
         } else {
           readDocument(inner);
+        }
+      }
+      if (flat) {
+        inner0.addAll(acc.problems.subList(before, acc.problems.size()));
+        acc.problems.subList(before, acc.problems.size()).clear();
+        for (Problem p : inner0) {
+          acc.problems.add(new Problem(p.source(), text.line(), p.field(), p.message()));
         }
       }
       source = outer;
@@ -638,8 +649,13 @@ public final class ProfileLoader {
         Volume volume = typed(volumeNode, f, Volume.class);
         String name = requiredString(v, "name", f);
         String mountPath = requiredString(v, "mountPath", f);
-        boolean readOnly =
-            v.get("readOnly") instanceof YScalar ro && Boolean.TRUE.equals(ro.value());
+        boolean readOnly = false;
+        YNode ro = v.get("readOnly");
+        if (ro instanceof YScalar r && r.value() instanceof Boolean b) {
+          readOnly = b;
+        } else if (ro != null && !isNull(ro)) {
+          problem(ro.line(), f + ".readOnly", "must be true or false, found " + ro.kind());
+        }
         String subPath = v.get("subPath") instanceof YScalar sp ? sp.asText() : null;
         if (volume != null && name != null && mountPath != null) {
           out.add(new ProfileVolume(volume, mountPath, readOnly, subPath));

@@ -19,6 +19,7 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Reads YAML into {@link YNode} trees with line numbers. SnakeYAML Engine only composes nodes and
@@ -31,7 +32,15 @@ public final class YamlReader {
           .setMaxAliasesForCollections(50)
           .setCodePointLimit(16 * 1024 * 1024)
           .setLabel("hubpolicy")
+          // The YAML 1.2 core schema: ~ and null are null, True/FALSE are booleans.
+          .setSchema(new CoreSchema())
           .build();
+
+  /**
+   * Aliases are expanded into the tree; a few aliases of aliases can multiply a tiny document into
+   * millions of nodes (a "billion laughs"). Past this many nodes the document is refused.
+   */
+  static final int MAX_NODES = 200_000;
 
   private YamlReader() {}
 
@@ -44,9 +53,11 @@ public final class YamlReader {
     List<YNode> docs = new ArrayList<>();
     try {
       for (Node node : new Compose(SETTINGS).composeAllFromString(text)) {
-        YNode doc = convert(node, source, lineOffset, problems);
-        if (doc != null) {
-          docs.add(doc);
+        Conversion c = new Conversion(source, lineOffset, problems);
+        try {
+          docs.add(c.convert(node, ""));
+        } catch (TooLarge e) {
+          problems.add(new Problem(source, line(node, lineOffset), "", e.getMessage()));
         }
       }
     } catch (MarkedYamlEngineException e) {
@@ -64,43 +75,87 @@ public final class YamlReader {
     return node.getStartMark().map(Mark::getLine).orElse(0) + 1 + offset;
   }
 
-  private static YNode convert(Node node, String source, int offset, List<Problem> problems) {
-    if (node instanceof MappingNode map) {
-      Map<String, YNode> entries = new LinkedHashMap<>();
-      Map<String, Integer> keyLines = new LinkedHashMap<>();
-      for (NodeTuple t : map.getValue()) {
-        int keyLine = line(t.getKeyNode(), offset);
-        if (!(t.getKeyNode() instanceof ScalarNode key)) {
-          problems.add(new Problem(source, keyLine, "", "a mapping key must be a plain value"));
-          continue;
-        }
-        String k = key.getValue();
-        if (entries.containsKey(k)) {
-          problems.add(
-              new Problem(
-                  source,
-                  keyLine,
-                  k,
-                  "duplicate key '" + k + "' (first at line " + keyLines.get(k) + ")"));
-          continue;
-        }
-        entries.put(k, convert(t.getValueNode(), source, offset, problems));
-        keyLines.put(k, keyLine);
-      }
-      return new YNode.YMap(line(node, offset), entries, keyLines);
+  private static final class TooLarge extends RuntimeException {
+    TooLarge(String message) {
+      super(message, null, false, false);
     }
-    if (node instanceof SequenceNode seq) {
-      List<YNode> items = new ArrayList<>();
-      for (Node item : seq.getValue()) {
-        items.add(convert(item, source, offset, problems));
-      }
-      return new YNode.YList(line(node, offset), items);
+  }
+
+  /** One document's conversion: its node budget and the aliases being expanded. */
+  private static final class Conversion {
+    private final String source;
+    private final int offset;
+    private final List<Problem> problems;
+    private final java.util.Set<Node> inProgress =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private int nodes;
+
+    Conversion(String source, int offset, List<Problem> problems) {
+      this.source = source;
+      this.offset = offset;
+      this.problems = problems;
     }
-    ScalarNode scalar = (ScalarNode) node;
-    boolean block =
-        scalar.getScalarStyle() == ScalarStyle.LITERAL
-            || scalar.getScalarStyle() == ScalarStyle.FOLDED;
-    return new YNode.YScalar(line(node, offset), typed(scalar), scalar.getValue(), block);
+
+    YNode convert(Node node, String path) {
+      if (++nodes > MAX_NODES) {
+        throw new TooLarge(
+            "the document expands to more than "
+                + MAX_NODES
+                + " nodes (aliases of aliases?); refused");
+      }
+      if (!inProgress.add(node)) {
+        problems.add(
+            new Problem(
+                source, line(node, offset), path, "an alias refers to the node that contains it"));
+        return new YNode.YScalar(line(node, offset), null, "", false);
+      }
+      try {
+        return convertNew(node, path);
+      } finally {
+        inProgress.remove(node);
+      }
+    }
+
+    private YNode convertNew(Node node, String path) {
+      if (node instanceof MappingNode map) {
+        Map<String, YNode> entries = new LinkedHashMap<>();
+        Map<String, Integer> keyLines = new LinkedHashMap<>();
+        for (NodeTuple t : map.getValue()) {
+          int keyLine = line(t.getKeyNode(), offset);
+          if (!(t.getKeyNode() instanceof ScalarNode key)) {
+            problems.add(new Problem(source, keyLine, path, "a mapping key must be a plain value"));
+            continue;
+          }
+          String k = key.getValue();
+          String field = path.isEmpty() ? k : path + "." + k;
+          if (entries.containsKey(k)) {
+            problems.add(
+                new Problem(
+                    source,
+                    keyLine,
+                    field,
+                    "duplicate key '" + k + "' (first at line " + keyLines.get(k) + ")"));
+            continue;
+          }
+          entries.put(k, convert(t.getValueNode(), field));
+          keyLines.put(k, keyLine);
+        }
+        return new YNode.YMap(line(node, offset), entries, keyLines);
+      }
+      if (node instanceof SequenceNode seq) {
+        List<YNode> items = new ArrayList<>();
+        int i = 0;
+        for (Node item : seq.getValue()) {
+          items.add(convert(item, path + "[" + i++ + "]"));
+        }
+        return new YNode.YList(line(node, offset), items);
+      }
+      ScalarNode scalar = (ScalarNode) node;
+      boolean block =
+          scalar.getScalarStyle() == ScalarStyle.LITERAL
+              || scalar.getScalarStyle() == ScalarStyle.FOLDED;
+      return new YNode.YScalar(line(node, offset), typed(scalar), scalar.getValue(), block);
+    }
   }
 
   private static Object typed(ScalarNode scalar) {
@@ -115,7 +170,10 @@ public final class YamlReader {
     if (Tag.INT.equals(tag)) {
       try {
         BigInteger big = new BigInteger(v.replace("_", "").replace("+", ""));
-        return big.bitLength() < 32 ? (Object) big.intValue() : (Object) big.longValue();
+        if (big.bitLength() < 32) {
+          return big.intValue();
+        }
+        return big.bitLength() < 64 ? (Object) big.longValue() : (Object) big;
       } catch (NumberFormatException | ArithmeticException e) {
         return v;
       }

@@ -345,6 +345,11 @@ public final class Outcome {
     this.actor = a;
   }
 
+  /** The rule firing now (or last), for error messages. */
+  public String currentRule() {
+    return actor.rule();
+  }
+
   public void recordFired(FiredRule r) {
     firedRules.add(r);
   }

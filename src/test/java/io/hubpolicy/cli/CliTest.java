@@ -1,0 +1,457 @@
+package io.hubpolicy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hubpolicy.mutation.PodMutator;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.Resources;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The command line, run in-process with the project directory (profiles/, rules/) as working dir.
+ */
+@ResourceLock(Resources.SYSTEM_OUT)
+@ResourceLock(Resources.SYSTEM_ERR)
+class CliTest {
+  static final JsonMapper JSON = JsonMapper.builder().build();
+
+  static final String DENY_DRL =
+      """
+      package test.cli;
+      import io.hubpolicy.engine.facts.Outcome;
+      rule "No Large for fpokorny"
+      when
+          $o : Outcome()
+      then
+          $o.deny("Large is reserved");
+      end
+      """;
+
+  @TempDir Path tmp;
+
+  record Run(int exit, String out, String err) {
+    JsonNode json() {
+      try {
+        return JSON.readTree(out);
+      } catch (RuntimeException e) {
+        throw new AssertionError("stdout is not one JSON object: " + out + "\nstderr: " + err, e);
+      }
+    }
+  }
+
+  static Run run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      exit = Main.run(args);
+    } finally {
+      System.out.flush();
+      System.err.flush();
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+    Run r =
+        new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    // Echo for whoever reads the surefire report.
+    oldErr.println("$ hubpolicy " + String.join(" ", args) + "  -> exit " + exit + "\n" + r.err());
+    return r;
+  }
+
+  static void assertNoStackTrace(Run r) {
+    assertFalse(r.err().contains("\tat "), "stack trace on stderr:\n" + r.err());
+    assertFalse(r.err().contains("Exception"), "exception on stderr:\n" + r.err());
+    assertFalse(r.out().contains("\tat "), "stack trace on stdout:\n" + r.out());
+  }
+
+  static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asString()));
+    return out;
+  }
+
+  static Map<String, JsonNode> envByName(JsonNode env) {
+    Map<String, JsonNode> m = new HashMap<>();
+    env.forEach(e -> m.put(e.get("name").asString(), e));
+    return m;
+  }
+
+  // ---------------------------------------------------------------- decide
+
+  @Test
+  void decideWithDefaultProfiles() {
+    Run r =
+        run("decide", "--user", "vpavlin", "--image", "s2i-thoth-notebook:3.6", "--size", "Large");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode d = r.json();
+    assertTrue(d.get("decisionId").asString().startsWith("d-"));
+    assertFalse(d.get("revision").asString().isBlank());
+    assertEquals("vpavlin", d.get("user").asString());
+    assertEquals("s2i-thoth-notebook:3.6", d.get("image").asString());
+    assertEquals("Large", d.get("size").asString());
+    assertTrue(d.get("allowed").asBoolean());
+    assertEquals(List.of("globals", "Thoth Notebooks"), strings(d.get("profiles")));
+    assertEquals("8Gi", d.get("resources").get("limits").get("memory").asString());
+    assertEquals("8", d.get("resources").get("limits").get("cpu").asString());
+    assertEquals("4Gi", d.get("resources").get("requests").get("memory").asString());
+    Map<String, JsonNode> env = envByName(d.get("env"));
+    assertEquals("thoth-test-core", env.get("THOTH_DEPLOYMENT_NAME").get("value").asString());
+    assertEquals(
+        "testing-secret-token",
+        env.get("MYAPP_SECRET_TOKEN").get("valueFrom").get("secretKeyRef").get("name").asString());
+    assertEquals("vpavlin", env.get("JUPYTERHUB_USER_NAME").get("value").asString());
+    assertEquals("8589934592", env.get("MEM_LIMIT").get("value").asString());
+    assertEquals("Apply matching profile", d.get("firedRules").get(0).get("rule").asString());
+    assertEquals("globals", d.get("firedRules").get(0).get("profile").asString());
+    // explanation: the size overrode both profiles' memory limit; acorvin's profile did not apply
+    JsonNode mem = d.get("explanation").get("fields").get("resources.limits.memory");
+    assertEquals(
+        "The chosen size applies after every profile", mem.get("setBy").get("rule").asString());
+    assertEquals(2, mem.get("overrode").size());
+    Map<String, String> why = new HashMap<>();
+    d.get("explanation")
+        .get("notApplied")
+        .forEach(n -> why.put(n.get("profile").asString(), n.get("reason").asString()));
+    assertEquals("user 'vpavlin' not in users [acorvin]", why.get("Special Nodes"));
+    assertEquals(
+        "image 's2i-thoth-notebook:3.6' matches none of images [s2i-spark-notebook:3.6]",
+        why.get("Spark Notebook"));
+    assertFalse(d.has("pod"));
+  }
+
+  @Test
+  void decideWithGroupsAndExplainLevels() {
+    Run none = run("decide", "--user", "bob", "--group", "a", "--group", "b", "--explain", "none");
+    assertEquals(0, none.exit(), none.err());
+    assertEquals(List.of("a", "b"), strings(none.json().get("groups")));
+    assertFalse(none.json().has("explanation"));
+
+    Run fields = run("decide", "--user", "bob", "--explain", "fields");
+    assertEquals(0, fields.exit(), fields.err());
+    assertTrue(fields.json().get("explanation").has("fields"));
+    assertFalse(fields.json().get("explanation").has("notApplied"));
+
+    Run bad = run("decide", "--user", "bob", "--explain", "loud");
+    assertEquals(2, bad.exit());
+    assertTrue(bad.err().contains("explain"), bad.err());
+    assertNoStackTrace(bad);
+  }
+
+  @Test
+  void decideWithProfilesFile() throws Exception {
+    Path profiles = tmp.resolve("p.yaml");
+    Files.writeString(
+        profiles,
+        """
+        profiles:
+        - name: everyone
+          env: [{name: ORIGIN, value: temp-file}]
+          resources: {limits: {memory: 3Gi}}
+        - name: carol's
+          users: [carol]
+          gpu: 1
+        sizes:
+        - name: Tiny
+          resources: {limits: {cpu: 100m}}
+        """);
+    Run r = run("decide", "--user", "dave", "--size", "Tiny", "--profiles", profiles.toString());
+    assertEquals(0, r.exit(), r.err());
+    JsonNode d = r.json();
+    assertEquals(List.of("everyone"), strings(d.get("profiles")));
+    assertEquals("temp-file", envByName(d.get("env")).get("ORIGIN").get("value").asString());
+    assertEquals("3Gi", d.get("resources").get("limits").get("memory").asString());
+    assertEquals("100m", d.get("resources").get("limits").get("cpu").asString());
+    assertFalse(
+        envByName(d.get("env")).containsKey("THIS_IS_GLOBAL"), "the default profiles are not read");
+    assertEquals(0, d.get("gpu").asInt());
+
+    // The repo's sizes are not known with this file: Large is unknown here.
+    Run large =
+        run("decide", "--user", "dave", "--size", "Large", "--profiles", profiles.toString());
+    assertEquals(2, large.exit());
+    assertTrue(large.err().contains("Tiny"), large.err());
+  }
+
+  @Test
+  void decideWithPodFile() throws Exception {
+    Path pod = tmp.resolve("pod.yaml");
+    Files.writeString(
+        pod,
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: jupyter-vpavlin
+        spec:
+          containers:
+          - name: notebook
+            image: s2i-thoth-notebook:3.6
+            env:
+            - {name: THOTH_CEPH_BUCKET, value: overridden}
+            - {name: KEEP, value: me}
+          - name: oauth-proxy
+            image: proxy
+        """);
+    Run r =
+        run(
+            "decide",
+            "--user",
+            "vpavlin",
+            "--image",
+            "s2i-thoth-notebook:3.6",
+            "--size",
+            "Small",
+            "--pod",
+            pod.toString());
+    assertEquals(0, r.exit(), r.err());
+    JsonNode d = r.json();
+    JsonNode out = d.get("pod");
+    assertNotNull(out, r.out());
+    JsonNode nb = out.get("spec").get("containers").get(0);
+    assertEquals("notebook", nb.get("name").asString());
+    assertEquals("THOTH_CEPH_BUCKET", nb.get("env").get(0).get("name").asString());
+    assertEquals(
+        "DH-DEV-DATA",
+        nb.get("env").get(0).get("value").asString(),
+        "decision wins, position kept");
+    assertEquals("KEEP", nb.get("env").get(1).get("name").asString());
+    assertEquals("2Gi", nb.get("resources").get("limits").get("memory").asString());
+    assertEquals("1Gi", nb.get("resources").get("requests").get("memory").asString());
+    JsonNode proxy = out.get("spec").get("containers").get(1);
+    assertEquals("JUPYTERHUB_USER_NAME", proxy.get("env").get(0).get("name").asString());
+    assertEquals("vpavlin", proxy.get("env").get(0).get("value").asString());
+    assertEquals(
+        "vpavlin", out.get("metadata").get("labels").get(PodMutator.USER_LABEL).asString());
+    JsonNode patch = d.get("patch");
+    assertTrue(patch.isArray() && !patch.isEmpty(), r.out());
+
+    // The patch applied to the file's pod gives the output pod.
+    JsonNode input =
+        io.hubpolicy.profiles.KubeJson.SERIALIZATION.convertValue(
+            io.hubpolicy.api.DecideCall.podFromText(Files.readString(pod), "pod.yaml"),
+            JsonNode.class);
+    assertEquals(out, io.fabric8.zjsonpatch.JsonPatch.apply(patch, input));
+  }
+
+  @Test
+  void decideWithBadPodFile() throws Exception {
+    Run missing = run("decide", "--user", "u", "--pod", tmp.resolve("nope.yaml").toString());
+    assertEquals(2, missing.exit());
+    assertTrue(missing.err().contains("pod"), missing.err());
+    assertTrue(missing.err().contains("nope.yaml"), missing.err());
+    assertNoStackTrace(missing);
+
+    Path garbage = tmp.resolve("garbage.yaml");
+    Files.writeString(garbage, "kind: Pod\nspec: [unclosed\n");
+    Run bad = run("decide", "--user", "u", "--pod", garbage.toString());
+    assertEquals(2, bad.exit(), bad.err());
+    assertTrue(bad.err().contains("pod"), bad.err());
+    assertTrue(bad.out().isEmpty(), bad.out());
+
+    Path empty = tmp.resolve("empty-pod.yaml");
+    Files.writeString(empty, "apiVersion: v1\nkind: Pod\nspec:\n  containers: []\n");
+    Run noContainers = run("decide", "--user", "u", "--pod", empty.toString());
+    assertEquals(2, noContainers.exit(), noContainers.err());
+    assertTrue(noContainers.err().startsWith("hubpolicy: pod: "), noContainers.err());
+    assertNoStackTrace(noContainers);
+  }
+
+  @Test
+  void unknownSizeExits2NamingSizeAndListingSizes() {
+    Run r = run("decide", "--user", "vpavlin", "--size", "Huge");
+    assertEquals(2, r.exit());
+    assertTrue(r.out().isEmpty(), r.out());
+    assertTrue(r.err().contains("size"), r.err());
+    assertTrue(r.err().contains("Huge"), r.err());
+    assertTrue(
+        r.err().contains("Small, Medium, Large"),
+        "lists the configured sizes in order: " + r.err());
+    assertNoStackTrace(r);
+  }
+
+  @Test
+  void missingUserExits2() {
+    Run r = run("decide", "--size", "Small");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--user"), r.err());
+    assertTrue(r.out().isEmpty(), r.out());
+    assertNoStackTrace(r);
+
+    Run blank = run("decide", "--user", " ");
+    assertEquals(2, blank.exit());
+    assertTrue(blank.err().contains("user"), blank.err());
+    assertNoStackTrace(blank);
+  }
+
+  @Test
+  void noCommandExits2() {
+    Run r = run();
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("decide"), r.err());
+  }
+
+  @Test
+  void extraRulesThatDeny() throws Exception {
+    Path drl = tmp.resolve("deny.drl");
+    Files.writeString(drl, DENY_DRL);
+    Run r = run("decide", "--user", "fpokorny", "--size", "Large", "--rules", drl.toString());
+    assertEquals(0, r.exit(), r.err());
+    JsonNode d = r.json();
+    assertFalse(d.get("allowed").asBoolean());
+    assertEquals(List.of("Large is reserved"), strings(d.get("reasons")));
+    List<String> fired = new ArrayList<>();
+    d.get("firedRules").forEach(f -> fired.add(f.get("rule").asString()));
+    assertTrue(fired.contains("No Large for fpokorny"), fired.toString());
+    JsonNode allowed = d.get("explanation").get("fields").get("allowed");
+    assertEquals("No Large for fpokorny", allowed.get("setBy").get("rule").asString());
+  }
+
+  @Test
+  void extraRulesDeniedDecisionLeavesPodUnchanged() throws Exception {
+    Path drl = tmp.resolve("deny.drl");
+    Files.writeString(drl, DENY_DRL);
+    Path pod = tmp.resolve("pod.json");
+    String podJson =
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\"},"
+            + "\"spec\":{\"containers\":[{\"name\":\"notebook\",\"image\":\"i\"}]}}";
+    Files.writeString(pod, podJson);
+    Run r = run("decide", "--user", "fpokorny", "--rules", drl.toString(), "--pod", pod.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertFalse(r.json().get("allowed").asBoolean());
+    assertEquals(JSON.readTree(podJson), r.json().get("pod"));
+    assertEquals(0, r.json().get("patch").size());
+  }
+
+  /**
+   * Outcome.invalid(field, message) is documented as the way a rule fails a request-level check
+   * (e.g. too many GPUs): that is bad input, so exit 2 naming the field, like an unknown size.
+   */
+  @Test
+  void ruleRejectingTheRequestIsBadInput() throws Exception {
+    Path drl = tmp.resolve("invalid.drl");
+    Files.writeString(
+        drl,
+        """
+        package test.invalid;
+        import io.hubpolicy.engine.facts.Outcome;
+        rule "At most one GPU"
+        when
+            $o : Outcome( gpu > 1 )
+        then
+            throw Outcome.invalid("gpu", "at most 1 GPU may be requested");
+        end
+        """);
+    Path profiles = tmp.resolve("gpu.yaml");
+    Files.writeString(profiles, "profiles:\n- name: greedy\n  gpu: 4\n");
+    Run r =
+        run("decide", "--user", "u", "--profiles", profiles.toString(), "--rules", drl.toString());
+    assertEquals(
+        2,
+        r.exit(),
+        "a request a rule rejects is bad input (2), not an internal failure: " + r.err());
+    assertTrue(r.err().startsWith("hubpolicy: gpu: at most 1 GPU may be requested"), r.err());
+  }
+
+  // ---------------------------------------------------------------- validate
+
+  static Path compatDir() {
+    Path rel = Path.of("../shared/compat");
+    return Files.isDirectory(rel) ? rel : Path.of("/work/shared/compat");
+  }
+
+  @Test
+  void validateCompatConfigurations() {
+    Path compat = compatDir();
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(compat), "no " + compat);
+    Run r = run("validate", compat.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("OK: "), r.out());
+    java.util.regex.Matcher m = OK_LINE.matcher(r.out());
+    assertTrue(m.find(), r.out());
+    assertTrue(Integer.parseInt(m.group(1)) > 0, "profiles were read: " + r.out());
+    assertTrue(Integer.parseInt(m.group(2)) > 0, "sizes were read: " + r.out());
+  }
+
+  private static final Pattern OK_LINE =
+      Pattern.compile("OK: (\\d+) profile\\(s\\), (\\d+) size\\(s\\)");
+
+  @Test
+  void validateDefaults() {
+    Run r = run("validate");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("OK: 4 profile(s), 3 size(s), 1 GPU type(s)"), r.out());
+  }
+
+  @Test
+  void validateUnknownKeyGivesFileLineAndKey() throws Exception {
+    Path f = tmp.resolve("bad.yaml");
+    Files.writeString(
+        f,
+        """
+        profiles:
+        - name: ok
+          users: [a]
+        - name: typo
+          colour: red
+        """);
+    Run r = run("validate", f.toString());
+    assertEquals(2, r.exit(), r.out());
+    assertTrue(r.err().contains(f + ":5"), "file:line of the unknown key: " + r.err());
+    assertTrue(r.err().contains("profiles[1].colour"), r.err());
+    assertTrue(r.err().contains("unknown key 'colour'"), r.err());
+    assertTrue(r.err().contains("1 problem"), r.err());
+    assertFalse(r.out().contains("OK:"), r.out());
+    assertNoStackTrace(r);
+  }
+
+  @Test
+  void validateDrlSyntaxErrorNamesFileAndLine() throws Exception {
+    Path f = tmp.resolve("broken.drl");
+    Files.writeString(
+        f,
+        """
+        package test.broken;
+        import io.hubpolicy.engine.facts.Outcome;
+        rule "broken"
+        when
+            $o : Outcome(
+        then
+            $o.deny("no");
+        end
+        """);
+    Run r = run("validate", f.toString());
+    assertEquals(2, r.exit(), r.out());
+    assertTrue(
+        Pattern.compile(Pattern.quote(f.toString()) + ":\\d+: ").matcher(r.err()).find(),
+        "names the .drl file with a line: " + r.err());
+    assertFalse(r.out().contains("OK:"), r.out());
+    assertNoStackTrace(r);
+  }
+
+  @Test
+  void validateMissingPath() {
+    Run r = run("validate", tmp.resolve("missing.yaml").toString());
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("missing.yaml: no such file or directory"), r.err());
+  }
+}
