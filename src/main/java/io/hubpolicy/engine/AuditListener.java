@@ -3,7 +3,6 @@ package io.hubpolicy.engine;
 import io.hubpolicy.engine.facts.Outcome;
 import io.hubpolicy.engine.facts.ProfileMatch;
 import io.hubpolicy.model.Actor;
-import io.hubpolicy.model.FiredRule;
 import org.kie.api.event.rule.AfterMatchFiredEvent;
 import org.kie.api.event.rule.BeforeMatchFiredEvent;
 import org.kie.api.event.rule.DefaultAgendaEventListener;
@@ -28,8 +27,7 @@ final class AuditListener extends DefaultAgendaEventListener {
 
   @Override
   public void afterMatchFired(AfterMatchFiredEvent event) {
-    Match m = event.getMatch();
-    outcome.recordFired(new FiredRule(m.getRule().getName(), m.getSalience(), profileOf(m)));
+    outcome.recordFired();
   }
 
   private static String profileOf(Match m) {

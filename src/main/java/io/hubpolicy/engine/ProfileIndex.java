@@ -82,10 +82,12 @@ final class ProfileIndex {
       k += g.length;
     }
     Arrays.sort(candidates);
+    String image = r.image();
+    String name = image == null ? null : ImageRef.nameWithoutTag(image);
     List<Profile> out = new ArrayList<>();
     int last = -1;
     for (int c : candidates) {
-      if (c != last && matchers[c].imageMatches(r)) {
+      if (c != last && matchers[c].imageMatches(image, name)) {
         out.add(matchers[c].profile);
       }
       last = c;

@@ -71,14 +71,18 @@ final class ProfileMatcher {
   }
 
   boolean imageMatches(SpawnRequest r) {
+    return imageMatches(r.image(), r.image() == null ? null : ImageRef.nameWithoutTag(r.image()));
+  }
+
+  /** {@code name} is {@code image} without its tag, computed once per request by the caller. */
+  boolean imageMatches(String image, String name) {
     if (anyImage) {
       return true;
     }
-    String image = r.image();
     if (image == null || image.isEmpty()) {
       return false;
     }
-    if (exactImages.contains(image) || imageNames.contains(ImageRef.nameWithoutTag(image))) {
+    if (exactImages.contains(image) || imageNames.contains(name)) {
       return true;
     }
     for (Pattern g : globs) {

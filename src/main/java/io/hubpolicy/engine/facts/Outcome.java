@@ -36,7 +36,7 @@ public final class Outcome {
   private static final Actor NOBODY = new Actor("<none>", 0, null);
 
   private Actor actor = NOBODY;
-  private final Map<String, EnvVar> env = new LinkedHashMap<>();
+  private final Map<String, EnvVar> env = new LinkedHashMap<>(64);
   private final Map<String, Quantity> resources = new LinkedHashMap<>();
   private final List<Toleration> tolerations = new ArrayList<>();
   private NodeSelector requiredAffinity;
@@ -47,8 +47,8 @@ public final class Outcome {
   private final List<String> profiles = new ArrayList<>();
   private boolean allowed = true;
   private final List<String> reasons = new ArrayList<>();
-  private final Map<String, Trace> traces = new LinkedHashMap<>();
-  private final List<FiredRule> firedRules = new ArrayList<>();
+  private final Map<String, Trace> traces = new LinkedHashMap<>(128);
+  private final List<FiredRule> firedRules = new ArrayList<>(32);
 
   // ---------------------------------------------------------------- properties rules match on
 
@@ -114,6 +114,7 @@ public final class Outcome {
   // Rules read these figures after every change; parsing a quantity costs more than the rest of a
   // property check, so each one is converted once, when it is set.
   private final Map<String, Long> figures = new java.util.HashMap<>();
+  private final Map<String, Long> millisFigures = new java.util.HashMap<>();
 
   private long bytes(String key) {
     return figures.computeIfAbsent(
@@ -225,7 +226,7 @@ public final class Outcome {
   @Modifies({"envNames"})
   public void removeEnv(String name) {
     if (env.remove(name) != null) {
-      trace("env." + name, null);
+      trace(FieldKeys.env(name), null);
     }
   }
 
@@ -289,14 +290,18 @@ public final class Outcome {
 
   private void putEnv(EnvVar var) {
     env.put(var.getName(), var);
-    trace("env." + var.getName(), var.getValueFrom() != null ? var.getValueFrom() : var.getValue());
+    trace(
+        FieldKeys.env(var.getName()),
+        var.getValueFrom() != null ? var.getValueFrom() : var.getValue());
   }
 
   private void putResource(String key, Quantity q) {
     resources.put(key, q);
-    figures.remove(key);
-    figures.remove("millis:" + key);
-    trace("resources." + key, q);
+    if (!figures.isEmpty() || !millisFigures.isEmpty()) {
+      figures.clear();
+      millisFigures.clear();
+    }
+    trace(FieldKeys.resource(key), q);
   }
 
   private void addTolerationUnlessPresent(Toleration t) {
@@ -350,8 +355,9 @@ public final class Outcome {
     return actor.rule();
   }
 
-  public void recordFired(FiredRule r) {
-    firedRules.add(r);
+  /** Called by the audit listener after each rule fired: the current actor is the one that did. */
+  public void recordFired() {
+    firedRules.add(new FiredRule(actor.rule(), actor.salience(), actor.profile()));
   }
 
   public List<FiredRule> firedRules() {
