@@ -144,7 +144,7 @@ public final class DecisionEngine {
         o.getGpu(),
         new LinkedHashMap<>(o.services()),
         List.copyOf(o.firedRules()),
-        o.fieldTraces(),
+        memoize(o::fieldTraces),
         memoize(() -> rb.notApplied(request)));
   }
 

@@ -12,8 +12,9 @@ import java.util.function.Supplier;
  * The answer for one spawn: what the pod gets, which services start, and why. This is the contract
  * the CLI, HTTP, the pod mutator and the service launcher build on.
  *
- * <p>{@code notApplied} is computed on demand: with thousands of profiles, listing why each one did
- * not apply costs far more than the decision itself, and most callers never read it.
+ * <p>{@code fieldTraces} and {@code notApplied} are computed on demand: with thousands of profiles,
+ * listing why each one did not apply costs far more than the decision itself, and most callers (the
+ * hub) read neither.
  */
 public record Decision(
     String decisionId,
@@ -30,8 +31,13 @@ public record Decision(
     int gpu,
     Map<String, ServiceSpec> services,
     List<FiredRule> firedRules,
-    Map<String, FieldTrace> fields,
+    Supplier<Map<String, FieldTrace>> fieldTraces,
     Supplier<List<NotApplied>> notApplied) {
+
+  /** For every field set: who set it and what it overrode (built on first use). */
+  public Map<String, FieldTrace> fields() {
+    return fieldTraces.get();
+  }
 
   public String user() {
     return request.user();

@@ -47,7 +47,6 @@ public final class Outcome {
   private final List<String> profiles = new ArrayList<>();
   private boolean allowed = true;
   private final List<String> reasons = new ArrayList<>();
-  private final Map<String, Trace> traces = new LinkedHashMap<>(128);
   private final List<FiredRule> firedRules = new ArrayList<>(32);
 
   // ---------------------------------------------------------------- properties rules match on
@@ -188,13 +187,13 @@ public final class Outcome {
     }
     for (ProfileVolume v : p.volumes()) {
       volumes.put(v.name(), v);
-      trace("volumes." + v.name(), v);
+      trace("volumes.", v.name(), v);
     }
     p.services()
         .forEach(
             (name, spec) -> {
               services.put(name, spec);
-              trace("services." + name, spec);
+              trace("services.", name, spec);
             });
     if (p.gpu() != null) {
       setGpuCount(p.gpu());
@@ -226,7 +225,7 @@ public final class Outcome {
   @Modifies({"envNames"})
   public void removeEnv(String name) {
     if (env.remove(name) != null) {
-      trace(FieldKeys.env(name), null);
+      trace("env.", name, null);
     }
   }
 
@@ -290,9 +289,7 @@ public final class Outcome {
 
   private void putEnv(EnvVar var) {
     env.put(var.getName(), var);
-    trace(
-        FieldKeys.env(var.getName()),
-        var.getValueFrom() != null ? var.getValueFrom() : var.getValue());
+    trace("env.", var.getName(), var.getValueFrom() != null ? var.getValueFrom() : var.getValue());
   }
 
   private void putResource(String key, Quantity q) {
@@ -301,7 +298,7 @@ public final class Outcome {
       figures.clear();
       millisFigures.clear();
     }
-    trace(FieldKeys.resource(key), q);
+    trace("resources.", key, q);
   }
 
   private void addTolerationUnlessPresent(Toleration t) {
@@ -322,15 +319,24 @@ public final class Outcome {
   }
 
   private void trace(String field, Object value) {
-    Trace t = traces.get(field);
-    if (t == null) {
-      traces.put(field, new Trace(value, actor));
-    } else {
-      t.overrode.add(new FieldTrace.Overridden(t.value, t.setBy));
-      t.value = value;
-      t.setBy = actor;
+    trace(field, null, value);
+  }
+
+  /**
+   * Appends to the write log; the per-field explanation is built from it only when someone asks
+   * (most callers never do), so the merge itself does no bookkeeping beyond one list append.
+   */
+  private void trace(String prefix, String name, Object value) {
+    writes.add(new Write(prefix, name, value, actor));
+  }
+
+  private record Write(String prefix, String name, Object value, Actor actor) {
+    String field() {
+      return name == null ? prefix : prefix + name;
     }
   }
+
+  private final List<Write> writes = new ArrayList<>(256);
 
   private static final class Trace {
     Object value;
@@ -387,7 +393,20 @@ public final class Outcome {
     return services;
   }
 
+  /** Who set each field and what it overrode, replayed from the write log. */
   public Map<String, FieldTrace> fieldTraces() {
+    Map<String, Trace> traces = new LinkedHashMap<>();
+    for (Write w : writes) {
+      String field = w.field();
+      Trace t = traces.get(field);
+      if (t == null) {
+        traces.put(field, new Trace(w.value(), w.actor()));
+      } else {
+        t.overrode.add(new FieldTrace.Overridden(t.value, t.setBy));
+        t.value = w.value();
+        t.setBy = w.actor();
+      }
+    }
     Map<String, FieldTrace> out = new LinkedHashMap<>();
     traces.forEach((k, t) -> out.put(k, new FieldTrace(k, t.value, t.setBy, t.overrode)));
     return out;
