@@ -7,13 +7,10 @@ import io.hubpolicy.api.DecisionJson;
 import io.hubpolicy.api.DecisionService;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.model.InvalidRequestException;
-import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.mutation.PodMutator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,25 +21,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Prints the decision for one spawn as JSON, with the reasons for every field.")
 final class DecideCommand implements Callable<Integer> {
-  @Option(
-      names = "--user",
-      required = true,
-      description = "JupyterHub user name, as the hub has it.")
-  String user;
-
-  @Option(
-      names = "--group",
-      paramLabel = "GROUP",
-      description = "A group of the user (repeatable).")
-  List<String> groups = new ArrayList<>();
-
-  @Option(names = "--image", description = "Notebook image, e.g. s2i-thoth-notebook:3.6.")
-  String image;
-
-  @Option(
-      names = "--size",
-      description = "Chosen size (Small, Medium, Large...; Default or none for no size).")
-  String size;
+  @Mixin RequestOptions spawn;
 
   @Option(
       names = "--pod",
@@ -70,8 +49,7 @@ final class DecideCommand implements Callable<Integer> {
     }
     DecisionService service =
         new DecisionService(new DecisionEngine(config.build()), new PodMutator(), AuditLog.NONE);
-    var json =
-        service.decide(new DecideCall(new SpawnRequest(user, groups, image, size), input), level);
+    var json = service.decide(new DecideCall(spawn.request(), input), level);
     System.out.println(DecisionJson.pretty(json));
     return Main.OK;
   }

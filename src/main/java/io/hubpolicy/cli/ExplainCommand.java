@@ -5,10 +5,8 @@ import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.FieldTrace;
 import io.hubpolicy.model.FiredRule;
 import io.hubpolicy.model.NotApplied;
-import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.profiles.KubeJson;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,20 +24,7 @@ import picocli.CommandLine.Spec;
       "each field and what it overrode, and why the other profiles did not apply."
     })
 final class ExplainCommand implements Callable<Integer> {
-  @Option(names = "--user", required = true, description = "JupyterHub user name.")
-  String user;
-
-  @Option(
-      names = "--group",
-      paramLabel = "GROUP",
-      description = "A group of the user (repeatable).")
-  List<String> groups = new ArrayList<>();
-
-  @Option(names = "--image", description = "Notebook image.")
-  String image;
-
-  @Option(names = "--size", description = "Chosen size.")
-  String size;
+  @Mixin RequestOptions spawn;
 
   @Option(
       names = "--field",
@@ -53,8 +38,7 @@ final class ExplainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Decision d =
-        new DecisionEngine(config.build()).decide(new SpawnRequest(user, groups, image, size));
+    Decision d = new DecisionEngine(config.build()).decide(spawn.request());
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "Decision %s (revision %s) for user %s, image %s, size %s: %s%n",
