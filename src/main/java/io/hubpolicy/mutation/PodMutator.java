@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.zjsonpatch.DiffFlags;
 import io.fabric8.zjsonpatch.JsonDiff;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.InvalidRequestException;
@@ -46,10 +47,13 @@ public final class PodMutator {
     if (d.allowed()) {
       mutate(pod, d);
     }
+    // Only add/remove/replace: a "copy" from the hub's username label to ours is correct but
+    // reads as if one depended on the other, and every patch consumer supports these three.
     JsonNode patch =
         JsonDiff.asJson(
             KubeJson.SERIALIZATION.convertValue(input, JsonNode.class),
-            KubeJson.SERIALIZATION.convertValue(pod, JsonNode.class));
+            KubeJson.SERIALIZATION.convertValue(pod, JsonNode.class),
+            DiffFlags.dontNormalizeOpIntoMoveAndCopy());
     return new Result(pod, patch);
   }
 
