@@ -30,6 +30,8 @@ public final class RuleBaseBuilder {
   /** The generic profile-merge rule; part of the engine, not of the editable policy. */
   static final String MERGE_RULES = "io/hubpolicy/engine/profiles.drl";
 
+  private static final String MERGE_RULES_TEXT = classpathText(MERGE_RULES);
+
   private final ProfileLoader loader;
 
   public RuleBaseBuilder(ProfileLoader loader) {
@@ -60,8 +62,7 @@ public final class RuleBaseBuilder {
     List<Problem> problems = new ArrayList<>(loaded.problems());
     KnowledgeBuilder kb = KnowledgeBuilderFactory.newKnowledgeBuilder();
     kb.add(
-        ResourceFactory.newByteArrayResource(
-                classpathText(MERGE_RULES).getBytes(StandardCharsets.UTF_8))
+        ResourceFactory.newByteArrayResource(MERGE_RULES_TEXT.getBytes(StandardCharsets.UTF_8))
             .setSourcePath(MERGE_RULES),
         ResourceType.DRL);
     for (RuleSource r : rules) {
@@ -103,7 +104,7 @@ public final class RuleBaseBuilder {
         d.update(
             ("profiles\0" + s.name() + "\0" + s.text() + "\0").getBytes(StandardCharsets.UTF_8));
       }
-      d.update(classpathText(MERGE_RULES).getBytes(StandardCharsets.UTF_8));
+      d.update(MERGE_RULES_TEXT.getBytes(StandardCharsets.UTF_8));
       for (RuleSource r : rules) {
         d.update(("rules\0" + r.name() + "\0" + r.text() + "\0").getBytes(StandardCharsets.UTF_8));
       }

@@ -249,16 +249,14 @@ public final class ProfileLoader {
       }
       // Lines inside a block scalar start on the line after its indicator. A quoted or plain value
       // (JSON manifests) has no such mapping: its problems are reported at the value's own line.
-      int offset = text.block() ? text.line() : text.line() - 1;
-      boolean flat = !text.block();
       String outer = source;
       source = outer + " (ConfigMap " + name + ", key " + dataKey + ")";
-      List<Problem> inner0 = flat ? new ArrayList<>() : acc.problems;
-      List<YNode> docs = YamlReader.readAll(s, source, offset, inner0);
+      int before = acc.problems.size();
+      List<YNode> docs =
+          YamlReader.readAll(s, source, text.block() ? text.line() : 0, acc.problems);
       if (docs.isEmpty()) {
         acc.notes.add(source + ": empty, skipped");
       }
-      int before = acc.problems.size();
       for (YNode inner : docs) {
         if (inner instanceof YMap im && im.get("kind") != null) {
           problem(
@@ -269,12 +267,9 @@ public final class ProfileLoader {
           readDocument(inner);
         }
       }
-      if (flat) {
-        inner0.addAll(acc.problems.subList(before, acc.problems.size()));
-        acc.problems.subList(before, acc.problems.size()).clear();
-        for (Problem p : inner0) {
-          acc.problems.add(new Problem(p.source(), text.line(), p.field(), p.message()));
-        }
+      if (!text.block()) {
+        List<Problem> inner = acc.problems.subList(before, acc.problems.size());
+        inner.replaceAll(p -> new Problem(p.source(), text.line(), p.field(), p.message()));
       }
       source = outer;
     }
