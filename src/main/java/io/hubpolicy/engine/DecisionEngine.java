@@ -6,8 +6,10 @@ import io.fabric8.kubernetes.api.model.NodeAffinity;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.hubpolicy.engine.facts.ChosenSize;
+import io.hubpolicy.engine.facts.GpuChoice;
 import io.hubpolicy.engine.facts.GpuKind;
 import io.hubpolicy.engine.facts.Outcome;
+import io.hubpolicy.engine.facts.OwnVariable;
 import io.hubpolicy.engine.facts.ProfileMatch;
 import io.hubpolicy.engine.facts.Spawn;
 import io.hubpolicy.model.Decision;
@@ -15,6 +17,7 @@ import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.PolicyException;
 import io.hubpolicy.model.Profile;
 import io.hubpolicy.model.SpawnRequest;
+import io.hubpolicy.model.UserVariable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +70,12 @@ public final class DecisionEngine {
       for (GpuKind g : rb.gpuKinds()) {
         session.insert(g);
       }
+      for (UserVariable v : request.preferences().env()) {
+        session.insert(new OwnVariable(request.user(), v));
+      }
+      if (request.preferences().gpu() != null) {
+        session.insert(new GpuChoice(request.preferences().gpu()));
+      }
       session.insert(outcome);
       int fired = session.fireAllRules(MAX_FIRINGS);
       if (fired >= MAX_FIRINGS) {
@@ -109,7 +118,7 @@ public final class DecisionEngine {
               + ", or Default for none");
     }
     String image = r.image() == null || r.image().isBlank() ? null : r.image().trim();
-    return new SpawnRequest(r.user(), r.groups(), image, size);
+    return new SpawnRequest(r.user(), r.groups(), image, size, r.preferences());
   }
 
   private static Decision toDecision(SpawnRequest request, RuleBase rb, Outcome o) {

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One profile from the configuration. {@code order} is its position across all sources (0 first);
@@ -15,6 +16,9 @@ import java.util.Map;
  *
  * <p>Kubernetes parts are fabric8 model objects. They are shared by every decision and must be
  * treated as immutable: whoever needs to change one copies it first.
+ *
+ * <p>{@code protectedEnv} names the variables this profile marks {@code protected: true}: a user's
+ * own variables cannot override them.
  */
 public record Profile(
     int order,
@@ -29,8 +33,10 @@ public record Profile(
     NodeAffinity nodeAffinity,
     List<ProfileVolume> volumes,
     Integer gpu,
-    Map<String, ServiceSpec> services) {
+    Map<String, ServiceSpec> services,
+    Set<String> protectedEnv) {
   public Profile {
+    protectedEnv = protectedEnv == null ? Set.of() : Set.copyOf(protectedEnv);
     users = users == null ? List.of() : List.copyOf(users);
     groups = groups == null ? List.of() : List.copyOf(groups);
     images = images == null ? List.of() : List.copyOf(images);

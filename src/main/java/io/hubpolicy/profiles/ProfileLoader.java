@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,6 +42,8 @@ public final class ProfileLoader {
   public static final String DEFAULT_DATA_KEY = "jupyterhub-singleuser-profiles.yaml";
 
   private static final Set<String> DOC_KEYS = Set.of("profiles", "sizes", "gpuTypes", "ui");
+  // protected: a user's own variables may not override this one (hubpolicy's addition).
+  private static final Set<String> ENV_KEYS = Set.of("name", "value", "valueFrom", "protected");
   private static final Set<String> PROFILE_KEYS =
       Set.of(
           "name",
@@ -358,7 +361,8 @@ public final class ProfileLoader {
       List<String> users = stringList(p, "users", field);
       List<String> groups = stringList(p, "groups", field);
       List<String> images = stringList(p, "images", field);
-      List<EnvVar> env = env(p.get("env"), field + ".env");
+      Set<String> protectedEnv = new LinkedHashSet<>();
+      List<EnvVar> env = env(p.get("env"), field + ".env", protectedEnv);
       Map<String, Quantity> resources = resources(p.get("resources"), field + ".resources");
       List<Toleration> tolerations =
           typedList(p.get("node_tolerations"), field + ".node_tolerations", Toleration.class);
@@ -382,7 +386,8 @@ public final class ProfileLoader {
                 affinity,
                 volumes,
                 gpu,
-                services));
+                services,
+                protectedEnv));
       }
     }
 
@@ -464,7 +469,7 @@ public final class ProfileLoader {
       return out;
     }
 
-    private List<EnvVar> env(YNode n, String field) {
+    private List<EnvVar> env(YNode n, String field, Set<String> protectedOut) {
       if (n == null || isNull(n)) {
         return List.of();
       }
@@ -504,12 +509,17 @@ public final class ProfileLoader {
           continue;
         }
         for (String key : e.entries().keySet()) {
-          if (!Set.of("name", "value", "valueFrom").contains(key)) {
-            problem(
-                e.keyLine(key),
-                f + "." + key,
-                unknownKey(key, Set.of("name", "value", "valueFrom")));
+          if (!ENV_KEYS.contains(key)) {
+            problem(e.keyLine(key), f + "." + key, unknownKey(key, ENV_KEYS));
           }
+        }
+        YNode prot = e.get("protected");
+        boolean isProtected = false;
+        if (prot instanceof YScalar ps
+            && ("true".equals(ps.asText()) || "false".equals(ps.asText()))) {
+          isProtected = Boolean.parseBoolean(ps.asText());
+        } else if (prot != null) {
+          problem(prot.line(), f + ".protected", "must be true or false");
         }
         String name = requiredString(e, "name", f);
         YNode value = e.get("value");
@@ -527,6 +537,9 @@ public final class ProfileLoader {
         EnvVarSource from = typed(valueFrom, f + ".valueFrom", EnvVarSource.class);
         if (name != null) {
           out.add(new EnvVar(name, from == null && v == null ? "" : v, from));
+          if (isProtected) {
+            protectedOut.add(name);
+          }
         }
       }
       return out;

@@ -10,6 +10,8 @@ import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.FiredRule;
 import io.hubpolicy.model.Problem;
 import io.hubpolicy.model.SpawnRequest;
+import io.hubpolicy.model.UserPreferences;
+import io.hubpolicy.model.UserVariable;
 import io.hubpolicy.profiles.ConfigSource;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,6 +74,22 @@ class RuleCasesTest {
   }
 
   @SuppressWarnings("unchecked")
+  private static UserPreferences preferences(Map<String, Object> p) {
+    if (p == null) {
+      return UserPreferences.NONE;
+    }
+    List<UserVariable> env = new ArrayList<>();
+    for (Map<String, Object> v : (List<Map<String, Object>>) p.getOrDefault("env", List.of())) {
+      env.add(
+          new UserVariable(
+              (String) v.get("name"),
+              v.get("value") == null ? null : String.valueOf(v.get("value")),
+              Boolean.TRUE.equals(v.get("secret"))));
+    }
+    return new UserPreferences(null, null, (Integer) p.get("gpu"), env);
+  }
+
+  @SuppressWarnings("unchecked")
   private static void check(RuleBase rb, Map<String, Object> c) {
     Map<String, Object> req = (Map<String, Object>) c.get("request");
     Decision d =
@@ -80,7 +98,8 @@ class RuleCasesTest {
                 (String) req.get("user"),
                 (List<String>) req.getOrDefault("groups", List.of()),
                 (String) req.get("image"),
-                (String) req.get("size")),
+                (String) req.get("size"),
+                preferences((Map<String, Object>) req.get("preferences"))),
             rb);
     if (c.containsKey("fired")) {
       assertEquals(
@@ -92,6 +111,19 @@ class RuleCasesTest {
         case "allowed" -> assertEquals(e.getValue(), d.allowed(), "allowed");
         case "reasons" -> assertEquals(e.getValue(), d.reasons(), "reasons");
         case "gpu" -> assertEquals(e.getValue(), d.gpu(), "gpu");
+        case "secretRefs" -> {
+          Map<String, String> refs = new LinkedHashMap<>();
+          d.env().stream()
+              .filter(v -> v.getValueFrom() != null && v.getValueFrom().getSecretKeyRef() != null)
+              .forEach(
+                  v ->
+                      refs.put(
+                          v.getName(),
+                          v.getValueFrom().getSecretKeyRef().getName()
+                              + "/"
+                              + v.getValueFrom().getSecretKeyRef().getKey()));
+          assertEquals(e.getValue(), refs, "secretRefs");
+        }
         case "env" -> {
           Map<String, String> env = new LinkedHashMap<>();
           d.env().forEach(v -> env.put(v.getName(), v.getValue()));

@@ -17,6 +17,7 @@ import io.hubpolicy.model.ServiceSpec;
 import io.hubpolicy.model.Size;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ public final class Outcome {
   private final Map<String, ServiceSpec> services = new LinkedHashMap<>();
   private int gpu;
   private final List<String> profiles = new ArrayList<>();
+  private final Set<String> protectedEnv = new HashSet<>();
   private boolean allowed = true;
   private final List<String> reasons = new ArrayList<>();
   private final List<FiredRule> firedRules = new ArrayList<>(32);
@@ -161,12 +163,14 @@ public final class Outcome {
     "tolerations",
     "volumeNames",
     "serviceNames",
-    "gpu"
+    "gpu",
+    "protectedEnv"
   })
   public void apply(ProfileMatch match) {
     Profile p = match.getProfile();
     profiles.add(p.name());
     p.env().forEach(this::putEnv);
+    protectedEnv.addAll(p.protectedEnv());
     p.resources().forEach(this::putResource);
     p.tolerations().forEach(this::addTolerationUnlessPresent);
     NodeAffinity a = p.nodeAffinity();
@@ -220,6 +224,22 @@ public final class Outcome {
   @Modifies({"envNames"})
   public void setEnvVar(EnvVar var) {
     putEnv(var);
+  }
+
+  /** The variables matching profiles marked {@code protected: true}. */
+  public Set<String> getProtectedEnv() {
+    return Collections.unmodifiableSet(protectedEnv);
+  }
+
+  /** True when a matching profile marked the variable {@code protected: true}. */
+  public boolean isProtected(String name) {
+    return protectedEnv.contains(name);
+  }
+
+  /** Sets one of the user's own variables (a secret one as a secretKeyRef). */
+  @Modifies({"envNames"})
+  public void setOwnVariable(OwnVariable v) {
+    putEnv(v.getEnvVar());
   }
 
   @Modifies({"envNames"})
