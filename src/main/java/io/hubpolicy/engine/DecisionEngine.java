@@ -38,11 +38,22 @@ public final class DecisionEngine {
 
   private final AtomicReference<RuleBase> current;
 
+  /** {@code initial} may be null when the configuration arrives later (see PolicyReloader). */
   public DecisionEngine(RuleBase initial) {
     this.current = new AtomicReference<>(initial);
   }
 
+  /** The rule base serving now. */
   public RuleBase ruleBase() {
+    RuleBase rb = current.get();
+    if (rb == null) {
+      throw new NoRuleBaseException();
+    }
+    return rb;
+  }
+
+  /** Null until a first configuration has loaded (only possible when reading from a cluster). */
+  public RuleBase ruleBaseOrNull() {
     return current.get();
   }
 
@@ -51,7 +62,7 @@ public final class DecisionEngine {
   }
 
   public Decision decide(SpawnRequest request) {
-    return decide(request, current.get());
+    return decide(request, ruleBase());
   }
 
   public static Decision decide(SpawnRequest raw, RuleBase rb) {

@@ -97,7 +97,7 @@ public final class RuleBaseBuilder {
   }
 
   /** A content hash of everything the decision depends on: same inputs, same revision. */
-  static String revision(List<ConfigSource> profiles, List<RuleSource> rules) {
+  public static String revision(List<ConfigSource> profiles, List<RuleSource> rules) {
     try {
       MessageDigest d = MessageDigest.getInstance("SHA-256");
       for (ConfigSource s : profiles) {
