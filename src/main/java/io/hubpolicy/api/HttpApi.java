@@ -1,8 +1,15 @@
 package io.hubpolicy.api;
 
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.hubpolicy.engine.NoRuleBaseException;
+import io.hubpolicy.engine.PolicyReloader;
 import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.PolicyException;
+import io.hubpolicy.model.Problem;
+import io.hubpolicy.model.SpawnRequest;
+import io.hubpolicy.model.UserPreferences;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -11,10 +18,12 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -26,12 +35,29 @@ public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final String JSON = "application/json";
 
+  /**
+   * What the HTTP edge serves. Only {@code decisions} is required; the others add their endpoints
+   * (preferences, images/sizes/options, reload status, metrics) when present.
+   */
+  public record Parts(
+      DecisionService decisions,
+      PreferencesService preferences,
+      Catalogs catalogs,
+      PolicyReloader reloader,
+      PrometheusMeterRegistry meters) {}
+
   private final DecisionService decisions;
+  private final Parts parts;
   private Vertx vertx;
   private final AtomicInteger port = new AtomicInteger();
 
   public HttpApi(DecisionService decisions) {
-    this.decisions = decisions;
+    this(new Parts(decisions, null, null, null, null));
+  }
+
+  public HttpApi(Parts parts) {
+    this.parts = parts;
+    this.decisions = parts.decisions();
   }
 
   /** Starts one server per core on {@code host:port} (0 picks a free port); returns the port. */
@@ -74,9 +100,38 @@ public final class HttpApi {
     Router r = Router.router(vertx);
     r.get("/healthz")
         .handler(ctx -> ctx.response().putHeader("content-type", JSON).end("{\"status\":\"ok\"}"));
-    r.get("/readyz")
-        .handler(
-            ctx -> ctx.response().putHeader("content-type", JSON).end("{\"status\":\"ready\"}"));
+    r.get("/readyz").handler(this::ready);
+    if (parts.meters() != null) {
+      r.get("/metrics")
+          .handler(
+              ctx ->
+                  ctx.response()
+                      .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                      .end(parts.meters().scrape()));
+    }
+    BodyHandler small = BodyHandler.create().setBodyLimit(256 * 1024);
+    if (parts.preferences() != null) {
+      r.get("/v1/users/:user/preferences")
+          .handler(ctx -> blocking(ctx, () -> parts.preferences().get(ctx.pathParam("user"))));
+      r.put("/v1/users/:user/preferences")
+          .handler(small)
+          .handler(
+              ctx ->
+                  blocking(
+                      ctx,
+                      () ->
+                          parts
+                              .preferences()
+                              .put(
+                                  ctx.pathParam("user"),
+                                  ctx.queryParam("group"),
+                                  ctx.body().asString())));
+    }
+    if (parts.catalogs() != null) {
+      r.get("/v1/images").handler(ctx -> respond(ctx, () -> parts.catalogs().images(ruleBase())));
+      r.get("/v1/sizes").handler(ctx -> respondArray(ctx));
+      r.get("/v1/options").handler(this::options);
+    }
     r.post("/v1/decisions")
         .handler(BodyHandler.create().setBodyLimit(4 * 1024 * 1024))
         .handler(this::decide);
@@ -121,6 +176,95 @@ public final class HttpApi {
             });
   }
 
+  private RuleBase ruleBase() {
+    return decisions.engine().ruleBase();
+  }
+
+  private void ready(RoutingContext ctx) {
+    RuleBase rb = decisions.engine().ruleBaseOrNull();
+    if (rb == null) {
+      error(ctx, 503, null, "no configuration has loaded yet");
+      return;
+    }
+    ctx.response()
+        .putHeader("content-type", JSON)
+        .end("{\"status\":\"ready\",\"revision\":\"" + rb.revision() + "\"}");
+  }
+
+  private void respondArray(RoutingContext ctx) {
+    try {
+      ObjectNode o = JsonNodeFactory.instance.objectNode();
+      o.set("sizes", parts.catalogs().sizes(ruleBase()));
+      ctx.response().putHeader("content-type", JSON).end(DecisionJson.compact(o));
+    } catch (RuntimeException e) {
+      fail(ctx, e);
+    }
+  }
+
+  /**
+   * Everything the spawn form needs in one call: images, sizes, the user's saved choices and the
+   * decision those choices would give now (so the form can preview it before Start).
+   */
+  private void options(RoutingContext ctx) {
+    blocking(
+        ctx,
+        () -> {
+          String user = ctx.queryParams().get("user");
+          if (user == null || user.isBlank()) {
+            throw new InvalidRequestException("user", "user is required (?user=NAME)");
+          }
+          List<String> groups = ctx.queryParam("group");
+          RuleBase rb = ruleBase();
+          ObjectNode o = JsonNodeFactory.instance.objectNode();
+          o.put("revision", rb.revision());
+          ObjectNode images = parts.catalogs().images(rb);
+          o.set("images", images);
+          o.set("sizes", parts.catalogs().sizes(rb));
+          UserPreferences saved =
+              parts.preferences() == null
+                  ? UserPreferences.NONE
+                  : parts.preferences().store().load(user);
+          o.set(
+              "preferences",
+              parts.preferences() == null
+                  ? JsonNodeFactory.instance.nullNode()
+                  : parts.preferences().get(user));
+          // The saved image and size, if they are still offered; else the defaults.
+          String image = saved.image();
+          if (image == null || !parts.catalogs().imageNames(rb).contains(image)) {
+            image = images.path("default").isString() ? images.get("default").asString() : null;
+          }
+          String size = saved.size();
+          if (size != null && !rb.sizes().containsKey(size)) {
+            size = null;
+          }
+          ObjectNode selected = o.putObject("selected");
+          selected.put("image", image);
+          selected.put("size", size);
+          o.set(
+              "decision",
+              DecisionJson.toJson(
+                  decisions.preview(new SpawnRequest(user, groups, image, size)),
+                  null,
+                  DecisionJson.Explain.FIELDS));
+          return o;
+        });
+  }
+
+  /** Work that may call the API server or compile: on a worker, never on the event loop. */
+  private void blocking(RoutingContext ctx, java.util.function.Supplier<ObjectNode> body) {
+    ctx.vertx()
+        .executeBlocking(() -> DecisionJson.compact(body.get()), false)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                ctx.response().putHeader("content-type", JSON).end(ar.result());
+              } else {
+                fail(ctx, ar.cause());
+              }
+            });
+  }
+
   private void respond(RoutingContext ctx, java.util.function.Supplier<ObjectNode> body) {
     try {
       ctx.response().putHeader("content-type", JSON).end(DecisionJson.compact(body.get()));
@@ -133,6 +277,11 @@ public final class HttpApi {
   private static void fail(RoutingContext ctx, Throwable e) {
     if (e instanceof InvalidRequestException ire) {
       error(ctx, 400, ire.field(), ire.getMessage());
+    } else if (e instanceof NoRuleBaseException nr) {
+      error(ctx, 503, null, nr.getMessage());
+    } else if (e instanceof KubernetesClientException ke) {
+      LOG.warn("Kubernetes API call failed: {}", ke.getMessage());
+      error(ctx, 503, null, "the Kubernetes API is not available: " + ke.getMessage());
     } else if (e instanceof PolicyException pe) {
       LOG.warn("decision failed: {}", pe.getMessage());
       error(ctx, 500, null, pe.getMessage());
@@ -143,6 +292,14 @@ public final class HttpApi {
   }
 
   private void config(RoutingContext ctx) {
+    try {
+      ctx.response().putHeader("content-type", JSON).end(DecisionJson.compact(configJson()));
+    } catch (RuntimeException e) {
+      fail(ctx, e);
+    }
+  }
+
+  ObjectNode configJson() {
     RuleBase rb = decisions.engine().ruleBase();
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("revision", rb.revision());
@@ -151,7 +308,39 @@ public final class HttpApi {
     o.putPOJO("sizes", rb.sizes().keySet());
     o.putPOJO("profileSources", rb.config().sources());
     o.putPOJO("ruleSources", rb.ruleSources());
-    ctx.response().putHeader("content-type", JSON).end(DecisionJson.compact(o));
+    if (parts.reloader() != null) {
+      PolicyReloader.Status st = parts.reloader().status();
+      ArrayNode from = o.putArray("loadedFrom");
+      st.from()
+          .forEach(v -> from.addObject().put("source", v.source()).put("version", v.version()));
+      o.put("appliedAt", st.appliedAt() == null ? null : st.appliedAt().toString());
+      o.putPOJO("notes", st.notes());
+      ObjectNode counts = o.putObject("reloads");
+      counts.put("applied", st.applied());
+      counts.put("rejected", st.rejected());
+      PolicyReloader.Rejected rej = st.lastRejected();
+      if (rej == null) {
+        o.putNull("lastRejected");
+      } else {
+        ObjectNode r = o.putObject("lastRejected");
+        r.put("at", rej.at().toString());
+        r.put("revision", rej.revision());
+        ArrayNode rf = r.putArray("from");
+        rej.from()
+            .forEach(v -> rf.addObject().put("source", v.source()).put("version", v.version()));
+        ArrayNode problems = r.putArray("problems");
+        for (Problem p : rej.problems()) {
+          problems
+              .addObject()
+              .put("source", p.source())
+              .put("line", p.line())
+              .put("field", p.field())
+              .put("message", p.message())
+              .put("text", p.toString());
+        }
+      }
+    }
+    return o;
   }
 
   public static DecisionJson.Explain explainLevel(String value) {

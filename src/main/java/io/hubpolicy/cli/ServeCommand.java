@@ -1,12 +1,34 @@
 package io.hubpolicy.cli;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.hubpolicy.api.AuditLog;
+import io.hubpolicy.api.ConfiguredCatalogs;
 import io.hubpolicy.api.DecisionService;
 import io.hubpolicy.api.HttpApi;
+import io.hubpolicy.api.PreferencesService;
 import io.hubpolicy.engine.DecisionEngine;
+import io.hubpolicy.engine.PolicyReloader;
 import io.hubpolicy.engine.RuleBase;
+import io.hubpolicy.engine.RuleBaseBuilder;
+import io.hubpolicy.engine.RuleSource;
+import io.hubpolicy.kube.ConfigMapPreferenceStore;
+import io.hubpolicy.kube.ImageCatalog;
+import io.hubpolicy.kube.InMemoryPreferenceStore;
+import io.hubpolicy.kube.KubeSettings;
+import io.hubpolicy.kube.NodeCatalog;
+import io.hubpolicy.kube.PreferenceStore;
+import io.hubpolicy.kube.ProfileConfigMaps;
+import io.hubpolicy.kube.SizeCatalog;
+import io.hubpolicy.model.InvalidConfigException;
+import io.hubpolicy.model.Problem;
 import io.hubpolicy.mutation.PodMutator;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -19,8 +41,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
-    description =
-        "Serves decisions over HTTP: POST /v1/decisions, GET /v1/config, /healthz, /readyz.")
+    description = {
+      "Serves decisions over HTTP: POST /v1/decisions, GET /v1/config, /v1/images, /v1/sizes,"
+          + " /v1/options, GET/PUT /v1/users/{user}/preferences, /metrics, /healthz, /readyz.",
+      "Profiles come from files (default) or, with --kube, from ConfigMaps in the cluster,"
+          + " watched and reloaded without restart."
+    })
 final class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -44,26 +70,138 @@ final class ServeCommand implements Callable<Integer> {
           "Where each decision is appended as a JSON line; 'none' for no log. Env: HUBPOLICY_AUDIT_LOG. Default: ${DEFAULT-VALUE}.")
   String auditLog;
 
+  @Option(
+      names = "--kube",
+      defaultValue = "${env:HUBPOLICY_KUBE:-false}",
+      description =
+          "Read profiles from ConfigMaps (watched), images from ImageStreams, sizes' schedulability"
+              + " from Nodes, and keep user preferences in the cluster. Env: HUBPOLICY_KUBE=true.")
+  boolean kube;
+
+  @Option(
+      names = "--namespace",
+      defaultValue = "${env:HUBPOLICY_NAMESPACE}",
+      description =
+          "Namespace of the ConfigMaps (--kube). Default: the pod's service account namespace,"
+              + " else the kubeconfig's. Env: HUBPOLICY_NAMESPACE.")
+  String namespace;
+
+  @Option(
+      names = "--configmap",
+      defaultValue = "${env:HUBPOLICY_CONFIGMAP:-" + KubeSettings.DEFAULT_CONFIGMAP + "}",
+      description = "ConfigMap read first. Env: HUBPOLICY_CONFIGMAP. Default: ${DEFAULT-VALUE}.")
+  String configMap;
+
+  @Option(
+      names = "--configmap-selector",
+      defaultValue = "${env:HUBPOLICY_CONFIGMAP_SELECTOR:-" + KubeSettings.DEFAULT_SELECTOR + "}",
+      description =
+          "Label selector of the ConfigMaps read after it, in name order."
+              + " Env: HUBPOLICY_CONFIGMAP_SELECTOR. Default: ${DEFAULT-VALUE}.")
+  String selector;
+
+  @Option(
+      names = "--configmap-key",
+      defaultValue = "${env:HUBPOLICY_CONFIGMAP_KEY:-" + KubeSettings.DEFAULT_KEY + "}",
+      description =
+          "Key holding the profiles in each ConfigMap (keys ending in .drl are policy rules)."
+              + " Env: HUBPOLICY_CONFIGMAP_KEY. Default: ${DEFAULT-VALUE}.")
+  String key;
+
+  @Option(
+      names = "--size-headroom",
+      defaultValue = "${env:HUBPOLICY_SIZE_HEADROOM:-0.10}",
+      description =
+          "Share of a node's allocatable CPU and memory kept free when judging whether a size is"
+              + " schedulable. Env: HUBPOLICY_SIZE_HEADROOM. Default: ${DEFAULT-VALUE}.")
+  double headroom;
+
   @Mixin ConfigOptions config;
+
+  private final List<AutoCloseable> closeables = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
-    RuleBase rb = config.build();
-    LOG.info(
-        "rule base {}: {} profiles, {} sizes from {}; rules from {}",
-        rb.revision(),
-        rb.config().profiles().size(),
-        rb.sizes().size(),
-        rb.config().sources().size() + " source(s)",
-        rb.ruleSources());
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AuditLog audit = "none".equals(auditLog) ? AuditLog.NONE : AuditLog.toFile(Path.of(auditLog));
+    DecisionEngine engine;
+    PolicyReloader reloader;
+    PreferenceStore preferences;
+    ImageCatalog images = null;
+    NodeCatalog nodes = NodeCatalog.none();
+    String where;
+    if (kube) {
+      List<Problem> problems = new ArrayList<>();
+      List<RuleSource> fileRules = RuleSource.fromPaths(config.rulePaths(), problems);
+      if (!problems.isEmpty()) {
+        throw new InvalidConfigException(problems);
+      }
+      KubernetesClient client = new KubernetesClientBuilder().build();
+      closeables.add(client);
+      String ns = namespace != null && !namespace.isBlank() ? namespace : client.getNamespace();
+      if (ns == null || ns.isBlank()) {
+        throw new picocli.CommandLine.ParameterException(
+            new picocli.CommandLine(this),
+            "--kube needs a namespace: pass --namespace or set HUBPOLICY_NAMESPACE"
+                + " (in a pod, the service account's namespace is used)");
+      }
+      engine = new DecisionEngine(null);
+      reloader = new PolicyReloader(engine, new RuleBaseBuilder(), meters, Clock.systemUTC());
+      ProfileConfigMaps watcher =
+          new ProfileConfigMaps(
+              client, new KubeSettings(ns, configMap, selector, key), fileRules, reloader);
+      closeables.add(watcher);
+      LOG.info(
+          "reading profiles from {} at {}: ConfigMap {} then those labelled {} (key {})",
+          client.getMasterUrl(),
+          ns,
+          configMap,
+          selector,
+          key);
+      watcher.start();
+      ConfigMapPreferenceStore store = new ConfigMapPreferenceStore(client, ns);
+      store.start();
+      closeables.add(store);
+      preferences = store;
+      images = new ImageCatalog(client, ns);
+      images.start();
+      closeables.add(images);
+      nodes = new NodeCatalog(client).start();
+      closeables.add(nodes);
+      where = "namespace " + ns;
+    } else {
+      RuleBase rb = config.build();
+      engine = new DecisionEngine(rb);
+      reloader = new PolicyReloader(engine, new RuleBaseBuilder(), meters, Clock.systemUTC());
+      LOG.info(
+          "rule base {}: {} profiles, {} sizes from {}; rules from {}",
+          rb.revision(),
+          rb.config().profiles().size(),
+          rb.sizes().size(),
+          rb.config().sources(),
+          rb.ruleSources());
+      // Without a cluster, preferences live as long as the process: enough to try the form.
+      preferences = new InMemoryPreferenceStore();
+      where = "files";
+    }
+    closeables.add(reloader);
     DecisionService decisions =
-        new DecisionService(new DecisionEngine(rb), new PodMutator(), audit);
-    HttpApi http = new HttpApi(decisions);
+        new DecisionService(engine, new PodMutator(), audit, preferences);
+    ConfiguredCatalogs catalogs = new ConfiguredCatalogs(images, new SizeCatalog(nodes, headroom));
+    PreferencesService prefs =
+        new PreferencesService(preferences, engine, () -> catalogs.imageNames(engine.ruleBase()));
+    HttpApi http = new HttpApi(new HttpApi.Parts(decisions, prefs, catalogs, reloader, meters));
     int actual = http.start(host, port);
+    RuleBase loaded = engine.ruleBaseOrNull();
     // Tests and scripts wait for this exact line.
     System.out.println(
-        "hubpolicy serving on http://" + host + ":" + actual + " (revision " + rb.revision() + ")");
+        "hubpolicy serving on http://"
+            + host
+            + ":"
+            + actual
+            + (loaded != null
+                ? " (revision " + loaded.revision() + ")"
+                : " (configuration from " + where + " still loading; /readyz says when)"));
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -71,6 +209,14 @@ final class ServeCommand implements Callable<Integer> {
             new Thread(
                 () -> {
                   http.stop();
+                  for (int i = closeables.size() - 1; i >= 0; i--) {
+                    AutoCloseable c = closeables.get(i);
+                    try {
+                      c.close();
+                    } catch (Exception e) {
+                      LOG.debug("closing {}", c, e);
+                    }
+                  }
                   audit.close();
                   stopped.countDown();
                 },
