@@ -40,6 +40,26 @@ public final class Quantities {
     return amount(q).movePointRight(3).setScale(0, RoundingMode.CEILING).longValueExact();
   }
 
+  /**
+   * The amount in base units, or empty when {@code q} is null or not a Kubernetes quantity. A
+   * fabric8 Quantity accepts any text when built (from code or from JSON) and only fails when
+   * converted, so callers that must never throw check here first.
+   */
+  public static Optional<BigDecimal> tryAmount(Quantity q) {
+    if (q == null || q.getAmount() == null) {
+      return Optional.empty();
+    }
+    String text = q.getAmount() + (q.getFormat() == null ? "" : q.getFormat());
+    if (!QUANTITY.matcher(text.trim()).matches()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(amount(q));
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      return Optional.empty();
+    }
+  }
+
   public static int compare(Quantity a, Quantity b) {
     return amount(a).compareTo(amount(b));
   }
