@@ -28,9 +28,7 @@ public final class ConfiguredCatalogs implements Catalogs {
   }
 
   private Catalog catalog(RuleBase rb) {
-    return images == null
-        ? NotebookImages.fromProfiles(rb.config())
-        : images.current(rb.config());
+    return images == null ? NotebookImages.fromProfiles(rb.config()) : images.current(rb.config());
   }
 
   @Override

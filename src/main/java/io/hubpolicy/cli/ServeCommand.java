@@ -120,8 +120,26 @@ final class ServeCommand implements Callable<Integer> {
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
+  /** A started service: its port, and how to stop it. */
+  record Running(int port, DecisionEngine engine, Runnable stop) {}
+
   @Override
   public Integer call() throws Exception {
+    Running running = start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  running.stop().run();
+                  stopped.countDown();
+                },
+                "shutdown"));
+    stopped.await();
+    return Main.OK;
+  }
+
+  Running start() throws Exception {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AuditLog audit = "none".equals(auditLog) ? AuditLog.NONE : AuditLog.toFile(Path.of(auditLog));
     DecisionEngine engine;
@@ -185,8 +203,7 @@ final class ServeCommand implements Callable<Integer> {
       where = "files";
     }
     closeables.add(reloader);
-    DecisionService decisions =
-        new DecisionService(engine, new PodMutator(), audit, preferences);
+    DecisionService decisions = new DecisionService(engine, new PodMutator(), audit, preferences);
     ConfiguredCatalogs catalogs = new ConfiguredCatalogs(images, new SizeCatalog(nodes, headroom));
     PreferencesService prefs =
         new PreferencesService(preferences, engine, () -> catalogs.imageNames(engine.ruleBase()));
@@ -203,25 +220,20 @@ final class ServeCommand implements Callable<Integer> {
                 ? " (revision " + loaded.revision() + ")"
                 : " (configuration from " + where + " still loading; /readyz says when)"));
     System.out.flush();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  http.stop();
-                  for (int i = closeables.size() - 1; i >= 0; i--) {
-                    AutoCloseable c = closeables.get(i);
-                    try {
-                      c.close();
-                    } catch (Exception e) {
-                      LOG.debug("closing {}", c, e);
-                    }
-                  }
-                  audit.close();
-                  stopped.countDown();
-                },
-                "shutdown"));
-    stopped.await();
-    return Main.OK;
+    return new Running(
+        actual,
+        engine,
+        () -> {
+          http.stop();
+          for (int i = closeables.size() - 1; i >= 0; i--) {
+            AutoCloseable c = closeables.get(i);
+            try {
+              c.close();
+            } catch (Exception e) {
+              LOG.debug("closing {}", c, e);
+            }
+          }
+          audit.close();
+        });
   }
 }

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class ImageCatalog implements AutoCloseable {
   public static final String DEFAULT_SELECTOR = "opendatahub.io/notebook-image=true";
 
-  static final ResourceDefinitionContext IMAGE_STREAMS =
+  public static final ResourceDefinitionContext IMAGE_STREAMS =
       new ResourceDefinitionContext.Builder()
           .withGroup("image.openshift.io")
           .withVersion("v1")

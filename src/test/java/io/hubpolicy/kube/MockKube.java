@@ -17,9 +17,9 @@ import java.util.function.BooleanSupplier;
  * (rather than by the JUnit extension) so a test can pick the port, e.g. to start the server after
  * hubpolicy has begun retrying.
  */
-final class MockKube implements AutoCloseable {
-  final KubernetesMockServer server;
-  final KubernetesClient client;
+public final class MockKube implements AutoCloseable {
+  public final KubernetesMockServer server;
+  public final KubernetesClient client;
 
   private final int port;
 
@@ -48,7 +48,7 @@ final class MockKube implements AutoCloseable {
             .build();
   }
 
-  static MockKube start() {
+  public static MockKube start() {
     return new MockKube(0, true);
   }
 
@@ -61,7 +61,7 @@ final class MockKube implements AutoCloseable {
     server.init(InetAddress.getLoopbackAddress(), port);
   }
 
-  int requestCount() {
+  public int requestCount() {
     return server.getRequestCount();
   }
 
@@ -72,7 +72,7 @@ final class MockKube implements AutoCloseable {
   }
 
   /** Polls until the condition holds; fails the test after {@code timeout}. */
-  static void await(String what, Duration timeout, BooleanSupplier condition) {
+  public static void await(String what, Duration timeout, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -87,7 +87,7 @@ final class MockKube implements AutoCloseable {
     }
   }
 
-  static void await(String what, BooleanSupplier condition) {
+  public static void await(String what, BooleanSupplier condition) {
     await(what, Duration.ofSeconds(15), condition);
   }
 }

@@ -313,6 +313,7 @@ class NotebookImagesTest {
         null,
         null,
         null,
+        null,
         null);
   }
 

@@ -76,7 +76,8 @@ class PreferencesMockTest {
           public void close() {}
         };
     decisions = new DecisionService(engine, new PodMutator(), audit, store);
-    prefs = new PreferencesService(store, engine, () -> Set.of("minimal:py3.9", "datascience:py3.9"));
+    prefs =
+        new PreferencesService(store, engine, () -> Set.of("minimal:py3.9", "datascience:py3.9"));
   }
 
   @AfterEach
@@ -92,7 +93,14 @@ class PreferencesMockTest {
   static String env(Decision d, String name) {
     return d.env().stream()
         .filter(e -> e.getName().equals(name))
-        .map(e -> e.getValue() != null ? e.getValue() : "ref:" + e.getValueFrom().getSecretKeyRef().getName() + "/" + e.getValueFrom().getSecretKeyRef().getKey())
+        .map(
+            e ->
+                e.getValue() != null
+                    ? e.getValue()
+                    : "ref:"
+                        + e.getValueFrom().getSecretKeyRef().getName()
+                        + "/"
+                        + e.getValueFrom().getSecretKeyRef().getKey())
         .findFirst()
         .orElse(null);
   }
@@ -113,15 +121,26 @@ class PreferencesMockTest {
     String cmName = UserObjectNames.preferencesConfigMap("Ana.Maria");
     ConfigMap cm = kube.client.configMaps().inNamespace(NS).withName(cmName).get();
     String profile = cm.getData().get("profile");
-    assertTrue(profile.contains("last_selected_image: \"datascience:py3.9\"") || profile.contains("last_selected_image: datascience:py3.9"), profile);
-    assertTrue(profile.contains("last_selected_size: \"Small\"") || profile.contains("last_selected_size: Small"), profile);
+    assertTrue(
+        profile.contains("last_selected_image: \"datascience:py3.9\"")
+            || profile.contains("last_selected_image: datascience:py3.9"),
+        profile);
+    assertTrue(
+        profile.contains("last_selected_size: \"Small\"")
+            || profile.contains("last_selected_size: Small"),
+        profile);
     assertFalse(profile.contains("s3cret-value"), "a secret value in the ConfigMap: " + profile);
 
     Secret secret =
-        kube.client.secrets().inNamespace(NS).withName(UserObjectNames.variablesSecret("Ana.Maria")).get();
+        kube.client
+            .secrets()
+            .inNamespace(NS)
+            .withName(UserObjectNames.variablesSecret("Ana.Maria"))
+            .get();
     assertEquals(
         "s3cret-value",
-        new String(Base64.getDecoder().decode(secret.getData().get("API_TOKEN")), StandardCharsets.UTF_8));
+        new String(
+            Base64.getDecoder().decode(secret.getData().get("API_TOKEN")), StandardCharsets.UTF_8));
 
     ObjectNode got = prefs.get("Ana.Maria");
     assertEquals("datascience:py3.9", got.get("image").asString());
@@ -133,9 +152,12 @@ class PreferencesMockTest {
 
     // Decisions see the saved variables once the informer has the ConfigMap; the secret one only
     // as a reference.
-    await("the saved preferences reach decisions", () -> "emacs".equals(env(decide("Ana.Maria"), "EDITOR")));
+    await(
+        "the saved preferences reach decisions",
+        () -> "emacs".equals(env(decide("Ana.Maria"), "EDITOR")));
     Decision d = decide("Ana.Maria");
-    assertEquals("ref:" + UserObjectNames.variablesSecret("Ana.Maria") + "/API_TOKEN", env(d, "API_TOKEN"));
+    assertEquals(
+        "ref:" + UserObjectNames.variablesSecret("Ana.Maria") + "/API_TOKEN", env(d, "API_TOKEN"));
     String everything =
         DecisionJson.toJson(d, null, DecisionJson.Explain.FULL).toString()
             + DecisionJson.auditLine(d, "now");
@@ -143,10 +165,20 @@ class PreferencesMockTest {
 
     // Saving again without the value keeps it; dropping the variable removes it from the Secret.
     prefs.put("Ana.Maria", List.of(), "{\"env\": [{\"name\": \"API_TOKEN\", \"secret\": true}]}");
-    secret = kube.client.secrets().inNamespace(NS).withName(UserObjectNames.variablesSecret("Ana.Maria")).get();
+    secret =
+        kube.client
+            .secrets()
+            .inNamespace(NS)
+            .withName(UserObjectNames.variablesSecret("Ana.Maria"))
+            .get();
     assertEquals(Set.of("API_TOKEN"), secret.getData().keySet());
     prefs.put("Ana.Maria", List.of(), "{\"env\": []}");
-    secret = kube.client.secrets().inNamespace(NS).withName(UserObjectNames.variablesSecret("Ana.Maria")).get();
+    secret =
+        kube.client
+            .secrets()
+            .inNamespace(NS)
+            .withName(UserObjectNames.variablesSecret("Ana.Maria"))
+            .get();
     assertEquals(Map.of(), secret.getData() == null ? Map.of() : secret.getData());
   }
 
@@ -161,7 +193,10 @@ class PreferencesMockTest {
 
   @Test
   void aUserCannotOverrideAProtectedVariable() {
-    prefs.put("bob", List.of(), "{\"env\": [{\"name\": \"HTTPS_PROXY\", \"value\": \"http://evil:1\"}, {\"name\": \"EDITOR\", \"value\": \"nano\"}]}");
+    prefs.put(
+        "bob",
+        List.of(),
+        "{\"env\": [{\"name\": \"HTTPS_PROXY\", \"value\": \"http://evil:1\"}, {\"name\": \"EDITOR\", \"value\": \"nano\"}]}");
     await("bob's preferences", () -> "nano".equals(env(decide("bob"), "EDITOR")));
     assertEquals("http://proxy:3128", env(decide("bob"), "HTTPS_PROXY"));
   }
@@ -193,17 +228,25 @@ class PreferencesMockTest {
     attempts.forEach(
         (field, body) -> {
           InvalidRequestException e =
-              assertThrows(InvalidRequestException.class, () -> prefs.put("mallory", List.of(), body), field);
+              assertThrows(
+                  InvalidRequestException.class,
+                  () -> prefs.put("mallory", List.of(), body),
+                  field);
           assertEquals(field, e.field(), body);
         });
     assertNull(
-        kube.client.configMaps().inNamespace(NS).withName(UserObjectNames.preferencesConfigMap("mallory")).get(),
+        kube.client
+            .configMaps()
+            .inNamespace(NS)
+            .withName(UserObjectNames.preferencesConfigMap("mallory"))
+            .get(),
         "nothing may be saved by a refused request");
 
     // A GPU count within what the profiles grant is fine, and only ever lowers the grant.
     prefs.put("gina", List.of("gpu"), "{\"gpu\": 1}");
     await("gina's GPU choice", () -> decide("gina", "gpu").gpu() == 1);
-    assertThrows(InvalidRequestException.class, () -> prefs.put("gina", List.of("gpu"), "{\"gpu\": 3}"));
+    assertThrows(
+        InvalidRequestException.class, () -> prefs.put("gina", List.of("gpu"), "{\"gpu\": 3}"));
   }
 
   @Test

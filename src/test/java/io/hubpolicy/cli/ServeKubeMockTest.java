@@ -1,0 +1,288 @@
+package io.hubpolicy.cli;
+
+import static io.hubpolicy.kube.MockKube.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Node;
+import io.hubpolicy.kube.ImageCatalog;
+import io.hubpolicy.kube.MockKube;
+import io.hubpolicy.profiles.KubeJson;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The composition root with {@code --kube} against fabric8's mock API server: the same wiring as
+ * production, answering over real HTTP on loopback.
+ */
+class ServeKubeMockTest {
+  static final String NS = "jupyterhub";
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final String PROFILES =
+      """
+      profiles:
+      - name: everyone
+        env: [{name: SITE, value: main}]
+      - name: gpu team
+        groups: [gpu]
+        gpu: 1
+      sizes:
+      - name: Small
+        resources: {requests: {cpu: 500m, memory: 1Gi}, limits: {cpu: 1, memory: 2Gi}}
+      - name: Huge
+        resources: {requests: {cpu: 64, memory: 1Ti}}
+      - name: Legacy
+        resources: {}
+      """;
+
+  MockKube kube;
+  ServeCommand.Running running;
+  final HttpClient http = HttpClient.newHttpClient();
+  final Map<String, String> savedProperties = new java.util.HashMap<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    kube = MockKube.start();
+    put(configMap("jupyter-singleuser-profiles", Map.of(), PROFILES));
+    kube.client.nodes().resource(node("worker-1", "4", "16Gi")).create();
+    kube.client
+        .genericKubernetesResources(ImageCatalog.IMAGE_STREAMS)
+        .inNamespace(NS)
+        .resource(imageStream())
+        .create();
+    // fabric8's client reads these when it builds its default configuration.
+    setProperty("kubernetes.master", kube.client.getMasterUrl().toString());
+    setProperty("kubernetes.auth.tryKubeConfig", "false");
+    setProperty("kubernetes.auth.tryServiceAccount", "false");
+    ServeCommand serve = new ServeCommand();
+    new CommandLine(serve)
+        .parseArgs("--kube", "--namespace", NS, "--port", "0", "--audit-log", "none");
+    running = serve.start();
+    await("ready", () -> get("/readyz").statusCode() == 200);
+  }
+
+  void setProperty(String k, String v) {
+    savedProperties.put(k, System.getProperty(k));
+    System.setProperty(k, v);
+  }
+
+  @AfterEach
+  void stop() {
+    if (running != null) {
+      running.stop().run();
+    }
+    kube.close();
+    savedProperties.forEach(
+        (k, v) -> {
+          if (v == null) {
+            System.clearProperty(k);
+          } else {
+            System.setProperty(k, v);
+          }
+        });
+  }
+
+  static ConfigMap configMap(String name, Map<String, String> labels, String yaml) {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NS)
+        .withLabels(labels)
+        .endMetadata()
+        .addToData("jupyterhub-singleuser-profiles.yaml", yaml)
+        .build();
+  }
+
+  void put(ConfigMap cm) {
+    kube.client.configMaps().inNamespace(NS).resource(cm).createOr(r -> r.update());
+  }
+
+  static Node node(String name, String cpu, String memory) {
+    return KubeJson.SERIALIZATION.unmarshal(
+        """
+        apiVersion: v1
+        kind: Node
+        metadata: {name: %s}
+        status:
+          allocatable: {cpu: '%s', memory: %s}
+          conditions: [{type: Ready, status: 'True'}]
+        """
+            .formatted(name, cpu, memory),
+        Node.class);
+  }
+
+  static GenericKubernetesResource imageStream() {
+    return KubeJson.SERIALIZATION.unmarshal(
+        """
+        apiVersion: image.openshift.io/v1
+        kind: ImageStream
+        metadata:
+          name: s2i-minimal-notebook
+          labels: {opendatahub.io/notebook-image: 'true'}
+          annotations:
+            opendatahub.io/notebook-image-name: Minimal Python
+            opendatahub.io/notebook-image-order: '1'
+        spec:
+          tags:
+          - name: py3.9
+            annotations:
+              opendatahub.io/notebook-software: '[{"name":"Python","version":"v3.9"}]'
+              opendatahub.io/default-image: 'true'
+        status:
+          dockerImageRepository: registry.local/jupyterhub/s2i-minimal-notebook
+          tags:
+          - tag: py3.9
+            items: [{dockerImageReference: 'quay.io/odh/minimal@sha256:1', image: 'sha256:1'}]
+        """,
+        GenericKubernetesResource.class);
+  }
+
+  HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(uri(path)).GET());
+  }
+
+  HttpResponse<String> send(HttpRequest.Builder b) {
+    try {
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + running.port() + path);
+  }
+
+  JsonNode json(HttpResponse<String> r) {
+    return JSON.readTree(r.body());
+  }
+
+  HttpResponse<String> putJson(String path, String body) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("content-type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  HttpResponse<String> postJson(String path, String body) {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  @Test
+  void configShowsWhatItWasBuiltFromAndTheLastRejectedChange() {
+    JsonNode config = json(get("/v1/config"));
+    assertEquals(
+        "configmap/jupyterhub/jupyter-singleuser-profiles",
+        config.get("loadedFrom").get(0).get("source").asString());
+    assertFalse(config.get("loadedFrom").get(0).get("version").asString().isEmpty());
+    String good = config.get("revision").asString();
+
+    put(
+        configMap(
+            "team",
+            Map.of("jupyterhub", "singleuser-profiles"),
+            "profiles:\n- name: team\n  resources: {limits: {memory: lots}}\n"));
+    await("the rejection", () -> !json(get("/v1/config")).get("lastRejected").isNull());
+    config = json(get("/v1/config"));
+    assertEquals(good, config.get("revision").asString());
+    String text = config.get("lastRejected").get("problems").get(0).get("text").asString();
+    assertTrue(
+        text.startsWith("configmap/jupyterhub/team/jupyterhub-singleuser-profiles.yaml:3:"), text);
+    assertEquals(1, config.get("reloads").get("rejected").asInt());
+    String metrics = get("/metrics").body();
+    assertTrue(
+        metrics.contains("hubpolicy_config_reloads_total{result=\"rejected\"} 1.0"), metrics);
+    assertEquals(
+        200,
+        postJson("/v1/decisions?explain=none", "{\"user\":\"ana\"}").statusCode(),
+        "decisions continue on the last good revision");
+  }
+
+  @Test
+  void imagesComeFromImageStreamsAndSizesFromTheWatchedNodes() {
+    JsonNode images = json(get("/v1/images"));
+    assertEquals("imagestreams", images.get("source").asString());
+    assertEquals("s2i-minimal-notebook:py3.9", images.get("default").asString());
+    assertEquals("Minimal Python", images.get("images").get(0).get("displayName").asString());
+
+    await(
+        "the node watch",
+        () ->
+            json(get("/v1/sizes"))
+                .get("sizes")
+                .get(0)
+                .get("schedulable")
+                .asString()
+                .equals("schedulable"));
+    JsonNode sizes = json(get("/v1/sizes")).get("sizes");
+    assertEquals("Small", sizes.get(0).get("name").asString());
+    assertEquals("unschedulable", sizes.get(1).get("schedulable").asString());
+    assertEquals("incomplete", sizes.get(2).get("schedulable").asString());
+
+    kube.client.nodes().resource(node("big-1", "96", "2Ti")).create();
+    await(
+        "a bigger node makes Huge schedulable",
+        () ->
+            json(get("/v1/sizes"))
+                .get("sizes")
+                .get(1)
+                .get("schedulable")
+                .asString()
+                .equals("schedulable"));
+  }
+
+  @Test
+  void preferencesAndOptionsOverHttp() {
+    HttpResponse<String> refused =
+        putJson(
+            "/v1/users/mallory/preferences",
+            "{\"volumes\":[{\"name\":\"alice-data\",\"persistentVolumeClaim\":{\"claimName\":\"alice-data\"}}]}");
+    assertEquals(400, refused.statusCode(), refused.body());
+    assertEquals("volumes", json(refused).get("field").asString());
+    HttpResponse<String> tooManyGpus =
+        putJson("/v1/users/gina/preferences?group=gpu", "{\"gpu\": 2}");
+    assertEquals(400, tooManyGpus.statusCode(), tooManyGpus.body());
+    assertEquals("gpu", json(tooManyGpus).get("field").asString());
+
+    HttpResponse<String> saved =
+        putJson(
+            "/v1/users/ana/preferences",
+            """
+            {"image": "s2i-minimal-notebook:py3.9", "size": "Small",
+             "env": [{"name": "MY_VAR", "value": "mine"},
+                     {"name": "TOKEN", "value": "top-secret", "secret": true}]}
+            """);
+    assertEquals(200, saved.statusCode(), saved.body());
+    assertFalse(saved.body().contains("top-secret"));
+
+    await(
+        "the preferences reach decisions",
+        () -> postJson("/v1/decisions?explain=none", "{\"user\":\"ana\"}").body().contains("mine"));
+    JsonNode options = json(get("/v1/options?user=ana"));
+    assertEquals("s2i-minimal-notebook:py3.9", options.get("selected").get("image").asString());
+    assertEquals("Small", options.get("selected").get("size").asString());
+    assertEquals("MY_VAR", options.get("preferences").get("env").get(0).get("name").asString());
+    assertEquals(3, options.get("sizes").size());
+    assertEquals(1, options.get("images").get("images").size());
+    String decision = options.get("decision").toString();
+    assertTrue(decision.contains("\"MY_VAR\""), decision);
+    assertTrue(decision.contains("secretKeyRef"), decision);
+    assertFalse(options.toString().contains("top-secret"), options.toString());
+  }
+}
