@@ -23,8 +23,23 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The defects of jupyterhub-singleuser-profiles listed in shared/notes/old-system.md that the
- * decision core is responsible for, one test each. (Preferences, schedulability, caching, service
- * templates, ImageStreams, TLS and the admin API belong to later parts.)
+ * decision core is responsible for, one test each. The Kubernetes adapter's are tested beside it:
+ *
+ * <ul>
+ *   <li>1, preferences grant privileges: {@code kube.PreferencesMockTest
+ *       .thePrivilegeEscalationOfTheOldSystemIsRefusedKeyByKey} and {@code
+ *       preferencesWrittenByTheOldSystemWithProfileKeysGrantNothing};
+ *   <li>3, schedulability crashes and mixed units: {@code kube.SchedulabilityTest};
+ *   <li>8, ConfigMaps re-read on every spawn: {@code
+ *       kube.ProfileConfigMapsMockTest.decisionsNeverCallTheApiServer};
+ *   <li>9 in a cluster, one malformed ConfigMap fails every spawn: {@code
+ *       kube.ProfileConfigMapsMockTest.aBrokenChangeIsRejectedWhileTheLastGoodRevisionServesThenAFixIsTaken};
+ *   <li>11, an ImageStream without tags breaks everything: {@code
+ *       kube.NotebookImagesTest.streamWithoutTagsOrImportsIsSkippedWithAWarning}, {@code
+ *       zeroStreamsIsAnEmptyCatalog}.
+ * </ul>
+ *
+ * (Service templates, TLS and the admin API belong to later parts.)
  */
 class OldSystemDefectsTest {
   private static final Pod POD =

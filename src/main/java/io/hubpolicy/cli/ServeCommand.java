@@ -109,6 +109,15 @@ final class ServeCommand implements Callable<Integer> {
   String key;
 
   @Option(
+      names = "--configmap-rules",
+      defaultValue = "${env:HUBPOLICY_CONFIGMAP_RULES:-false}",
+      description =
+          "Also load keys ending in .drl of those ConfigMaps as policy rules. Off by default: a"
+              + " rule runs Java inside hubpolicy, so this gives ConfigMap editors hubpolicy's"
+              + " permissions. Env: HUBPOLICY_CONFIGMAP_RULES.")
+  boolean configMapRules;
+
+  @Option(
       names = "--size-headroom",
       defaultValue = "${env:HUBPOLICY_SIZE_HEADROOM:-0.10}",
       description =
@@ -167,7 +176,10 @@ final class ServeCommand implements Callable<Integer> {
       reloader = new PolicyReloader(engine, new RuleBaseBuilder(), meters, Clock.systemUTC());
       ProfileConfigMaps watcher =
           new ProfileConfigMaps(
-              client, new KubeSettings(ns, configMap, selector, key), fileRules, reloader);
+              client,
+              new KubeSettings(ns, configMap, selector, key, configMapRules),
+              fileRules,
+              reloader);
       closeables.add(watcher);
       LOG.info(
           "reading profiles from {} at {}: ConfigMap {} then those labelled {} (key {})",

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * the {@link PolicyReloader}, which builds it off the request path. A decision never calls the API
  * server.
  *
- * <p>Besides the profile key, any key ending in {@code .drl} is a policy rule file, so a policy
- * author can ship rules the same way as profiles.
+ * <p>With {@link KubeSettings#rulesFromConfigMaps}, any key ending in {@code .drl} is a policy rule
+ * file too, so a policy author can ship rules the same way as profiles.
  */
 public final class ProfileConfigMaps implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProfileConfigMaps.class);
@@ -145,10 +145,16 @@ public final class ProfileConfigMaps implements AutoCloseable {
       } else {
         profiles.add(new ConfigSource(id + "/" + settings.key(), text));
       }
-      data.keySet().stream()
-          .filter(k -> k.endsWith(".drl"))
-          .sorted()
-          .forEach(k -> rules.add(new RuleSource(id + "/" + k, data.get(k))));
+      List<String> drl = data.keySet().stream().filter(k -> k.endsWith(".drl")).sorted().toList();
+      if (settings.rulesFromConfigMaps()) {
+        drl.forEach(k -> rules.add(new RuleSource(id + "/" + k, data.get(k))));
+      } else if (!drl.isEmpty()) {
+        notes.add(
+            id
+                + " has rule keys "
+                + drl
+                + "; not loaded: rules from ConfigMaps are off (--configmap-rules)");
+      }
     }
     return new PolicyReloader.Input(profiles, rules, versions, notes);
   }

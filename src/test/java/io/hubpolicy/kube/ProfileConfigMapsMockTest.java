@@ -49,7 +49,10 @@ class ProfileConfigMapsMockTest {
     reloader = new PolicyReloader(engine, new RuleBaseBuilder(), meters, Clock.systemUTC());
     watcher =
         new ProfileConfigMaps(
-            kube.client, KubeSettings.defaults(NS), Engines.builtinRules(), reloader);
+            kube.client,
+            KubeSettings.defaults(NS).withRulesFromConfigMaps(true),
+            Engines.builtinRules(),
+            reloader);
   }
 
   @AfterEach
@@ -190,6 +193,26 @@ class ProfileConfigMapsMockTest {
     put(profiles("team", true, envProfile("team", "TEAM", "t3")));
     await("the fix is taken", () -> "t3".equals(env("TEAM")));
     assertNotEquals(good, revision());
+  }
+
+  @Test
+  void rulesInConfigMapsAreIgnoredWithANoteUnlessTurnedOn() {
+    watcher =
+        new ProfileConfigMaps(
+            kube.client, KubeSettings.defaults(NS), Engines.builtinRules(), reloader);
+    ConfigMap cm = profiles("jupyter-singleuser-profiles", false, envProfile("base", "WHO", "x"));
+    cm.getData()
+        .put(
+            "deny.drl",
+            "package p;\nimport io.hubpolicy.engine.facts.Outcome;\n"
+                + "rule \"deny all\" when $o : Outcome() then modify($o){ deny(\"no\") } end\n");
+    put(cm);
+    watcher.start();
+    await("loaded", () -> revision() != null);
+    assertTrue(engine.decide(new SpawnRequest("ana", List.of(), null, null)).allowed());
+    assertTrue(
+        reloader.status().notes().stream().anyMatch(n -> n.contains("deny.drl")),
+        reloader.status().notes().toString());
   }
 
   @Test
