@@ -105,6 +105,7 @@ public final class ProfileConfigMaps implements AutoCloseable {
     CompletableFuture<Void> both =
         CompletableFuture.allOf(
             named.start().toCompletableFuture(), labelled.start().toCompletableFuture());
+    watchdog(both);
     return both.thenRun(
         () -> {
           if (failures.get() > 0) {
@@ -112,6 +113,43 @@ public final class ProfileConfigMaps implements AutoCloseable {
           }
           changed();
         });
+  }
+
+  /**
+   * The client retries each request for a while before an informer hears of a failure, so an
+   * unreachable API server could otherwise go unmentioned for a minute. Say so after 10 s, 30 s, 1
+   * min, then every 5 min, until the first list arrives.
+   */
+  private void watchdog(CompletableFuture<Void> synced) {
+    long[] delays = {10, 30, 60};
+    Thread t =
+        new Thread(
+            () -> {
+              long waited = 0;
+              int i = 0;
+              while (!synced.isDone()) {
+                long next = i < delays.length ? delays[i++] : waited + 300;
+                try {
+                  synced.get(next - waited, java.util.concurrent.TimeUnit.SECONDS);
+                  return;
+                } catch (java.util.concurrent.TimeoutException e) {
+                  waited = next;
+                  LOG.warn(
+                      "no answer from the Kubernetes API at {} after {} s; still trying. Decisions"
+                          + " answer 503 until the configuration in namespace {} has loaded.",
+                      client.getMasterUrl(),
+                      waited,
+                      settings.namespace());
+                } catch (InterruptedException e) {
+                  return;
+                } catch (java.util.concurrent.ExecutionException e) {
+                  return;
+                }
+              }
+            },
+            "kube-watchdog");
+    t.setDaemon(true);
+    t.start();
   }
 
   private void changed() {
