@@ -7,28 +7,15 @@ import io.hubpolicy.profiles.KubeJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** A decision request as it arrives: {@code {"user", "groups", "image", "size", "pod"}}. */
 public record DecideCall(SpawnRequest request, Pod pod) {
-  private static final JsonMapper MAPPER = JsonMapper.builder().build();
   private static final Set<String> FIELDS = Set.of("user", "groups", "image", "size", "pod");
 
   /** Parses and checks a request body; every error names the field it is about. */
   public static DecideCall parse(String body) {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(body == null ? "" : body);
-    } catch (JacksonException e) {
-      throw new InvalidRequestException(
-          "body", "request body is not valid JSON: " + e.getOriginalMessage());
-    }
-    if (root == null || !root.isObject()) {
-      throw new InvalidRequestException(
-          "body", "request body must be a JSON object with user, groups, image, size, pod");
-    }
+    JsonNode root = JsonBodies.object(body, "user, groups, image, size, pod");
     for (String name : root.propertyNames()) {
       if (!FIELDS.contains(name)) {
         throw new InvalidRequestException(

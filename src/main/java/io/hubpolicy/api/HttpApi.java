@@ -164,16 +164,7 @@ public final class HttpApi {
       return;
     }
     // The full explanation is O(profiles); keep it off the event loop.
-    ctx.vertx()
-        .executeBlocking(() -> DecisionJson.compact(decisions.decide(call, explain)), false)
-        .onComplete(
-            ar -> {
-              if (ar.succeeded()) {
-                ctx.response().putHeader("content-type", JSON).end(ar.result());
-              } else {
-                fail(ctx, ar.cause());
-              }
-            });
+    blocking(ctx, () -> decisions.decide(call, explain));
   }
 
   private RuleBase ruleBase() {
@@ -251,7 +242,7 @@ public final class HttpApi {
         });
   }
 
-  /** Work that may call the API server or compile: on a worker, never on the event loop. */
+  /** Work that may call the API server or take long: on a worker, never on the event loop. */
   private void blocking(RoutingContext ctx, java.util.function.Supplier<ObjectNode> body) {
     ctx.vertx()
         .executeBlocking(() -> DecisionJson.compact(body.get()), false)

@@ -16,9 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -36,7 +34,6 @@ public final class PreferencesService {
   static final int MAX_VALUE_LENGTH = 32 * 1024;
   // Kubernetes' rule for env names (C identifiers plus '-' and '.').
   private static final Pattern VAR_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
-  private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
   private final PreferenceStore store;
   private final DecisionEngine engine;
@@ -211,18 +208,7 @@ public final class PreferencesService {
   }
 
   private static JsonNode parse(String body) {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(body == null ? "" : body);
-    } catch (JacksonException e) {
-      throw new InvalidRequestException(
-          "body", "request body is not valid JSON: " + e.getOriginalMessage());
-    }
-    if (root == null || !root.isObject()) {
-      throw new InvalidRequestException(
-          "body", "request body must be a JSON object with image, size, gpu, env");
-    }
-    return root;
+    return JsonBodies.object(body, "image, size, gpu, env");
   }
 
   private static void requireUser(String user) {

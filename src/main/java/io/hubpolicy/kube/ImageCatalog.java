@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.hubpolicy.model.PolicyConfig;
 import java.net.HttpURLConnection;
@@ -80,7 +79,7 @@ public final class ImageCatalog implements AutoCloseable {
             .inNamespace(namespace)
             .withLabelSelector(selector)
             .runnableInformer(0);
-    created.addEventHandler(new Recompute());
+    created.addEventHandler(new OnAnyChange<>(this::recompute));
     created.exceptionHandler(this::retryAfter);
     informer = created;
     created
@@ -181,24 +180,6 @@ public final class ImageCatalog implements AutoCloseable {
         }
       }
       LOG.debug("ImageStream catalog: {} images", next.images().size());
-    }
-  }
-
-  /** Every change rebuilds the whole snapshot: there are tens of streams, not thousands. */
-  private final class Recompute implements ResourceEventHandler<GenericKubernetesResource> {
-    @Override
-    public void onAdd(GenericKubernetesResource stream) {
-      recompute();
-    }
-
-    @Override
-    public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
-      recompute();
-    }
-
-    @Override
-    public void onDelete(GenericKubernetesResource stream, boolean finalStateUnknown) {
-      recompute();
     }
   }
 }

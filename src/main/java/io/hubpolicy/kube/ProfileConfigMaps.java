@@ -53,23 +53,7 @@ public final class ProfileConfigMaps implements AutoCloseable {
    * unreachable API server is logged and retried with backoff (by the informers), not fatal.
    */
   public CompletionStage<Void> start() {
-    ResourceEventHandler<ConfigMap> onChange =
-        new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(ConfigMap cm) {
-            changed();
-          }
-
-          @Override
-          public void onUpdate(ConfigMap before, ConfigMap after) {
-            changed();
-          }
-
-          @Override
-          public void onDelete(ConfigMap cm, boolean finalStateUnknown) {
-            changed();
-          }
-        };
+    ResourceEventHandler<ConfigMap> onChange = new OnAnyChange<>(this::changed);
     named =
         client
             .configMaps()

@@ -1,0 +1,31 @@
+package io.hubpolicy.api;
+
+import io.hubpolicy.model.InvalidRequestException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Request bodies: a JSON object, or a 400 that says what was expected. */
+final class JsonBodies {
+  private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+  private JsonBodies() {}
+
+  /**
+   * @param fields what the object should hold, for the message, e.g. "user, groups, image"
+   */
+  static JsonNode object(String body, String fields) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(body == null ? "" : body);
+    } catch (JacksonException e) {
+      throw new InvalidRequestException(
+          "body", "request body is not valid JSON: " + e.getOriginalMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new InvalidRequestException(
+          "body", "request body must be a JSON object with " + fields);
+    }
+    return root;
+  }
+}
