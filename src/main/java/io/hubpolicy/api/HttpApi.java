@@ -219,7 +219,7 @@ public final class HttpApi {
               "preferences",
               parts.preferences() == null
                   ? JsonNodeFactory.instance.nullNode()
-                  : parts.preferences().get(user));
+                  : parts.preferences().view(user, saved));
           // The saved image and size, if they are still offered; else the defaults.
           String image = saved.image();
           if (image == null || !parts.catalogs().imageNames(rb).contains(image)) {

@@ -52,7 +52,12 @@ public final class PreferencesService {
 
   public ObjectNode get(String user) {
     requireUser(user);
-    return view(user, store.load(user), store.storedSecrets(user));
+    return view(user, store.load(user));
+  }
+
+  /** How {@code saved} (already loaded) is shown: secret variables by name only. */
+  public ObjectNode view(String user, UserPreferences saved) {
+    return view(user, saved, store.storedSecrets(user));
   }
 
   /** Checks and saves; returns what is now stored. */

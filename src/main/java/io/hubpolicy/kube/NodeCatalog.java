@@ -61,11 +61,15 @@ public final class NodeCatalog implements AutoCloseable {
     informer = client.nodes().runnableInformer(0);
     informer.exceptionHandler(
         (started, t) -> {
-          failures.incrementAndGet();
-          LOG.warn(
-              "Node watch failed ({}); retrying: {}",
-              started ? "was running" : "not yet synced",
-              t.toString());
+          int n = failures.incrementAndGet();
+          // The first failure says what is wrong; during an outage, only every so often.
+          if (n == 1 || n % 20 == 0) {
+            LOG.warn(
+                "Node watch failed ({}, {} time(s)); retrying: {}",
+                started ? "was running" : "not yet synced",
+                n,
+                t.toString());
+          }
           return true;
         });
     informer.addEventHandler(new Handler());
