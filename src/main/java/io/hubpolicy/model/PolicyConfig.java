@@ -15,7 +15,8 @@ public record PolicyConfig(
     List<GpuType> gpuTypes,
     Map<String, Object> ui,
     List<String> sources,
-    List<String> notes) {
+    List<String> notes,
+    ServiceTemplates templates) {
   public PolicyConfig {
     profiles = List.copyOf(profiles);
     sizes = List.copyOf(sizes);
@@ -23,6 +24,17 @@ public record PolicyConfig(
     ui = Collections.unmodifiableMap(new LinkedHashMap<>(ui));
     sources = List.copyOf(sources);
     notes = List.copyOf(notes);
+    templates = templates == null ? ServiceTemplates.none() : templates;
+  }
+
+  public PolicyConfig(
+      List<Profile> profiles,
+      List<Size> sizes,
+      List<GpuType> gpuTypes,
+      Map<String, Object> ui,
+      List<String> sources,
+      List<String> notes) {
+    this(profiles, sizes, gpuTypes, ui, sources, notes, ServiceTemplates.none());
   }
 
   /** Sizes by name; where two share a name the later one wins, as everywhere else. */

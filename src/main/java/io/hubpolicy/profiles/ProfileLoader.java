@@ -14,6 +14,7 @@ import io.hubpolicy.model.Profile;
 import io.hubpolicy.model.ProfileVolume;
 import io.hubpolicy.model.Quantities;
 import io.hubpolicy.model.ServiceSpec;
+import io.hubpolicy.model.ServiceTemplates;
 import io.hubpolicy.model.Size;
 import io.hubpolicy.model.SourceRef;
 import io.hubpolicy.model.TemplateRef;
@@ -63,6 +64,11 @@ public final class ProfileLoader {
   private static final Set<String> SERVICE_KEYS =
       Set.of(
           "resources", "template", "parameters", "configuration", "labels", "return", "lifecycle");
+
+  /** Template variables hubpolicy sets itself; a service's configuration may not redefine them. */
+  public static final Set<String> RESERVED_TEMPLATE_VARIABLES =
+      Set.of("user", "USERNAME", "username", "server", "namespace", "instance");
+
   private static final Set<String> LIFECYCLES =
       Set.of("server-stopped", "server-deleted", "user-deleted");
   private static final Set<String> VOLUME_MOUNT_KEYS = Set.of("mountPath", "readOnly", "subPath");
@@ -139,7 +145,14 @@ public final class ProfileLoader {
       new SourceReader(s, acc).read();
     }
     PolicyConfig config =
-        new PolicyConfig(acc.profiles, acc.sizes, acc.gpuTypes, acc.ui, acc.sources, acc.notes);
+        new PolicyConfig(
+            acc.profiles,
+            acc.sizes,
+            acc.gpuTypes,
+            acc.ui,
+            acc.sources,
+            acc.notes,
+            new ServiceTemplates(acc.configMapTemplates, acc.openShiftTemplates));
     return new Result(config, acc.problems);
   }
 
@@ -152,6 +165,9 @@ public final class ProfileLoader {
     final List<String> sources = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     final List<Problem> problems = new ArrayList<>();
+    final Map<String, Map<String, ServiceTemplates.Text>> configMapTemplates =
+        new LinkedHashMap<>();
+    final Map<String, ServiceTemplates.Text> openShiftTemplates = new LinkedHashMap<>();
   }
 
   private final class SourceReader {
@@ -241,6 +257,19 @@ public final class ProfileLoader {
                 + "' (keys: "
                 + String.join(", ", dataMap.entries().keySet())
                 + "); read as service templates, not profiles");
+        Map<String, ServiceTemplates.Text> keys = new LinkedHashMap<>();
+        dataMap
+            .entries()
+            .forEach(
+                (key, v) -> {
+                  if (v instanceof YScalar t && t.value() instanceof String text) {
+                    keys.put(
+                        key,
+                        new ServiceTemplates.Text(
+                            source + ": ConfigMap " + name + ", key " + key, text));
+                  }
+                });
+        acc.configMapTemplates.put(name, keys);
         return;
       }
       if (!(value instanceof YScalar text) || !(text.value() instanceof String s)) {
@@ -295,6 +324,10 @@ public final class ProfileLoader {
           }
         }
       }
+      acc.openShiftTemplates.put(
+          name,
+          new ServiceTemplates.Text(
+              source + ": Template " + name, KubeJson.SERIALIZATION.asJson(t.plain())));
       acc.notes.add(
           source
               + ": OpenShift Template '"
@@ -749,7 +782,35 @@ public final class ProfileLoader {
         problem(conf.line(), field + ".configuration", "must be a mapping, found " + conf.kind());
       }
       Map<String, String> labels = stringMap(s.get("labels"), field + ".labels");
+      configuration
+          .keySet()
+          .forEach(
+              key -> {
+                if (RESERVED_TEMPLATE_VARIABLES.contains(key)) {
+                  problem(
+                      ((YMap) conf).keyLine(key),
+                      field + ".configuration." + key,
+                      "'"
+                          + key
+                          + "' is set by hubpolicy for every template (reserved: "
+                          + String.join(", ", new java.util.TreeSet<>(RESERVED_TEMPLATE_VARIABLES))
+                          + "); choose another name");
+                }
+              });
       Map<String, String> returns = stringMap(s.get("return"), field + ".return");
+      if (s.get("return") instanceof YMap rm) {
+        returns.forEach(
+            (env, path) -> {
+              try {
+                com.jayway.jsonpath.JsonPath.compile(ReturnPaths.normalize(path));
+              } catch (RuntimeException e) {
+                problem(
+                    rm.keyLine(env),
+                    field + ".return." + env,
+                    "'" + path + "' is not a JSONPath: " + e.getMessage());
+              }
+            });
+      }
       String lifecycle = null;
       if (s.get("lifecycle") != null) {
         lifecycle = requiredString(s, "lifecycle", field);

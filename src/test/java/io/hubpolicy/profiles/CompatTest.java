@@ -44,7 +44,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * only) must load unchanged, as ConfigMap manifests and as the YAML under their data key, and give
  * the decisions the old system gave.
  */
-class CompatTest {
+public class CompatTest {
   private static final String KEY = ProfileLoader.DEFAULT_DATA_KEY;
 
   static final String JSP_EXAMPLE = "jsp-9fae848-openshift-example-configmap.yaml";
@@ -75,7 +75,7 @@ class CompatTest {
    * {@code ../shared/compat} next to the project, else {@code /work/shared/compat}; null if
    * neither.
    */
-  static Path compatDir() {
+  public static Path compatDir() {
     for (Path p : List.of(Path.of("../shared/compat"), Path.of("/work/shared/compat"))) {
       if (Files.isDirectory(p)) {
         return p;
@@ -84,7 +84,7 @@ class CompatTest {
     return null;
   }
 
-  static Path compat(String name) {
+  public static Path compat(String name) {
     Path dir = compatDir();
     Assumptions.assumeTrue(dir != null, "compat configurations not present");
     Path f = dir.resolve(name);
@@ -92,7 +92,7 @@ class CompatTest {
     return f;
   }
 
-  static String text(Path f) {
+  public static String text(Path f) {
     try {
       return Files.readString(f, StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -1,0 +1,78 @@
+package io.hubpolicy.services;
+
+import io.hubpolicy.model.SafeNames;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Names, labels and annotations of the objects hubpolicy launches; one place for each. */
+public final class ServiceNames {
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String MANAGER = "hubpolicy";
+  public static final String INSTANCE = "app.kubernetes.io/instance";
+  public static final String COMPONENT = "app.kubernetes.io/component";
+  public static final String ANCHOR_COMPONENT = "service-anchor";
+  public static final String USERNAME = "hub.jupyter.org/username";
+  public static final String SERVERNAME = "hub.jupyter.org/servername";
+  public static final String SERVICE = "hubpolicy.io/service";
+  public static final String LIFECYCLE = "hubpolicy/lifecycle";
+  public static final String SERVER_STOPPED = "server-stopped";
+  public static final String SERVER_DELETED = "server-deleted";
+  public static final String USER_DELETED = "user-deleted";
+
+  /** Anchor data key listing the kinds launched under it, one {@code apiVersion kind} per line. */
+  public static final String ANCHOR_KINDS_KEY = "kinds";
+
+  private static final int MAX_NAME = 63;
+
+  private ServiceNames() {}
+
+  /**
+   * The template's name if it already names this user server, else with the instance appended; cut
+   * to a DNS label so that any kind (a Service too) accepts it.
+   */
+  public static String objectName(String rendered, ServiceTarget target) {
+    String instance = target.instance();
+    if (rendered.contains(instance) && rendered.length() <= MAX_NAME) {
+      return rendered;
+    }
+    String base = rendered;
+    int room = MAX_NAME - instance.length() - 1;
+    if (base.length() > room) {
+      base = base.substring(0, room);
+    }
+    base = base.replaceAll("[^a-z0-9]+$", "");
+    return base.isEmpty() ? instance : base + "-" + instance;
+  }
+
+  /** The ConfigMap every object of one user server is owned by. */
+  public static String anchorName(ServiceTarget target) {
+    return "hubpolicy-services-" + target.instance();
+  }
+
+  /** Labels that find a user server's objects; they win over a template's own. */
+  public static Map<String, String> labels(ServiceTarget target) {
+    Map<String, String> l = new LinkedHashMap<>();
+    l.put(MANAGED_BY, MANAGER);
+    l.put(INSTANCE, target.instance());
+    l.put(USERNAME, SafeNames.labelValue(target.user()));
+    if (!target.server().isEmpty()) {
+      l.put(SERVERNAME, SafeNames.labelValue(target.server()));
+    }
+    return l;
+  }
+
+  /**
+   * Lifecycles that end with an event: deleting a server also stops it; deleting a user ends all.
+   */
+  public static java.util.Set<String> endedBy(String event) {
+    return switch (event) {
+      case SERVER_STOPPED -> java.util.Set.of(SERVER_STOPPED);
+      case SERVER_DELETED -> java.util.Set.of(SERVER_STOPPED, SERVER_DELETED);
+      case USER_DELETED -> java.util.Set.of(SERVER_STOPPED, SERVER_DELETED, USER_DELETED);
+      default ->
+          throw new io.hubpolicy.model.InvalidRequestException(
+              "event",
+              "event must be server-stopped, server-deleted or user-deleted; got '" + event + "'");
+    };
+  }
+}
