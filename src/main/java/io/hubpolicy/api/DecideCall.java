@@ -9,17 +9,29 @@ import java.util.List;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
-/** A decision request as it arrives: {@code {"user", "groups", "image", "size", "pod"}}. */
-public record DecideCall(SpawnRequest request, Pod pod) {
-  private static final Set<String> FIELDS = Set.of("user", "groups", "image", "size", "pod");
+/**
+ * A decision or launch request as it arrives: {@code {"user", "groups", "image", "size", "server",
+ * "pod"}}. {@code server} is the named server (empty or absent for the default one).
+ */
+public record DecideCall(SpawnRequest request, Pod pod, String server) {
+  private static final Set<String> FIELDS =
+      Set.of("user", "groups", "image", "size", "server", "pod");
+
+  public DecideCall {
+    server = server == null ? "" : server;
+  }
+
+  public DecideCall(SpawnRequest request, Pod pod) {
+    this(request, pod, "");
+  }
 
   /** Parses and checks a request body; every error names the field it is about. */
   public static DecideCall parse(String body) {
-    JsonNode root = JsonBodies.object(body, "user, groups, image, size, pod");
+    JsonNode root = JsonBodies.object(body, "user, groups, image, size, server, pod");
     for (String name : root.propertyNames()) {
       if (!FIELDS.contains(name)) {
         throw new InvalidRequestException(
-            name, "unknown field '" + name + "' (known: groups, image, pod, size, user)");
+            name, "unknown field '" + name + "' (known: groups, image, pod, server, size, user)");
       }
     }
     String user = text(root, "user");
@@ -46,7 +58,9 @@ public record DecideCall(SpawnRequest request, Pod pod) {
       pod = pod(p);
     }
     return new DecideCall(
-        new SpawnRequest(user, groups, text(root, "image"), text(root, "size")), pod);
+        new SpawnRequest(user, groups, text(root, "image"), text(root, "size")),
+        pod,
+        text(root, "server"));
   }
 
   static Pod pod(JsonNode p) {

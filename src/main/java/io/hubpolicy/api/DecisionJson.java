@@ -11,6 +11,8 @@ import io.hubpolicy.model.ServiceSpec;
 import io.hubpolicy.model.TemplateRef;
 import io.hubpolicy.mutation.PodMutator;
 import io.hubpolicy.profiles.KubeJson;
+import io.hubpolicy.services.PlannedService;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -128,6 +130,23 @@ public final class DecisionJson {
     ArrayNode fired = o.putArray("firedRules");
     d.firedRules().forEach(r -> fired.add(firedRule(r)));
     return o;
+  }
+
+  /**
+   * Adds what each service would create ({@code services.<name>.manifests}), or why it cannot be
+   * rendered ({@code services.<name>.error}).
+   */
+  public static void addPlans(ObjectNode decision, List<PlannedService> plans) {
+    ObjectNode services = (ObjectNode) decision.get("services");
+    for (PlannedService p : plans) {
+      ObjectNode s = (ObjectNode) services.get(p.name());
+      if (p.ok()) {
+        ArrayNode manifests = s.putArray("manifests");
+        p.manifests().forEach(m -> manifests.add(kube(m)));
+      } else {
+        s.put("error", p.error());
+      }
+    }
   }
 
   public static String compact(JsonNode n) {

@@ -5,6 +5,10 @@ import io.hubpolicy.kube.PreferenceStore;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.mutation.PodMutator;
+import io.hubpolicy.services.PlannedService;
+import io.hubpolicy.services.ServicePlanner;
+import io.hubpolicy.services.ServiceTarget;
+import java.util.List;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -16,13 +20,60 @@ public final class DecisionService {
   private final PodMutator mutator;
   private final AuditLog audit;
   private final PreferenceStore preferences;
+  private final ServicePlanner planner;
+  private final String servicesNamespace;
+  private final boolean planReadsCluster;
 
   public DecisionService(
       DecisionEngine engine, PodMutator mutator, AuditLog audit, PreferenceStore preferences) {
+    this(engine, mutator, audit, preferences, null, null, false);
+  }
+
+  private DecisionService(
+      DecisionEngine engine,
+      PodMutator mutator,
+      AuditLog audit,
+      PreferenceStore preferences,
+      ServicePlanner planner,
+      String servicesNamespace,
+      boolean planReadsCluster) {
     this.engine = engine;
     this.mutator = mutator;
     this.audit = audit;
     this.preferences = preferences;
+    this.planner = planner;
+    this.servicesNamespace = servicesNamespace;
+    this.planReadsCluster = planReadsCluster;
+  }
+
+  /**
+   * The same service, also rendering each decision's services (into {@code
+   * services.<name>.manifests}) as they would be created in {@code namespace}.
+   *
+   * @param readsCluster whether rendering may wait on the API server (the first read of a template
+   *     ConfigMap), so that callers keep it off an event loop
+   */
+  public DecisionService withServices(
+      ServicePlanner planner, String namespace, boolean readsCluster) {
+    return new DecisionService(
+        engine, mutator, audit, preferences, planner, namespace, readsCluster);
+  }
+
+  /** Whether {@link #decide(DecideCall, DecisionJson.Explain)} may block on the API server. */
+  public boolean mayBlock() {
+    return planReadsCluster;
+  }
+
+  public PodMutator mutator() {
+    return mutator;
+  }
+
+  /** The objects a decision's services would create for this user server; empty without any. */
+  public List<PlannedService> plan(Decision d, String server) {
+    if (planner == null || d.services().isEmpty()) {
+      return List.of();
+    }
+    return planner.plan(d.services(), new ServiceTarget(d.user(), server, servicesNamespace));
   }
 
   public DecisionService(DecisionEngine engine, PodMutator mutator, AuditLog audit) {
@@ -49,9 +100,12 @@ public final class DecisionService {
     return engine.decide(r);
   }
 
+  /** Decides and shows the manifests the decision's services would create; launches nothing. */
   public ObjectNode decide(DecideCall call, DecisionJson.Explain explain) {
     Decision d = decide(call.request());
     PodMutator.Result pod = call.pod() == null ? null : mutator.apply(call.pod(), d);
-    return DecisionJson.toJson(d, pod, explain);
+    ObjectNode json = DecisionJson.toJson(d, pod, explain);
+    DecisionJson.addPlans(json, plan(d, call.server()));
+    return json;
   }
 }

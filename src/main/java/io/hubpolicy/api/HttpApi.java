@@ -7,8 +7,10 @@ import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.PolicyException;
 import io.hubpolicy.model.Problem;
+import io.hubpolicy.model.SpawnDeniedException;
 import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.model.UserPreferences;
+import io.hubpolicy.services.ServiceLaunchException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -44,7 +46,17 @@ public final class HttpApi {
       PreferencesService preferences,
       Catalogs catalogs,
       PolicyReloader reloader,
-      PrometheusMeterRegistry meters) {}
+      PrometheusMeterRegistry meters,
+      LaunchService launches) {
+    public Parts(
+        DecisionService decisions,
+        PreferencesService preferences,
+        Catalogs catalogs,
+        PolicyReloader reloader,
+        PrometheusMeterRegistry meters) {
+      this(decisions, preferences, catalogs, reloader, meters, null);
+    }
+  }
 
   private final DecisionService decisions;
   private final Parts parts;
@@ -136,6 +148,23 @@ public final class HttpApi {
         .handler(BodyHandler.create().setBodyLimit(4 * 1024 * 1024))
         .handler(this::decide);
     r.get("/v1/config").handler(this::config);
+    if (parts.launches() != null) {
+      r.post("/v1/launches")
+          .handler(BodyHandler.create().setBodyLimit(4 * 1024 * 1024))
+          .handler(this::launch);
+      r.delete("/v1/launches/:user")
+          .handler(
+              ctx ->
+                  blocking(
+                      ctx,
+                      () ->
+                          parts
+                              .launches()
+                              .stop(
+                                  ctx.pathParam("user"),
+                                  ctx.queryParams().get("server"),
+                                  required(ctx, "event"))));
+    }
     r.route()
         .last()
         .handler(
@@ -158,13 +187,35 @@ public final class HttpApi {
       fail(ctx, e);
       return;
     }
-    if (explain != DecisionJson.Explain.FULL) {
+    if (explain != DecisionJson.Explain.FULL && !decisions.mayBlock()) {
       // Microseconds of CPU: cheaper on the event loop than a hand-off to a worker.
       respond(ctx, () -> decisions.decide(call, explain));
       return;
     }
     // The full explanation is O(profiles); keep it off the event loop.
     blocking(ctx, () -> decisions.decide(call, explain));
+  }
+
+  private void launch(RoutingContext ctx) {
+    DecisionJson.Explain explain;
+    DecideCall call;
+    try {
+      explain = explainLevel(ctx.queryParams().get("explain"));
+      call = DecideCall.parse(ctx.body().asString());
+    } catch (RuntimeException e) {
+      fail(ctx, e);
+      return;
+    }
+    // Creates objects and may wait for their return values: never on the event loop.
+    blocking(ctx, () -> parts.launches().launch(call, explain));
+  }
+
+  private static String required(RoutingContext ctx, String param) {
+    String v = ctx.queryParams().get(param);
+    if (v == null || v.isEmpty()) {
+      throw new InvalidRequestException(param, param + " is required");
+    }
+    return v;
   }
 
   private RuleBase ruleBase() {
@@ -268,6 +319,26 @@ public final class HttpApi {
   private static void fail(RoutingContext ctx, Throwable e) {
     if (e instanceof InvalidRequestException ire) {
       error(ctx, 400, ire.field(), ire.getMessage());
+    } else if (e instanceof SpawnDeniedException denied) {
+      ObjectNode o = JsonNodeFactory.instance.objectNode();
+      o.put("error", denied.getMessage());
+      o.put("decisionId", denied.decisionId());
+      denied.reasons().forEach(o.putArray("reasons")::add);
+      ctx.response()
+          .setStatusCode(403)
+          .putHeader("content-type", JSON)
+          .end(DecisionJson.compact(o));
+    } else if (e instanceof LaunchService.NoClusterException nc) {
+      error(ctx, 503, null, nc.getMessage());
+    } else if (e instanceof ServiceLaunchException sle) {
+      LOG.warn("launch failed: {}", sle.getMessage());
+      int status =
+          switch (sle.kind()) {
+            case TEMPLATE -> 422;
+            case CLUSTER -> 502;
+            case TIMEOUT -> 504;
+          };
+      error(ctx, status, null, sle.getMessage());
     } else if (e instanceof NoRuleBaseException nr) {
       error(ctx, 503, null, nr.getMessage());
     } else if (e instanceof KubernetesClientException ke) {

@@ -6,8 +6,12 @@ import io.hubpolicy.api.DecideCall;
 import io.hubpolicy.api.DecisionJson;
 import io.hubpolicy.api.DecisionService;
 import io.hubpolicy.engine.DecisionEngine;
+import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.mutation.PodMutator;
+import io.hubpolicy.services.ServicePlanner;
+import io.hubpolicy.services.TemplateRenderer;
+import io.hubpolicy.services.TemplateSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +39,13 @@ final class DecideCommand implements Callable<Integer> {
       description = "full (fields and why other profiles did not apply), fields, or none.")
   String explain;
 
+  @Option(
+      names = "--namespace",
+      defaultValue = "default",
+      description =
+          "Namespace the services' manifests are rendered for. Default: ${DEFAULT-VALUE}.")
+  String namespace;
+
   @Mixin ConfigOptions config;
 
   @Override
@@ -47,9 +58,15 @@ final class DecideCommand implements Callable<Integer> {
       }
       input = DecideCall.podFromText(Files.readString(pod), pod.toString());
     }
+    RuleBase rb = config.build();
+    // Templates come from the configuration's files (ConfigMaps without profiles, Templates).
+    ServicePlanner planner =
+        new ServicePlanner(
+            new TemplateRenderer(), TemplateSource.configured(() -> rb.config().templates()));
     DecisionService service =
-        new DecisionService(new DecisionEngine(config.build()), new PodMutator(), AuditLog.NONE);
-    var json = service.decide(new DecideCall(spawn.request(), input), level);
+        new DecisionService(new DecisionEngine(rb), new PodMutator(), AuditLog.NONE)
+            .withServices(planner, namespace, false);
+    var json = service.decide(new DecideCall(spawn.request(), input, spawn.server), level);
     System.out.println(DecisionJson.pretty(json));
     return Main.OK;
   }

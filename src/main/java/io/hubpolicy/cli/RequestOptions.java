@@ -27,6 +27,11 @@ final class RequestOptions {
       description = "Chosen size (Small, Medium, Large...; Default or none for no size).")
   String size;
 
+  @Option(
+      names = "--server",
+      description = "Named server (default: the user's default server); names service objects.")
+  String server = "";
+
   SpawnRequest request() {
     return new SpawnRequest(user, groups, image, size);
   }

@@ -6,15 +6,18 @@ import io.hubpolicy.api.AuditLog;
 import io.hubpolicy.api.ConfiguredCatalogs;
 import io.hubpolicy.api.DecisionService;
 import io.hubpolicy.api.HttpApi;
+import io.hubpolicy.api.LaunchService;
 import io.hubpolicy.api.PreferencesService;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.PolicyReloader;
 import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.engine.RuleBaseBuilder;
 import io.hubpolicy.engine.RuleSource;
+import io.hubpolicy.kube.ClusterTemplates;
 import io.hubpolicy.kube.ConfigMapPreferenceStore;
 import io.hubpolicy.kube.ImageCatalog;
 import io.hubpolicy.kube.InMemoryPreferenceStore;
+import io.hubpolicy.kube.KubeResources;
 import io.hubpolicy.kube.KubeSettings;
 import io.hubpolicy.kube.NodeCatalog;
 import io.hubpolicy.kube.PreferenceStore;
@@ -22,11 +25,17 @@ import io.hubpolicy.kube.ProfileConfigMaps;
 import io.hubpolicy.kube.SizeCatalog;
 import io.hubpolicy.model.InvalidConfigException;
 import io.hubpolicy.model.Problem;
+import io.hubpolicy.model.ServiceTemplates;
 import io.hubpolicy.mutation.PodMutator;
+import io.hubpolicy.services.ServiceLauncher;
+import io.hubpolicy.services.ServicePlanner;
+import io.hubpolicy.services.TemplateRenderer;
+import io.hubpolicy.services.TemplateSource;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,8 +51,9 @@ import picocli.CommandLine.Option;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Serves decisions over HTTP: POST /v1/decisions, GET /v1/config, /v1/images, /v1/sizes,"
-          + " /v1/options, GET/PUT /v1/users/{user}/preferences, /metrics, /healthz, /readyz.",
+      "Serves decisions over HTTP: POST /v1/decisions, POST /v1/launches, DELETE"
+          + " /v1/launches/{user}, GET /v1/config, /v1/images, /v1/sizes, /v1/options, GET/PUT"
+          + " /v1/users/{user}/preferences, /metrics, /healthz, /readyz.",
       "Profiles come from files (default) or, with --kube, from ConfigMaps in the cluster,"
           + " watched and reloaded without restart."
     })
@@ -125,6 +135,16 @@ final class ServeCommand implements Callable<Integer> {
               + " schedulable. Env: HUBPOLICY_SIZE_HEADROOM. Default: ${DEFAULT-VALUE}.")
   double headroom;
 
+  @Option(
+      names = "--service-wait",
+      paramLabel = "SECONDS",
+      defaultValue = "${env:HUBPOLICY_SERVICE_WAIT:-60}",
+      description =
+          "How long a launch waits for its services' return values (a controller may fill them in"
+              + " later) before it fails and deletes what it created. Env: HUBPOLICY_SERVICE_WAIT."
+              + " Default: ${DEFAULT-VALUE}.")
+  double serviceWait;
+
   @Mixin ConfigOptions config;
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -157,6 +177,9 @@ final class ServeCommand implements Callable<Integer> {
     ImageCatalog images = null;
     NodeCatalog nodes = NodeCatalog.none();
     String where;
+    String servicesNamespace = namespace != null && !namespace.isBlank() ? namespace : "default";
+    TemplateSource clusterTemplates = null;
+    ServiceLauncher launcher = null;
     if (kube) {
       List<Problem> problems = new ArrayList<>();
       List<RuleSource> fileRules = RuleSource.fromPaths(config.rulePaths(), problems);
@@ -198,6 +221,13 @@ final class ServeCommand implements Callable<Integer> {
       closeables.add(images);
       nodes = new NodeCatalog(client).start();
       closeables.add(nodes);
+      ClusterTemplates templates = new ClusterTemplates(client, ns);
+      closeables.add(templates);
+      clusterTemplates = templates;
+      launcher =
+          new ServiceLauncher(
+              new KubeResources(client, ns), Duration.ofMillis((long) (serviceWait * 1000)));
+      servicesNamespace = ns;
       where = "namespace " + ns;
     } else {
       RuleBase rb = config.build();
@@ -215,11 +245,32 @@ final class ServeCommand implements Callable<Integer> {
       where = "files";
     }
     closeables.add(reloader);
-    DecisionService decisions = new DecisionService(engine, new PodMutator(), audit, preferences);
+    DecisionEngine current = engine;
+    TemplateSource configured =
+        TemplateSource.configured(
+            () -> {
+              RuleBase rb = current.ruleBaseOrNull();
+              return rb == null ? ServiceTemplates.none() : rb.config().templates();
+            });
+    ServicePlanner planner =
+        new ServicePlanner(
+            new TemplateRenderer(),
+            clusterTemplates == null ? configured : clusterTemplates.orElse(configured));
+    DecisionService decisions =
+        new DecisionService(engine, new PodMutator(), audit, preferences)
+            .withServices(planner, servicesNamespace, kube);
     ConfiguredCatalogs catalogs = new ConfiguredCatalogs(images, new SizeCatalog(nodes, headroom));
     PreferencesService prefs =
         new PreferencesService(preferences, engine, () -> catalogs.imageNames(engine.ruleBase()));
-    HttpApi http = new HttpApi(new HttpApi.Parts(decisions, prefs, catalogs, reloader, meters));
+    HttpApi http =
+        new HttpApi(
+            new HttpApi.Parts(
+                decisions,
+                prefs,
+                catalogs,
+                reloader,
+                meters,
+                new LaunchService(decisions, launcher)));
     int actual = http.start(host, port);
     RuleBase loaded = engine.ruleBaseOrNull();
     // Tests and scripts wait for this exact line.

@@ -39,6 +39,27 @@ public record Decision(
     return fieldTraces.get();
   }
 
+  /** The same decision with {@code env} replaced (e.g. with the values its services returned). */
+  public Decision withEnv(List<EnvVar> newEnv) {
+    return new Decision(
+        decisionId,
+        revision,
+        request,
+        allowed,
+        reasons,
+        profiles,
+        List.copyOf(newEnv),
+        resources,
+        tolerations,
+        affinity,
+        volumes,
+        gpu,
+        services,
+        firedRules,
+        fieldTraces,
+        notApplied);
+  }
+
   public String user() {
     return request.user();
   }

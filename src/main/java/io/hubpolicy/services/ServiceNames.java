@@ -27,13 +27,22 @@ public final class ServiceNames {
   private ServiceNames() {}
 
   /**
-   * The template's name if it already names this user server, else with the instance appended; cut
-   * to a DNS label so that any kind (a Service too) accepts it.
+   * The template's name if it already names this user server. Otherwise a named server's slug is
+   * added to a name that has the user's ({@code spark-alice} becomes {@code spark-alice--gpu}, as
+   * KubeSpawner names pods), and any other name gets the instance appended. Cut to a DNS label so
+   * that any kind (a Service too) accepts it.
    */
   public static String objectName(String rendered, ServiceTarget target) {
     String instance = target.instance();
     if (rendered.contains(instance) && rendered.length() <= MAX_NAME) {
       return rendered;
+    }
+    if (!target.server().isEmpty() && rendered.contains(target.userSlug())) {
+      String serverSlug = SafeNames.safeSlug(target.server());
+      String named = rendered + "--" + serverSlug;
+      if (instance.equals(target.userSlug() + "--" + serverSlug) && named.length() <= MAX_NAME) {
+        return named;
+      }
     }
     String base = rendered;
     int room = MAX_NAME - instance.length() - 1;

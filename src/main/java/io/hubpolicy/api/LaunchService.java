@@ -1,0 +1,128 @@
+package io.hubpolicy.api;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.hubpolicy.model.Decision;
+import io.hubpolicy.model.PolicyException;
+import io.hubpolicy.model.SpawnDeniedException;
+import io.hubpolicy.mutation.PodMutator;
+import io.hubpolicy.services.PlannedService;
+import io.hubpolicy.services.ServiceLauncher;
+import io.hubpolicy.services.ServiceNames;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A spawn's side services: decide (audited), launch what the decision's services render to, and
+ * answer with the decision whose env (and pod, if one was sent) carries the values they returned.
+ */
+public final class LaunchService {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private final DecisionService decisions;
+  private final ServiceLauncher launcher;
+
+  /**
+   * @param launcher null without a cluster: a spawn without services still gets its decision, one
+   *     with services fails with {@link NoClusterException}
+   */
+  public LaunchService(DecisionService decisions, ServiceLauncher launcher) {
+    this.decisions = decisions;
+    this.launcher = launcher;
+  }
+
+  /** Launching needs a Kubernetes API; hubpolicy runs without one (file mode). */
+  public static final class NoClusterException extends PolicyException {
+    public NoClusterException(String message) {
+      super(message);
+    }
+  }
+
+  public ObjectNode launch(DecideCall call, DecisionJson.Explain explain) {
+    Decision d = decisions.decide(call.request());
+    if (!d.allowed()) {
+      throw new SpawnDeniedException(d.decisionId(), d.reasons());
+    }
+    List<PlannedService> plan = decisions.plan(d, call.server());
+    ServiceLauncher.Launch launch = null;
+    if (!plan.isEmpty()) {
+      if (launcher == null) {
+        throw new NoClusterException(
+            "the decision has services ("
+                + String.join(", ", d.services().keySet())
+                + ") but hubpolicy runs without a Kubernetes API; start it with --kube to launch"
+                + " them");
+      }
+      launch =
+          launcher.launch(
+              new io.hubpolicy.services.ServiceTarget(
+                  d.user(), call.server(), launcher.namespace()),
+              plan);
+      d = d.withEnv(withReturned(d.env(), launch.env()));
+    }
+    PodMutator.Result pod = call.pod() == null ? null : decisions.mutator().apply(call.pod(), d);
+    ObjectNode json = DecisionJson.toJson(d, pod, explain);
+    json.put("server", call.server());
+    if (launch != null) {
+      ObjectNode services = (ObjectNode) json.get("services");
+      for (ServiceLauncher.LaunchedObject o : launch.objects()) {
+        ObjectNode s = (ObjectNode) services.get(o.service());
+        ArrayNode objects = s.has("objects") ? (ArrayNode) s.get("objects") : s.putArray("objects");
+        objects
+            .addObject()
+            .put("apiVersion", o.apiVersion())
+            .put("kind", o.kind())
+            .put("name", o.name())
+            .put("created", o.created());
+      }
+      for (PlannedService p : plan) {
+        ObjectNode returned = ((ObjectNode) services.get(p.name())).putObject("returned");
+        for (String k : p.returns().keySet()) {
+          returned.put(k, launch.env().get(k));
+        }
+      }
+      json.put("anchor", launch.anchor());
+    }
+    return json;
+  }
+
+  /** Ends the lifecycle {@code event} of a user server's services. */
+  public ObjectNode stop(String user, String server, String event) {
+    ServiceNames.endedBy(event); // refuses an unknown event before anything else
+    if (launcher == null) {
+      throw new NoClusterException(
+          "hubpolicy runs without a Kubernetes API; there are no launched services to stop");
+    }
+    ServiceLauncher.Stopped s = launcher.stop(user, server, event);
+    ObjectNode o = F.objectNode();
+    o.put("user", user);
+    o.put("server", server == null ? "" : server);
+    o.put("event", event);
+    ArrayNode deleted = o.putArray("deleted");
+    s.deleted().forEach(deleted::add);
+    ArrayNode kept = o.putArray("kept");
+    s.kept().forEach(kept::add);
+    return o;
+  }
+
+  /** Returned variables replace same-named ones in place; new ones come last. No duplicates. */
+  static List<EnvVar> withReturned(List<EnvVar> env, Map<String, String> returned) {
+    List<EnvVar> out = new ArrayList<>();
+    for (EnvVar e : env) {
+      out.add(
+          returned.containsKey(e.getName())
+              ? new EnvVar(e.getName(), returned.get(e.getName()), null)
+              : e);
+    }
+    returned.forEach(
+        (k, v) -> {
+          if (env.stream().noneMatch(e -> e.getName().equals(k))) {
+            out.add(new EnvVar(k, v, null));
+          }
+        });
+    return out;
+  }
+}
