@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.hubpolicy.kube.ImageCatalog;
 import io.hubpolicy.kube.MockKube;
 import io.hubpolicy.profiles.KubeJson;
@@ -284,5 +285,105 @@ class ServeKubeMockTest {
     assertTrue(decision.contains("\"MY_VAR\""), decision);
     assertTrue(decision.contains("secretKeyRef"), decision);
     assertFalse(options.toString().contains("top-secret"), options.toString());
+  }
+
+  static final ResourceDefinitionContext SPARK =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("radanalytics.io")
+          .withVersion("v1")
+          .withKind("SparkCluster")
+          .withPlural("sparkclusters")
+          .withNamespaced(true)
+          .build();
+
+  @Test
+  void launchesServicesIntoThePodAndStopsThemOverHttp() {
+    kube.client
+        .configMaps()
+        .inNamespace(NS)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("spark-templates")
+                .endMetadata()
+                .addToData(
+                    "cluster",
+                    """
+                    apiVersion: radanalytics.io/v1
+                    kind: SparkCluster
+                    metadata:
+                      name: spark-{{ user }}
+                    spec:
+                      worker: {instances: "{{ workers }}"}
+                    """)
+                .addToData(
+                    "svc",
+                    """
+                    apiVersion: v1
+                    kind: Service
+                    metadata:
+                      name: spark-ui
+                    spec:
+                      clusterIP: None
+                      selector: {spark: "{{ instance }}"}
+                    """)
+                .build())
+        .create();
+    put(
+        configMap(
+            "spark",
+            Map.of("jupyterhub", "singleuser-profiles"),
+            """
+            profiles:
+            - name: spark
+              images: ['s2i-minimal-notebook:py3.9']
+              services:
+                spark:
+                  resources:
+                  - {name: spark-templates, path: svc}
+                  - {name: spark-templates, path: cluster}
+                  configuration: {workers: 2}
+                  return: {SPARK_CLUSTER: metadata.name}
+            """));
+    await(
+        "the spark profile is loaded", () -> json(get("/v1/config")).get("profiles").asInt() == 3);
+    String request =
+        "{\"user\":\"ana\",\"image\":\"s2i-minimal-notebook:py3.9\",\"pod\":"
+            + "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"jupyter-ana\"},"
+            + "\"spec\":{\"containers\":[{\"name\":\"notebook\",\"image\":\"nb\"}]}}}";
+
+    JsonNode decided = json(postJson("/v1/decisions?explain=none", request));
+    assertEquals("spark-ana", decided.at("/services/spark/manifests/1/metadata/name").asString());
+    assertEquals(
+        "spark-ui-ana", decided.at("/services/spark/manifests/0/metadata/name").asString());
+    assertTrue(
+        kube.client.genericKubernetesResources(SPARK).inNamespace(NS).list().getItems().isEmpty(),
+        "decide creates nothing");
+
+    HttpResponse<String> launched = postJson("/v1/launches?explain=none", request);
+    assertEquals(200, launched.statusCode(), launched.body());
+    JsonNode l = json(launched);
+    assertTrue(
+        l.get("env").toString().contains("{\"name\":\"SPARK_CLUSTER\",\"value\":\"spark-ana\"}"),
+        l.get("env").toString());
+    assertTrue(
+        l.at("/pod/spec/containers/0/env").toString().contains("\"SPARK_CLUSTER\""),
+        l.at("/pod").toString());
+    assertEquals("spark-ana", l.at("/services/spark/returned/SPARK_CLUSTER").asString());
+    assertEquals(2, l.at("/services/spark/objects").size());
+    assertEquals("hubpolicy-services-ana", l.get("anchor").asString());
+    assertEquals(
+        1, kube.client.genericKubernetesResources(SPARK).inNamespace(NS).list().getItems().size());
+
+    HttpResponse<String> stopped =
+        send(HttpRequest.newBuilder(uri("/v1/launches/ana?event=server-stopped")).DELETE());
+    assertEquals(200, stopped.statusCode(), stopped.body());
+    assertEquals(
+        "[\"Service/spark-ui-ana\",\"SparkCluster/spark-ana\"]",
+        json(stopped).get("deleted").toString());
+    assertTrue(
+        kube.client.genericKubernetesResources(SPARK).inNamespace(NS).list().getItems().isEmpty());
+    assertEquals(
+        null, kube.client.configMaps().inNamespace(NS).withName("hubpolicy-services-ana").get());
   }
 }
