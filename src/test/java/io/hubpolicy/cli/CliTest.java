@@ -380,6 +380,53 @@ class CliTest {
   }
 
   @Test
+  void decideRendersTheCompatSparkServiceFromTheTemplateConfigMapFile() {
+    Path compat = compatDir();
+    Path profiles =
+        compat.resolve("odh-manifests-4b0ea7e-jupyterhub-singleuser-profiles-configmap.yaml");
+    Path templates =
+        compat.resolve("odh-manifests-4b0ea7e-jupyterhub-spark-operator-configmap.yaml");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(templates), "no " + templates);
+
+    Run r =
+        run(
+            "decide",
+            "--user",
+            "Alice.Smith",
+            "--image",
+            "s2i-spark-minimal-notebook:3.6",
+            "--namespace",
+            "odh",
+            "--explain",
+            "none",
+            "--profiles",
+            profiles.toString(),
+            "--profiles",
+            templates.toString());
+
+    assertEquals(0, r.exit(), r.err());
+    JsonNode manifests = r.json().at("/services/spark/manifests");
+    assertEquals(2, manifests.size(), r.out());
+    assertEquals("Service", manifests.get(0).get("kind").asString());
+    assertEquals(
+        "jupyterhub-nb-alice-smith---2ece8250", manifests.get(0).at("/metadata/name").asString());
+    assertEquals(
+        "alice-smith---2ece8250",
+        manifests.get(0).at("/spec/selector").get("jupyterhub.opendatahub.io/user").asString());
+    assertTrue(manifests.get(0).get("status") == null, "status is the controller's");
+    JsonNode spark = manifests.get(1);
+    assertEquals("SparkCluster", spark.get("kind").asString());
+    assertEquals("spark-cluster-alice-smith---2ece8250", spark.at("/metadata/name").asString());
+    assertEquals("odh", spark.at("/metadata/namespace").asString());
+    assertEquals(
+        "quay.io/radanalyticsio/openshift-spark-py36:2.4.5-2",
+        spark.at("/spec/customImage").asString());
+    assertEquals("2", spark.at("/spec/worker/instances").asString());
+    assertEquals(
+        "Alice.Smith", spark.at("/metadata/labels").get("hub.jupyter.org/username").asString());
+  }
+
+  @Test
   void validateCompatConfigurations() {
     Path compat = compatDir();
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(compat), "no " + compat);

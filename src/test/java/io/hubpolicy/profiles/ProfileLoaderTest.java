@@ -1575,4 +1575,83 @@ class ProfileLoaderTest {
       assertEquals("2024", onlyProfile("profiles:\n- name: 2024\n").name());
     }
   }
+
+  // ------------------------------------------------------------------ service templates
+
+  @Test
+  void aServiceMayNotRedefineATemplateVariableHubpolicySets() {
+    Problem p =
+        onlyProblem(
+            load(
+                """
+                profiles:
+                - name: p
+                  services:
+                    spark:
+                      resources: [{name: t, path: k}]
+                      configuration:
+                        workers: 2
+                        user: root
+                """));
+    assertProblem(
+        p,
+        "t.yaml",
+        8,
+        "profiles[0].services.spark.configuration.user",
+        "reserved",
+        "set by hubpolicy");
+  }
+
+  @Test
+  void aReturnThatIsNotAJsonPathIsRefusedWithItsLine() {
+    Problem p =
+        onlyProblem(
+            load(
+                """
+                profiles:
+                - name: p
+                  services:
+                    spark:
+                      resources: [{name: t, path: k}]
+                      return:
+                        OK: '{.metadata.name}'
+                        BAD: 'status[?(@.x == '
+                """));
+    assertProblem(p, "t.yaml", 8, "profiles[0].services.spark.return.BAD", "not a JSONPath", "BAD");
+  }
+
+  @Test
+  void templatesAmongTheSourcesAreKeptForServices() {
+    PolicyConfig c =
+        ok(
+            """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: spark-cluster-template}
+            data:
+              sparkClusterTemplate: |
+                kind: SparkCluster
+              other: x
+            ---
+            apiVersion: template.openshift.io/v1
+            kind: Template
+            metadata: {name: classic}
+            objects: [{apiVersion: v1, kind: ConfigMap, metadata: {name: x}}]
+            """);
+    assertEquals(
+        "kind: SparkCluster\n",
+        c.templates()
+            .configMapKey("spark-cluster-template", "sparkClusterTemplate")
+            .orElseThrow()
+            .text());
+    assertTrue(
+        c.templates()
+            .configMapKey("spark-cluster-template", "sparkClusterTemplate")
+            .orElseThrow()
+            .source()
+            .contains("ConfigMap spark-cluster-template, key sparkClusterTemplate"));
+    assertTrue(
+        c.templates().openShiftTemplate("classic").orElseThrow().text().contains("\"objects\""));
+    assertTrue(c.templates().openShiftTemplate("absent").isEmpty());
+  }
 }

@@ -1,0 +1,177 @@
+package io.hubpolicy.services;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.hubpolicy.model.SafeNames;
+import io.hubpolicy.model.ServiceSpec;
+import io.hubpolicy.model.ServiceTemplates;
+import io.hubpolicy.model.TemplateRef;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Names, classic Template processing and manifest completion, without a cluster. */
+class ServicePlanningTest {
+  static final ServiceTarget ALICE = new ServiceTarget("alice", "", "ns");
+
+  @Test
+  void namesContainTheUserServerAndStayValidDnsLabels() {
+    assertEquals("spark-alice", ServiceNames.objectName("spark-alice", ALICE));
+    assertEquals("spark-alice", ServiceNames.objectName("spark", ALICE));
+    ServiceTarget named = new ServiceTarget("alice", "GPU box", "ns");
+    String gpu = SafeNames.safeSlug("GPU box");
+    assertEquals("spark-alice--" + gpu, ServiceNames.objectName("spark-alice", named));
+    assertEquals("spark-alice--" + gpu, ServiceNames.objectName("spark", named));
+    String longName = ServiceNames.objectName("x".repeat(80), ALICE);
+    assertEquals(63, longName.length());
+    assertTrue(longName.endsWith("-alice"));
+    assertTrue(SafeNames.isValidObjectName(longName), longName);
+  }
+
+  @Test
+  void eachEventEndsItsLifecycleAndTheOnesBelowIt() {
+    assertEquals(java.util.Set.of("server-stopped"), ServiceNames.endedBy("server-stopped"));
+    assertEquals(
+        java.util.Set.of("server-stopped", "server-deleted"),
+        ServiceNames.endedBy("server-deleted"));
+    assertEquals(3, ServiceNames.endedBy("user-deleted").size());
+    assertThrows(
+        io.hubpolicy.model.InvalidRequestException.class, () -> ServiceNames.endedBy("reboot"));
+  }
+
+  static final String TEMPLATE =
+      """
+      apiVersion: template.openshift.io/v1
+      kind: Template
+      metadata: {name: t}
+      labels: {app: spark}
+      objects:
+      - apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: "cm-${USERNAME}"}
+        data:
+          text: "workers=${WORKERS} unknown=${NOT_A_PARAM}"
+          typed: "${{WORKERS}}"
+      parameters:
+      - {name: USERNAME, required: true}
+      - {name: WORKERS, value: "2"}
+      - {name: OPTIONAL}
+      """;
+
+  static ServiceTemplates.Text text(String t) {
+    return new ServiceTemplates.Text("Template t", t);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void classicTemplateFillsParametersLikeOcProcess() {
+    List<Map<String, Object>> objects =
+        OpenShiftTemplate.process(text(TEMPLATE), Map.of("WORKERS", "5"), ALICE);
+
+    Map<String, Object> o = objects.get(0);
+    assertEquals("cm-alice", ((Map<String, Object>) o.get("metadata")).get("name"));
+    Map<String, Object> data = (Map<String, Object>) o.get("data");
+    assertEquals("workers=5 unknown=${NOT_A_PARAM}", data.get("text"));
+    assertEquals(5L, data.get("typed"));
+    assertEquals(Map.of("app", "spark"), ((Map<String, Object>) o.get("metadata")).get("labels"));
+  }
+
+  @Test
+  void classicTemplateRefusesWhatOcProcessWouldNotFill() {
+    RenderException undeclared =
+        assertThrows(
+            RenderException.class,
+            () -> OpenShiftTemplate.process(text(TEMPLATE), Map.of("WORKRES", "5"), ALICE));
+    assertTrue(
+        undeclared.getMessage().contains("'WORKRES' is not declared"), undeclared.getMessage());
+
+    RenderException generated =
+        assertThrows(
+            RenderException.class,
+            () ->
+                OpenShiftTemplate.process(
+                    text(
+                        TEMPLATE.replace(
+                            "{name: OPTIONAL}",
+                            "{name: PASSWORD, generate: expression, from: '[a-z]{8}'}")),
+                    Map.of(),
+                    ALICE));
+    assertTrue(generated.getMessage().contains("PASSWORD"), generated.getMessage());
+
+    RenderException required =
+        assertThrows(
+            RenderException.class,
+            () ->
+                OpenShiftTemplate.process(
+                    text(TEMPLATE.replace("{name: OPTIONAL}", "{name: TOKEN, required: true}")),
+                    Map.of(),
+                    ALICE));
+    assertTrue(required.getMessage().contains("required parameters without a value: TOKEN"));
+  }
+
+  static ServicePlanner planner(Map<String, String> keys) {
+    Map<String, ServiceTemplates.Text> texts = new java.util.LinkedHashMap<>();
+    keys.forEach((k, v) -> texts.put(k, new ServiceTemplates.Text("ConfigMap tpl, key " + k, v)));
+    ServiceTemplates templates = new ServiceTemplates(Map.of("tpl", texts), Map.of());
+    return new ServicePlanner(new TemplateRenderer(), TemplateSource.configured(() -> templates));
+  }
+
+  static ServiceSpec spec(String... keys) {
+    return new ServiceSpec(
+        java.util.Arrays.stream(keys).map(k -> new TemplateRef("tpl", k)).toList(),
+        null,
+        Map.of(),
+        Map.of(),
+        Map.of("team", "data"),
+        Map.of(),
+        null);
+  }
+
+  @Test
+  void aTemplateWithoutLabelsStillGetsThemAndLosesItsStatus() {
+    PlannedService p =
+        planner(
+                Map.of(
+                    "svc",
+                    "apiVersion: v1\nkind: Service\nmetadata:\n  name: nb\nstatus:\n  loadBalancer: {}\n"))
+            .plan("svc", spec("svc"), ALICE);
+
+    assertTrue(p.ok(), p.error());
+    GenericKubernetesResource m = p.manifests().get(0);
+    assertEquals("data", m.getMetadata().getLabels().get("team"));
+    assertEquals("alice", m.getMetadata().getLabels().get("app.kubernetes.io/instance"));
+    assertEquals("svc", m.getMetadata().getLabels().get("hubpolicy.io/service"));
+    assertFalse(m.getAdditionalProperties().containsKey("status"));
+  }
+
+  @Test
+  void whatCannotBeLaunchedIsAnErrorNamingTheTemplate() {
+    ServicePlanner planner =
+        planner(
+            Map.of(
+                "noname", "apiVersion: v1\nkind: Service\nmetadata: {}\n",
+                "badyaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: [unclosed\n",
+                "elsewhere",
+                    "apiVersion: v1\nkind: Service\nmetadata: {name: x, namespace: kube-system}\n"));
+
+    assertTrue(
+        planner
+            .plan("s", spec("noname"), ALICE)
+            .error()
+            .contains("ConfigMap tpl, key noname: Service has no metadata.name"),
+        planner.plan("s", spec("noname"), ALICE).error());
+    String yaml = planner.plan("s", spec("badyaml"), ALICE).error();
+    assertTrue(yaml.contains("ConfigMap tpl, key badyaml, line "), yaml);
+    assertTrue(yaml.contains("not valid YAML"), yaml);
+    String ns = planner.plan("s", spec("elsewhere"), ALICE).error();
+    assertTrue(ns.contains("asks for namespace 'kube-system'"), ns);
+    String missing = planner.plan("s", spec("nope"), ALICE).error();
+    assertTrue(
+        missing.contains("ConfigMap tpl: has no key 'nope' (keys: badyaml, elsewhere, noname)"),
+        missing);
+  }
+}
