@@ -174,4 +174,26 @@ class ServicePlanningTest {
         missing.contains("ConfigMap tpl: has no key 'nope' (keys: badyaml, elsewhere, noname)"),
         missing);
   }
+
+  static GenericKubernetesResource object(String yaml) {
+    return io.hubpolicy.profiles.KubeJson.SERIALIZATION.unmarshal(
+        yaml, GenericKubernetesResource.class);
+  }
+
+  @Test
+  void returnPathsGiveOneValueSeveralJoinedWithCommasOrNothing() {
+    GenericKubernetesResource svc =
+        object(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: ui}\n"
+                + "spec: {ports: [{port: 80}, {port: 443}]}\n");
+    GenericKubernetesResource spark =
+        object("apiVersion: radanalytics.io/v1\nkind: SparkCluster\nmetadata: {name: spark}\n");
+    List<GenericKubernetesResource> both = List.of(svc, spark);
+
+    assertEquals("spark", ServiceLauncher.evaluate(both, "metadata.name"), "last object first");
+    assertEquals("80,443", ServiceLauncher.evaluate(both, "spec.ports[*].port"));
+    assertEquals("80", ServiceLauncher.evaluate(both, "{.spec.ports[0].port}"));
+    assertEquals(null, ServiceLauncher.evaluate(both, "status.masterUrl"));
+    assertEquals(null, ServiceLauncher.evaluate(both, "spec.missing[*].x"));
+  }
 }
