@@ -36,10 +36,13 @@ import org.junit.jupiter.api.Test;
  *       kube.ProfileConfigMapsMockTest.aBrokenChangeIsRejectedWhileTheLastGoodRevisionServesThenAFixIsTaken};
  *   <li>11, an ImageStream without tags breaks everything: {@code
  *       kube.NotebookImagesTest.streamWithoutTagsOrImportsIsSkippedWithAWarning}, {@code
- *       zeroStreamsIsAnEmptyCatalog}.
+ *       zeroStreamsIsAnEmptyCatalog};
+ *   <li>10, a service template without {@code metadata.labels} crashed: here, and against the mock
+ *       API server in {@code services.ServicesMockTest
+ *       .compatSparkTemplatesCreateASparkClusterAndAServiceNamedLabelledAndOwned}.
  * </ul>
  *
- * (Service templates, TLS and the admin API belong to later parts.)
+ * (TLS and the admin API belong to later parts.)
  */
 class OldSystemDefectsTest {
   private static final Pod POD =
@@ -171,5 +174,50 @@ class OldSystemDefectsTest {
                 p.env()
                     .forEach(
                         e -> assertTrue(e.getValue() == null || e.getValue() instanceof String)));
+  }
+
+  @Test
+  void defect10_aServiceTemplateWithoutLabelsGetsTheConfiguredOnes() {
+    // The compat template's shape: "labels:" present but empty, and absent altogether.
+    var templates =
+        new io.hubpolicy.model.ServiceTemplates(
+            java.util.Map.of(
+                "tpl",
+                java.util.Map.of(
+                    "empty",
+                    new io.hubpolicy.model.ServiceTemplates.Text(
+                        "tpl/empty",
+                        "apiVersion: v1\nkind: Service\nmetadata:\n  labels:\n  name: a\n"),
+                    "absent",
+                    new io.hubpolicy.model.ServiceTemplates.Text(
+                        "tpl/absent", "apiVersion: v1\nkind: Service\nmetadata:\n  name: b\n"))),
+            java.util.Map.of());
+    var planner =
+        new io.hubpolicy.services.ServicePlanner(
+            new io.hubpolicy.services.TemplateRenderer(),
+            io.hubpolicy.services.TemplateSource.configured(() -> templates));
+    var spec =
+        new io.hubpolicy.model.ServiceSpec(
+            List.of(
+                new io.hubpolicy.model.TemplateRef("tpl", "empty"),
+                new io.hubpolicy.model.TemplateRef("tpl", "absent")),
+            null,
+            java.util.Map.of(),
+            java.util.Map.of(),
+            java.util.Map.of("opendatahub.io/component", "jupyterhub"),
+            java.util.Map.of(),
+            null);
+
+    var planned =
+        planner.plan("svc", spec, new io.hubpolicy.services.ServiceTarget("vpavlin", "", "ns"));
+
+    assertTrue(planned.ok(), planned.error());
+    assertEquals(2, planned.manifests().size());
+    planned
+        .manifests()
+        .forEach(
+            m ->
+                assertEquals(
+                    "jupyterhub", m.getMetadata().getLabels().get("opendatahub.io/component")));
   }
 }
