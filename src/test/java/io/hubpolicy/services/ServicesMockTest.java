@@ -511,4 +511,64 @@ class ServicesMockTest {
         s.launcher().stop("alice", null, "user-deleted").deleted(),
         "stopping again is a no-op");
   }
+
+  /** Each escape as a ConfigMap author would write it, and what the refusal must say. */
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> escapes() {
+    String head = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  v: \"";
+    return java.util.stream.Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of(
+            "exec",
+            head
+                + "$user.getClass().forName('java.lang.Runtime').getRuntime().exec('touch /tmp/hubpolicy-pwned')\"\n",
+            "getClass()"),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "class-property", head + "$user.class.name\"\n", "class"),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "include", head + "#include('/etc/passwd')\"\n", "#include"),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "parse", head + "#parse('pom.xml')\"\n", "#parse"),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "evaluate", head + "#evaluate('$user')\"\n", "#evaluate"),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "environment", head + "$env.HOME $System\"\n", "undefined variable"),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "loop", head + "#foreach($i in [1..2000000000])x#end\"\n", "1000"),
+        org.junit.jupiter.params.provider.Arguments.of(
+            "jinja-call",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"{{ user.getClass() }}\"}\n",
+            "line 3"));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("escapes")
+  void aSandboxEscapeFailsTheLaunchNamingTheLineAndCreatesNothing(
+      String name, String template, String expected) {
+    String ns = "escape-" + name;
+    Setup s = setup(ns);
+    templateConfigMap(ns, Map.of("evil", template));
+
+    ServiceLaunchException e =
+        assertThrows(
+            ServiceLaunchException.class,
+            () ->
+                s.launch(
+                    "alice",
+                    "",
+                    Map.of(
+                        "evil",
+                        new ServiceSpec(
+                            List.of(new TemplateRef("tpl", "evil")),
+                            null,
+                            Map.of(),
+                            Map.of(),
+                            Map.of(),
+                            Map.of(),
+                            null))));
+
+    assertEquals(ServiceLaunchException.Cause.TEMPLATE, e.kind());
+    assertTrue(e.getMessage().contains("ConfigMap " + ns + "/tpl, key evil"), e.getMessage());
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+    assertEquals(Set.of("tpl"), names(ns, CONFIG_MAPS), "nothing created, not even an anchor");
+    assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of("/tmp/hubpolicy-pwned")));
+  }
 }
