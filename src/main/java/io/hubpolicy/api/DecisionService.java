@@ -59,11 +59,6 @@ public final class DecisionService {
         engine, mutator, audit, preferences, planner, namespace, readsCluster);
   }
 
-  /** Whether {@link #decide(DecideCall, DecisionJson.Explain)} may block on the API server. */
-  public boolean mayBlock() {
-    return planReadsCluster;
-  }
-
   public PodMutator mutator() {
     return mutator;
   }
@@ -102,10 +97,19 @@ public final class DecisionService {
 
   /** Decides and shows the manifests the decision's services would create; launches nothing. */
   public ObjectNode decide(DecideCall call, DecisionJson.Explain explain) {
-    Decision d = decide(call.request());
+    return answer(decide(call.request()), call, explain);
+  }
+
+  /** A decision's answer: applied to the call's pod, with its services' manifests. */
+  public ObjectNode answer(Decision d, DecideCall call, DecisionJson.Explain explain) {
     PodMutator.Result pod = call.pod() == null ? null : mutator.apply(call.pod(), d);
     ObjectNode json = DecisionJson.toJson(d, pod, explain);
     DecisionJson.addPlans(json, plan(d, call.server()));
     return json;
+  }
+
+  /** Whether answering {@code d} may wait on the API server (a template not read before). */
+  public boolean answerMayBlock(Decision d) {
+    return planReadsCluster && !d.services().isEmpty();
   }
 }

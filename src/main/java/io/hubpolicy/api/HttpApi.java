@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.hubpolicy.engine.NoRuleBaseException;
 import io.hubpolicy.engine.PolicyReloader;
 import io.hubpolicy.engine.RuleBase;
+import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.PolicyException;
 import io.hubpolicy.model.Problem;
@@ -177,37 +178,54 @@ public final class HttpApi {
     return r;
   }
 
-  private void decide(RoutingContext ctx) {
-    DecisionJson.Explain explain;
-    DecideCall call;
+  /** A decide or launch body and its {@code ?explain=}, parsed. */
+  private record Call(DecideCall call, DecisionJson.Explain explain) {}
+
+  /** The call, or null after answering the error. */
+  private static Call parseCall(RoutingContext ctx) {
     try {
-      explain = explainLevel(ctx.queryParams().get("explain"));
-      call = DecideCall.parse(ctx.body().asString());
+      return new Call(
+          DecideCall.parse(ctx.body().asString()), explainLevel(ctx.queryParams().get("explain")));
+    } catch (RuntimeException e) {
+      fail(ctx, e);
+      return null;
+    }
+  }
+
+  private void decide(RoutingContext ctx) {
+    Call parsed = parseCall(ctx);
+    if (parsed == null) {
+      return;
+    }
+    DecideCall call = parsed.call();
+    DecisionJson.Explain explain = parsed.explain();
+    if (explain == DecisionJson.Explain.FULL) {
+      // The full explanation is O(profiles); keep it off the event loop.
+      blocking(ctx, () -> decisions.decide(call, explain));
+      return;
+    }
+    // Microseconds of CPU: cheaper on the event loop than a hand-off to a worker, unless
+    // rendering the decision's services may first have to read a template from the cluster.
+    Decision d;
+    try {
+      d = decisions.decide(call.request());
     } catch (RuntimeException e) {
       fail(ctx, e);
       return;
     }
-    if (explain != DecisionJson.Explain.FULL && !decisions.mayBlock()) {
-      // Microseconds of CPU: cheaper on the event loop than a hand-off to a worker.
-      respond(ctx, () -> decisions.decide(call, explain));
-      return;
+    if (decisions.answerMayBlock(d)) {
+      blocking(ctx, () -> decisions.answer(d, call, explain));
+    } else {
+      respond(ctx, () -> decisions.answer(d, call, explain));
     }
-    // The full explanation is O(profiles); keep it off the event loop.
-    blocking(ctx, () -> decisions.decide(call, explain));
   }
 
   private void launch(RoutingContext ctx) {
-    DecisionJson.Explain explain;
-    DecideCall call;
-    try {
-      explain = explainLevel(ctx.queryParams().get("explain"));
-      call = DecideCall.parse(ctx.body().asString());
-    } catch (RuntimeException e) {
-      fail(ctx, e);
-      return;
+    Call parsed = parseCall(ctx);
+    if (parsed != null) {
+      // Creates objects and may wait for their return values: never on the event loop.
+      blocking(ctx, () -> parts.launches().launch(parsed.call(), parsed.explain()));
     }
-    // Creates objects and may wait for their return values: never on the event loop.
-    blocking(ctx, () -> parts.launches().launch(call, explain));
   }
 
   private static String required(RoutingContext ctx, String param) {
