@@ -5,8 +5,17 @@ import io.hubpolicy.engine.RuleBaseBuilder;
 import io.hubpolicy.engine.RuleSource;
 import io.hubpolicy.model.PolicyConfig;
 import io.hubpolicy.model.Problem;
+import io.hubpolicy.model.Profile;
+import io.hubpolicy.model.ServiceSpec;
+import io.hubpolicy.model.ServiceTemplates;
+import io.hubpolicy.model.TemplateRef;
 import io.hubpolicy.profiles.ConfigSource;
 import io.hubpolicy.profiles.ProfileLoader;
+import io.hubpolicy.services.PlannedService;
+import io.hubpolicy.services.ServicePlanner;
+import io.hubpolicy.services.ServiceTarget;
+import io.hubpolicy.services.TemplateRenderer;
+import io.hubpolicy.services.TemplateSource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -28,7 +37,8 @@ import picocli.CommandLine.Spec;
       "Checks profile files (.yaml, .yml, .json) and rule files (.drl) and reports every problem",
       "with file, line and field. Exit 0 when clean, 2 when not.",
       "Without PATH: the default profiles/ and rules/. DRL is always compiled together with the",
-      "built-in rules, as serve would."
+      "built-in rules, as serve would. Service templates among the files are rendered for an",
+      "example user; one that fails is a warning (serve loads it, the launch would fail)."
     })
 final class ValidateCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PATH", arity = "0..*", description = "Files or directories to check.")
@@ -75,6 +85,12 @@ final class ValidateCommand implements Callable<Integer> {
       err.println(p);
     }
     PolicyConfig c = report.config();
+    if (problems.isEmpty()) {
+      // serve accepts these (templates render at launch), so they warn rather than fail.
+      List<Problem> templateProblems = new ArrayList<>();
+      checkServiceTemplates(c, templateProblems, out);
+      templateProblems.forEach(p -> err.println("warning: " + p));
+    }
     if (!problems.isEmpty()) {
       err.println(
           problems.size()
@@ -96,6 +112,61 @@ final class ValidateCommand implements Callable<Integer> {
         ruleSources.size(),
         rb.revision());
     return Main.OK;
+  }
+
+  /**
+   * Renders every service whose templates are among the files, for an example user, so that a
+   * template error shows here rather than at a user's spawn (a warning: the profiles still load).
+   * Templates that are not among the files are read from the cluster at run time; those are only
+   * noted.
+   */
+  private static void checkServiceTemplates(
+      PolicyConfig c, List<Problem> problems, PrintWriter out) {
+    ServicePlanner planner =
+        new ServicePlanner(new TemplateRenderer(), TemplateSource.configured(c::templates));
+    ServiceTarget example = new ServiceTarget("example-user", "", "example-namespace");
+    for (Profile p : c.profiles()) {
+      p.services()
+          .forEach(
+              (name, spec) -> {
+                String missing = missingTemplate(c.templates(), spec);
+                if (missing != null) {
+                  out.println(
+                      "note: "
+                          + p.source()
+                          + ": service "
+                          + name
+                          + " uses "
+                          + missing
+                          + ", which is not among these files (read from the cluster at launch)");
+                  return;
+                }
+                PlannedService planned = planner.plan(name, spec, example);
+                if (!planned.ok()) {
+                  problems.add(
+                      new Problem(
+                          p.source().source(),
+                          p.source().line(),
+                          "profile '" + p.name() + "' services." + name,
+                          planned.error()));
+                }
+              });
+    }
+  }
+
+  private static String missingTemplate(ServiceTemplates t, ServiceSpec spec) {
+    if (spec.template() != null) {
+      return t.openShiftTemplate(spec.template()).isPresent()
+              || t.configMaps().containsKey(spec.template())
+          ? null
+          : "Template " + spec.template();
+    }
+    for (TemplateRef r : spec.resources()) {
+      if (t.configMapKey(r.name(), r.path()).isEmpty()) {
+        return "ConfigMap " + r.name() + " key " + r.path();
+      }
+    }
+    return null;
   }
 
   private static List<RuleSource> dedupe(List<RuleSource> sources) {

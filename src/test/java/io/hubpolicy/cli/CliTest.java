@@ -427,6 +427,47 @@ class CliTest {
   }
 
   @Test
+  void validateRendersServiceTemplatesAndWarnsAboutOnesThatFail() throws Exception {
+    Path p = tmp.resolve("services.yaml");
+    Files.writeString(
+        p,
+        """
+        profiles:
+        - name: spark
+          services:
+            ok: {resources: [{name: tpl, path: good}]}
+            bad: {resources: [{name: tpl, path: evil}]}
+            elsewhere: {resources: [{name: in-cluster, path: x}]}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: tpl}
+        data:
+          good: |
+            apiVersion: v1
+            kind: Service
+            metadata: {name: "nb-{{ user }}"}
+          evil: |
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: x}
+            data: {v: "#include('/etc/passwd')"}
+        """);
+
+    Run r = run("validate", p.toString());
+
+    assertEquals(0, r.exit(), "serve would load it: " + r.err());
+    assertTrue(
+        r.err().contains("warning: " + p + ":2: profile 'spark' services.bad: service bad: "),
+        r.err());
+    assertTrue(r.err().contains("ConfigMap tpl, key evil, line 4: #include"), r.err());
+    assertFalse(r.err().contains("services.ok"), r.err());
+    assertTrue(
+        r.out().contains("service elsewhere uses ConfigMap in-cluster key x, which is not among"),
+        r.out());
+  }
+
+  @Test
   void validateCompatConfigurations() {
     Path compat = compatDir();
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(compat), "no " + compat);
