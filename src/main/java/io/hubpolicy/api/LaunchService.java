@@ -1,14 +1,20 @@
 package io.hubpolicy.api;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.hubpolicy.model.Actor;
 import io.hubpolicy.model.Decision;
+import io.hubpolicy.model.FieldTrace;
 import io.hubpolicy.model.PolicyException;
 import io.hubpolicy.model.SpawnDeniedException;
 import io.hubpolicy.mutation.PodMutator;
 import io.hubpolicy.services.PlannedService;
+import io.hubpolicy.services.ServiceLaunchException;
 import io.hubpolicy.services.ServiceLauncher;
 import io.hubpolicy.services.ServiceNames;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.node.ArrayNode;
@@ -24,14 +30,22 @@ public final class LaunchService {
 
   private final DecisionService decisions;
   private final ServiceLauncher launcher;
+  private final MeterRegistry meters;
 
   /**
    * @param launcher null without a cluster: a spawn without services still gets its decision, one
    *     with services fails with {@link NoClusterException}
+   * @param meters where {@code hubpolicy.launches{result}}, {@code hubpolicy.launch.duration} and
+   *     {@code hubpolicy.stops{event}} are counted; null for nowhere
    */
-  public LaunchService(DecisionService decisions, ServiceLauncher launcher) {
+  public LaunchService(DecisionService decisions, ServiceLauncher launcher, MeterRegistry meters) {
     this.decisions = decisions;
     this.launcher = launcher;
+    this.meters = meters == null ? new CompositeMeterRegistry() : meters;
+  }
+
+  public LaunchService(DecisionService decisions, ServiceLauncher launcher) {
+    this(decisions, launcher, null);
   }
 
   /** Launching needs a Kubernetes API; hubpolicy runs without one (file mode). */
@@ -42,6 +56,30 @@ public final class LaunchService {
   }
 
   public ObjectNode launch(DecideCall call, DecisionJson.Explain explain) {
+    long start = System.nanoTime();
+    String result = "error";
+    try {
+      ObjectNode json = launchOrThrow(call, explain);
+      result = json.has("anchor") ? "launched" : "nothing-to-launch";
+      return json;
+    } catch (SpawnDeniedException e) {
+      result = "denied";
+      throw e;
+    } catch (NoClusterException e) {
+      result = "no-cluster";
+      throw e;
+    } catch (ServiceLaunchException e) {
+      result = e.kind().name().toLowerCase(java.util.Locale.ROOT);
+      throw e;
+    } finally {
+      meters.counter("hubpolicy.launches", "result", result).increment();
+      meters
+          .timer("hubpolicy.launch.duration", "result", result)
+          .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private ObjectNode launchOrThrow(DecideCall call, DecisionJson.Explain explain) {
     Decision d = decisions.decide(call.request());
     if (!d.allowed()) {
       throw new SpawnDeniedException(d.decisionId(), d.reasons());
@@ -61,7 +99,7 @@ public final class LaunchService {
               new io.hubpolicy.services.ServiceTarget(
                   d.user(), call.server(), launcher.namespace()),
               plan);
-      d = d.withEnv(withReturned(d.env(), launch.env()));
+      d = withReturned(d, plan, launch.env());
     }
     PodMutator.Result pod = call.pod() == null ? null : decisions.mutator().apply(call.pod(), d);
     ObjectNode json = DecisionJson.toJson(d, pod, explain);
@@ -97,6 +135,7 @@ public final class LaunchService {
           "hubpolicy runs without a Kubernetes API; there are no launched services to stop");
     }
     ServiceLauncher.Stopped s = launcher.stop(user, server, event);
+    meters.counter("hubpolicy.stops", "event", event).increment();
     ObjectNode o = F.objectNode();
     o.put("user", user);
     o.put("server", server == null ? "" : server);
@@ -106,6 +145,45 @@ public final class LaunchService {
     ArrayNode kept = o.putArray("kept");
     s.kept().forEach(kept::add);
     return o;
+  }
+
+  /**
+   * The decision with the returned variables in {@code env}, and in its field traces as set by
+   * their service, so that {@code explanation.fields} says where each came from.
+   */
+  static Decision withReturned(Decision d, List<PlannedService> plan, Map<String, String> values) {
+    Map<String, Actor> setBy = new LinkedHashMap<>();
+    for (PlannedService p : plan) {
+      FieldTrace service = d.fields().get("services." + p.name());
+      String profile = service == null ? null : service.setBy().profile();
+      p.returns()
+          .forEach(
+              (name, path) ->
+                  setBy.put(
+                      name,
+                      new Actor(
+                          "Service " + p.name() + " returned " + name + " from '" + path + "'",
+                          0,
+                          profile)));
+    }
+    Decision before = d;
+    return d.withEnv(
+        withReturned(d.env(), values),
+        () -> {
+          Map<String, FieldTrace> traces = new LinkedHashMap<>(before.fields());
+          values.forEach(
+              (name, value) -> {
+                String key = "env." + name;
+                FieldTrace earlier = traces.get(key);
+                List<FieldTrace.Overridden> overrode = new ArrayList<>();
+                if (earlier != null) {
+                  overrode.addAll(earlier.overrode());
+                  overrode.add(new FieldTrace.Overridden(earlier.value(), earlier.setBy()));
+                }
+                traces.put(key, new FieldTrace(key, value, setBy.get(name), overrode));
+              });
+          return traces;
+        });
   }
 
   /** Returned variables replace same-named ones in place; new ones come last. No duplicates. */

@@ -270,7 +270,7 @@ final class ServeCommand implements Callable<Integer> {
                 catalogs,
                 reloader,
                 meters,
-                new LaunchService(decisions, launcher)));
+                new LaunchService(decisions, launcher, meters)));
     int actual = http.start(host, port);
     RuleBase loaded = engine.ruleBaseOrNull();
     // Tests and scripts wait for this exact line.

@@ -39,8 +39,11 @@ public record Decision(
     return fieldTraces.get();
   }
 
-  /** The same decision with {@code env} replaced (e.g. with the values its services returned). */
-  public Decision withEnv(List<EnvVar> newEnv) {
+  /**
+   * The same decision with {@code env} replaced (with the values its services returned) and the
+   * traces that say who set them.
+   */
+  public Decision withEnv(List<EnvVar> newEnv, Supplier<Map<String, FieldTrace>> newTraces) {
     return new Decision(
         decisionId,
         revision,
@@ -56,7 +59,7 @@ public record Decision(
         gpu,
         services,
         firedRules,
-        fieldTraces,
+        newTraces,
         notApplied);
   }
 

@@ -360,7 +360,7 @@ class ServeKubeMockTest {
         kube.client.genericKubernetesResources(SPARK).inNamespace(NS).list().getItems().isEmpty(),
         "decide creates nothing");
 
-    HttpResponse<String> launched = postJson("/v1/launches?explain=none", request);
+    HttpResponse<String> launched = postJson("/v1/launches?explain=fields", request);
     assertEquals(200, launched.statusCode(), launched.body());
     JsonNode l = json(launched);
     assertTrue(
@@ -372,6 +372,12 @@ class ServeKubeMockTest {
     assertEquals("spark-ana", l.at("/services/spark/returned/SPARK_CLUSTER").asString());
     assertEquals(2, l.at("/services/spark/objects").size());
     assertEquals("hubpolicy-services-ana", l.get("anchor").asString());
+    JsonNode why = l.at("/explanation/fields/env.SPARK_CLUSTER");
+    assertEquals("spark-ana", why.get("value").asString(), why.toString());
+    assertEquals(
+        "Service spark returned SPARK_CLUSTER from 'metadata.name'",
+        why.at("/setBy/rule").asString());
+    assertEquals("spark", why.at("/setBy/profile").asString());
     assertEquals(
         1, kube.client.genericKubernetesResources(SPARK).inNamespace(NS).list().getItems().size());
 
@@ -385,5 +391,8 @@ class ServeKubeMockTest {
         kube.client.genericKubernetesResources(SPARK).inNamespace(NS).list().getItems().isEmpty());
     assertEquals(
         null, kube.client.configMaps().inNamespace(NS).withName("hubpolicy-services-ana").get());
+    String metrics = get("/metrics").body();
+    assertTrue(metrics.contains("hubpolicy_launches_total{result=\"launched\"} 1.0"), metrics);
+    assertTrue(metrics.contains("hubpolicy_stops_total{event=\"server-stopped\"} 1.0"), metrics);
   }
 }
