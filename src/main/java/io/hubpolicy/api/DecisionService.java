@@ -86,6 +86,11 @@ public final class DecisionService {
     return d;
   }
 
+  /** Appends a decision to the audit log (for callers that decide with {@link #preview}). */
+  public void audit(Decision d) {
+    audit.record(d);
+  }
+
   /** The same decision, not audited: what the spawn form shows before the user presses Start. */
   public Decision preview(SpawnRequest request) {
     SpawnRequest r =

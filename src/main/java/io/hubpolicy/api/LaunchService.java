@@ -80,26 +80,34 @@ public final class LaunchService {
   }
 
   private ObjectNode launchOrThrow(DecideCall call, DecisionJson.Explain explain) {
-    Decision d = decisions.decide(call.request());
-    if (!d.allowed()) {
-      throw new SpawnDeniedException(d.decisionId(), d.reasons());
-    }
-    List<PlannedService> plan = decisions.plan(d, call.server());
+    // Audited once, after the launch, so that the log shows the env the pod really got.
+    Decision d = decisions.preview(call.request());
+    Decision audited = d;
+    List<PlannedService> plan;
     ServiceLauncher.Launch launch = null;
-    if (!plan.isEmpty()) {
-      if (launcher == null) {
-        throw new NoClusterException(
-            "the decision has services ("
-                + String.join(", ", d.services().keySet())
-                + ") but hubpolicy runs without a Kubernetes API; start it with --kube to launch"
-                + " them");
+    try {
+      if (!d.allowed()) {
+        throw new SpawnDeniedException(d.decisionId(), d.reasons());
       }
-      launch =
-          launcher.launch(
-              new io.hubpolicy.services.ServiceTarget(
-                  d.user(), call.server(), launcher.namespace()),
-              plan);
-      d = withReturned(d, plan, launch.env());
+      plan = decisions.plan(d, call.server());
+      if (!plan.isEmpty()) {
+        if (launcher == null) {
+          throw new NoClusterException(
+              "the decision has services ("
+                  + String.join(", ", d.services().keySet())
+                  + ") but hubpolicy runs without a Kubernetes API; start it with --kube to"
+                  + " launch them");
+        }
+        launch =
+            launcher.launch(
+                new io.hubpolicy.services.ServiceTarget(
+                    d.user(), call.server(), launcher.namespace()),
+                plan);
+        d = withReturned(d, plan, launch.env());
+        audited = d;
+      }
+    } finally {
+      decisions.audit(audited);
     }
     PodMutator.Result pod = call.pod() == null ? null : decisions.mutator().apply(call.pod(), d);
     ObjectNode json = DecisionJson.toJson(d, pod, explain);

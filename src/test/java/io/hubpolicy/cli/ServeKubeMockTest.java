@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,11 +52,14 @@ class ServeKubeMockTest {
 
   MockKube kube;
   ServeCommand.Running running;
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp;
+  java.nio.file.Path audit;
   final HttpClient http = HttpClient.newHttpClient();
   final Map<String, String> savedProperties = new java.util.HashMap<>();
 
   @BeforeEach
   void start() throws Exception {
+    audit = tmp.resolve("audit.jsonl");
     kube = MockKube.start();
     put(configMap("jupyter-singleuser-profiles", Map.of(), PROFILES));
     kube.client.nodes().resource(node("worker-1", "4", "16Gi")).create();
@@ -70,9 +74,19 @@ class ServeKubeMockTest {
     setProperty("kubernetes.auth.tryServiceAccount", "false");
     ServeCommand serve = new ServeCommand();
     new CommandLine(serve)
-        .parseArgs("--kube", "--namespace", NS, "--port", "0", "--audit-log", "none");
+        .parseArgs("--kube", "--namespace", NS, "--port", "0", "--audit-log", audit.toString());
     running = serve.start();
     await("ready", () -> get("/readyz").statusCode() == 200);
+  }
+
+  List<String> auditLines() {
+    try {
+      return java.nio.file.Files.exists(audit)
+          ? java.nio.file.Files.readAllLines(audit)
+          : List.of();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   void setProperty(String k, String v) {
@@ -297,7 +311,7 @@ class ServeKubeMockTest {
           .build();
 
   @Test
-  void launchesServicesIntoThePodAndStopsThemOverHttp() {
+  void launchesServicesIntoThePodAndStopsThemOverHttp() throws Exception {
     kube.client
         .configMaps()
         .inNamespace(NS)
@@ -391,6 +405,14 @@ class ServeKubeMockTest {
         kube.client.genericKubernetesResources(SPARK).inNamespace(NS).list().getItems().isEmpty());
     assertEquals(
         null, kube.client.configMaps().inNamespace(NS).withName("hubpolicy-services-ana").get());
+    // The audit line of a launch is written after it, with the env the pod really got.
+    String id = l.get("decisionId").asString();
+    await("the launch is audited", () -> auditLines().stream().anyMatch(line -> line.contains(id)));
+    List<String> forLaunch = auditLines().stream().filter(line -> line.contains(id)).toList();
+    assertEquals(1, forLaunch.size(), forLaunch.toString());
+    JsonNode audited = JSON.readTree(forLaunch.get(0));
+    assertEquals(
+        "spark-ana", audited.at("/result/env/SPARK_CLUSTER").asString(), audited.toString());
     String metrics = get("/metrics").body();
     assertTrue(metrics.contains("hubpolicy_launches_total{result=\"launched\"} 1.0"), metrics);
     assertTrue(metrics.contains("hubpolicy_stops_total{event=\"server-stopped\"} 1.0"), metrics);
