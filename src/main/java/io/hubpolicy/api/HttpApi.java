@@ -123,6 +123,8 @@ public final class HttpApi {
                       .end(parts.meters().scrape()));
     }
     BodyHandler small = BodyHandler.create().setBodyLimit(256 * 1024);
+    // Decision and launch bodies may carry a whole pod.
+    BodyHandler large = BodyHandler.create().setBodyLimit(4 * 1024 * 1024);
     if (parts.preferences() != null) {
       r.get("/v1/users/:user/preferences")
           .handler(ctx -> blocking(ctx, () -> parts.preferences().get(ctx.pathParam("user"))));
@@ -145,14 +147,10 @@ public final class HttpApi {
       r.get("/v1/sizes").handler(ctx -> respondArray(ctx));
       r.get("/v1/options").handler(this::options);
     }
-    r.post("/v1/decisions")
-        .handler(BodyHandler.create().setBodyLimit(4 * 1024 * 1024))
-        .handler(this::decide);
+    r.post("/v1/decisions").handler(large).handler(this::decide);
     r.get("/v1/config").handler(this::config);
     if (parts.launches() != null) {
-      r.post("/v1/launches")
-          .handler(BodyHandler.create().setBodyLimit(4 * 1024 * 1024))
-          .handler(this::launch);
+      r.post("/v1/launches").handler(large).handler(this::launch);
       r.delete("/v1/launches/:user")
           .handler(
               ctx ->

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.hubpolicy.kube.ImageCatalog;
 import io.hubpolicy.kube.MockKube;
 import io.hubpolicy.profiles.KubeJson;
+import io.hubpolicy.services.ServicesMockTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -301,14 +302,7 @@ class ServeKubeMockTest {
     assertFalse(options.toString().contains("top-secret"), options.toString());
   }
 
-  static final ResourceDefinitionContext SPARK =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("radanalytics.io")
-          .withVersion("v1")
-          .withKind("SparkCluster")
-          .withPlural("sparkclusters")
-          .withNamespaced(true)
-          .build();
+  static final ResourceDefinitionContext SPARK = ServicesMockTest.SPARK;
 
   @Test
   void launchesServicesIntoThePodAndStopsThemOverHttp() throws Exception {

@@ -33,8 +33,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Launching side services against fabric8's mock API server in CRUD mode. */
-class ServicesMockTest {
-  static final ResourceDefinitionContext SPARK =
+public class ServicesMockTest {
+  /** The compat example's custom resource, served by the mock server as a generic resource. */
+  public static final ResourceDefinitionContext SPARK =
       new ResourceDefinitionContext.Builder()
           .withGroup("radanalytics.io")
           .withVersion("v1")
