@@ -1,6 +1,7 @@
 package io.hubpolicy.api;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.hubpolicy.api.auth.BearerAuth;
 import io.hubpolicy.engine.NoRuleBaseException;
 import io.hubpolicy.engine.PolicyReloader;
 import io.hubpolicy.engine.RuleBase;
@@ -18,6 +19,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -61,6 +64,8 @@ public final class HttpApi {
 
   private final DecisionService decisions;
   private final Parts parts;
+  private BearerAuth auth;
+  private TlsFiles tls;
   private Vertx vertx;
   private final AtomicInteger port = new AtomicInteger();
 
@@ -71,6 +76,25 @@ public final class HttpApi {
   public HttpApi(Parts parts) {
     this.parts = parts;
     this.decisions = parts.decisions();
+  }
+
+  /**
+   * Requires {@code Authorization: Bearer <token>} on every {@code /v1} endpoint; health and
+   * metrics stay open (probes and scrapers carry no token, and say nothing about users).
+   */
+  public HttpApi requireToken(BearerAuth auth) {
+    this.auth = auth;
+    return this;
+  }
+
+  /** Serves HTTPS with this certificate instead of plain HTTP. */
+  public HttpApi tls(TlsFiles tls) {
+    this.tls = tls;
+    return this;
+  }
+
+  public boolean secure() {
+    return tls != null;
   }
 
   /** Starts one server per core on {@code host:port} (0 picks a free port); returns the port. */
@@ -96,7 +120,16 @@ public final class HttpApi {
   }
 
   private Future<HttpServer> listen(String host, int p) {
-    return vertx.createHttpServer().requestHandler(router()).listen(p, host);
+    HttpServerOptions options = new HttpServerOptions();
+    if (tls != null) {
+      options
+          .setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(tls.certificate().toString())
+                  .setKeyPath(tls.key().toString()));
+    }
+    return vertx.createHttpServer(options).requestHandler(router()).listen(p, host);
   }
 
   public int port() {
@@ -114,6 +147,9 @@ public final class HttpApi {
     r.get("/healthz")
         .handler(ctx -> ctx.response().putHeader("content-type", JSON).end("{\"status\":\"ok\"}"));
     r.get("/readyz").handler(this::ready);
+    if (auth != null) {
+      r.route("/v1/*").handler(this::authenticate);
+    }
     if (parts.meters() != null) {
       r.get("/metrics")
           .handler(
@@ -174,6 +210,23 @@ public final class HttpApi {
                     null,
                     "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     return r;
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    BearerAuth.Verdict v = auth.check(ctx.request().getHeader("Authorization"));
+    if (v == BearerAuth.Verdict.OK) {
+      ctx.next();
+      return;
+    }
+    // The header is never logged: a wrong token is often a right one for something else.
+    LOG.warn(
+        "refused {} {} from {}: {}",
+        ctx.request().method(),
+        ctx.request().path(),
+        ctx.request().remoteAddress(),
+        v.reason());
+    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"hubpolicy\"");
+    error(ctx, 401, null, v.reason());
   }
 
   /** A decide or launch body and its {@code ?explain=}, parsed. */

@@ -8,6 +8,10 @@ import io.hubpolicy.api.DecisionService;
 import io.hubpolicy.api.HttpApi;
 import io.hubpolicy.api.LaunchService;
 import io.hubpolicy.api.PreferencesService;
+import io.hubpolicy.api.TlsFiles;
+import io.hubpolicy.api.auth.BearerAuth;
+import io.hubpolicy.api.auth.TokenFile;
+import io.hubpolicy.api.auth.Tokens;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.PolicyReloader;
 import io.hubpolicy.engine.RuleBase;
@@ -22,6 +26,7 @@ import io.hubpolicy.kube.KubeSettings;
 import io.hubpolicy.kube.NodeCatalog;
 import io.hubpolicy.kube.PreferenceStore;
 import io.hubpolicy.kube.ProfileConfigMaps;
+import io.hubpolicy.kube.SecretTokens;
 import io.hubpolicy.kube.SizeCatalog;
 import io.hubpolicy.model.InvalidConfigException;
 import io.hubpolicy.model.Problem;
@@ -145,6 +150,41 @@ final class ServeCommand implements Callable<Integer> {
               + " Default: ${DEFAULT-VALUE}.")
   double serviceWait;
 
+  @Option(
+      names = "--token-file",
+      paramLabel = "PATH",
+      defaultValue = "${env:HUBPOLICY_TOKEN_FILE:-hubpolicy.token}",
+      description =
+          "Bearer tokens every /v1 call must present, one per line (re-read when it changes). If"
+              + " the file does not exist, a random token is written to it. Env:"
+              + " HUBPOLICY_TOKEN_FILE. Default: ${DEFAULT-VALUE}.")
+  Path tokenFile;
+
+  @Option(
+      names = "--token-secret",
+      paramLabel = "NAME[/KEY]",
+      defaultValue = "${env:HUBPOLICY_TOKEN_SECRET}",
+      description =
+          "With --kube: take the tokens from this Secret's key (default key: token) instead of"
+              + " --token-file; re-read every 15 s. Env: HUBPOLICY_TOKEN_SECRET.")
+  String tokenSecret;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
+      defaultValue = "${env:HUBPOLICY_TLS_CERT}",
+      description =
+          "Serve HTTPS (and TLS gRPC) with this certificate chain (e.g. a mounted tls.crt)."
+              + " Env: HUBPOLICY_TLS_CERT.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "PEM",
+      defaultValue = "${env:HUBPOLICY_TLS_KEY}",
+      description = "The certificate's private key (e.g. tls.key). Env: HUBPOLICY_TLS_KEY.")
+  Path tlsKey;
+
   @Mixin ConfigOptions config;
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -169,6 +209,12 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   Running start() throws Exception {
+    TlsFiles tls = TlsFiles.of(tlsCert, tlsKey);
+    if (tokenSecret != null && !tokenSecret.isBlank() && !kube) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this),
+          "--token-secret reads a Secret from the cluster: it needs --kube (or use --token-file)");
+    }
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AuditLog audit = "none".equals(auditLog) ? AuditLog.NONE : AuditLog.toFile(Path.of(auditLog));
     DecisionEngine engine;
@@ -177,6 +223,7 @@ final class ServeCommand implements Callable<Integer> {
     ImageCatalog images = null;
     NodeCatalog nodes = NodeCatalog.none();
     String where;
+    Tokens tokens = null;
     String servicesNamespace = namespace != null && !namespace.isBlank() ? namespace : "default";
     TemplateSource clusterTemplates = null;
     ServiceLauncher launcher = null;
@@ -229,6 +276,11 @@ final class ServeCommand implements Callable<Integer> {
               new KubeResources(client, ns), Duration.ofMillis((long) (serviceWait * 1000)));
       servicesNamespace = ns;
       where = "namespace " + ns;
+      if (tokenSecret != null && !tokenSecret.isBlank()) {
+        SecretTokens secretTokens = SecretTokens.of(client, ns, tokenSecret);
+        closeables.add(secretTokens);
+        tokens = secretTokens;
+      }
     } else {
       RuleBase rb = config.build();
       engine = new DecisionEngine(rb);
@@ -245,6 +297,18 @@ final class ServeCommand implements Callable<Integer> {
       where = "files";
     }
     closeables.add(reloader);
+    if (tokens == null) {
+      TokenFile.Created file = TokenFile.readOrCreate(tokenFile);
+      tokens = file.tokens();
+      if (file.created()) {
+        LOG.warn(
+            "no token configured: wrote a new random token to {}; every /v1 call must send"
+                + " 'Authorization: Bearer <that token>'",
+            tokenFile.toAbsolutePath());
+      }
+    }
+    LOG.info("/v1 endpoints require a bearer token from {}", tokens.describe());
+    BearerAuth auth = new BearerAuth(tokens);
     DecisionEngine current = engine;
     TemplateSource configured =
         TemplateSource.configured(
@@ -264,18 +328,22 @@ final class ServeCommand implements Callable<Integer> {
         new PreferencesService(preferences, engine, () -> catalogs.imageNames(engine.ruleBase()));
     HttpApi http =
         new HttpApi(
-            new HttpApi.Parts(
-                decisions,
-                prefs,
-                catalogs,
-                reloader,
-                meters,
-                new LaunchService(decisions, launcher, meters)));
+                new HttpApi.Parts(
+                    decisions,
+                    prefs,
+                    catalogs,
+                    reloader,
+                    meters,
+                    new LaunchService(decisions, launcher, meters)))
+            .requireToken(auth)
+            .tls(tls);
     int actual = http.start(host, port);
     RuleBase loaded = engine.ruleBaseOrNull();
     // Tests and scripts wait for this exact line.
     System.out.println(
-        "hubpolicy serving on http://"
+        "hubpolicy serving on "
+            + (tls != null ? "https" : "http")
+            + "://"
             + host
             + ":"
             + actual

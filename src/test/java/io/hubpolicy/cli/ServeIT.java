@@ -41,7 +41,7 @@ class ServeIT {
   static final Path JAR = Path.of("target", "hubpolicy.jar");
   static final Pattern SERVING =
       Pattern.compile(
-          "^hubpolicy serving on http://([^\\s:]+):(\\d+) \\(revision ([0-9a-zA-Z]+)\\)$");
+          "^hubpolicy serving on https?://([^\\s:]+):(\\d+) \\(revision ([0-9a-zA-Z]+)\\)$");
   static final JsonMapper JSON = JsonMapper.builder().build();
 
   @TempDir Path tmp;
@@ -85,7 +85,9 @@ class ServeIT {
                 "--port",
                 port,
                 "--audit-log",
-                auditLog.toString())
+                auditLog.toString(),
+                "--token-file",
+                tmp.resolve("hubpolicy.token").toString())
             .directory(Path.of("").toAbsolutePath().toFile())
             .redirectError(stderr.toFile());
     pb.environment().remove("HUBPOLICY_PROFILES");
@@ -157,9 +159,24 @@ class ServeIT {
             HttpResponse.BodyHandlers.ofString());
     assertEquals(200, health.statusCode());
 
+    // Started without a token: it made one, readable by its owner only, and wants it.
+    Path tokenFile = tmp.resolve("hubpolicy.token");
+    assertEquals(
+        "rw-------",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(tokenFile)));
+    String token = Files.readString(tokenFile).strip();
+    assertTrue(token.length() >= 40, token.length() + " characters");
+    HttpResponse<String> anonymous =
+        http.send(
+            HttpRequest.newBuilder(URI.create(s.url("/v1/config"))).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, anonymous.statusCode(), anonymous.body());
+
     HttpResponse<String> r =
         http.send(
             HttpRequest.newBuilder(URI.create(s.url("/v1/decisions")))
+                .header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json")
                 .POST(
@@ -186,6 +203,7 @@ class ServeIT {
     HttpResponse<String> bad =
         http.send(
             HttpRequest.newBuilder(URI.create(s.url("/v1/decisions")))
+                .header("Authorization", "Bearer " + token)
                 .POST(
                     HttpRequest.BodyPublishers.ofString("{\"user\":\"vpavlin\",\"size\":\"Huge\"}"))
                 .build(),
@@ -195,7 +213,9 @@ class ServeIT {
 
     HttpResponse<String> config =
         http.send(
-            HttpRequest.newBuilder(URI.create(s.url("/v1/config"))).build(),
+            HttpRequest.newBuilder(URI.create(s.url("/v1/config")))
+                .header("Authorization", "Bearer " + token)
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertEquals(200, config.statusCode());
     assertEquals(s.revision(), JSON.readTree(config.body()).get("revision").asString());

@@ -75,7 +75,16 @@ class ServeKubeMockTest {
     setProperty("kubernetes.auth.tryServiceAccount", "false");
     ServeCommand serve = new ServeCommand();
     new CommandLine(serve)
-        .parseArgs("--kube", "--namespace", NS, "--port", "0", "--audit-log", audit.toString());
+        .parseArgs(
+            "--kube",
+            "--namespace",
+            NS,
+            "--port",
+            "0",
+            "--audit-log",
+            audit.toString(),
+            "--token-file",
+            tokenFile().toString());
     running = serve.start();
     await("ready", () -> get("/readyz").statusCode() == 200);
   }
@@ -170,9 +179,17 @@ class ServeKubeMockTest {
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }
 
+  static final String TOKEN = "kube-mock-test-token";
+
+  java.nio.file.Path tokenFile() throws java.io.IOException {
+    return java.nio.file.Files.writeString(tmp.resolve("token"), TOKEN + "\n");
+  }
+
   HttpResponse<String> send(HttpRequest.Builder b) {
     try {
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return http.send(
+          b.header("Authorization", "Bearer " + TOKEN).build(),
+          HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError(e);
     }
