@@ -20,6 +20,10 @@ final class ErrorHandler implements IExecutionExceptionHandler {
       err.println("hubpolicy: " + ice.getMessage());
       return Main.BAD_INPUT;
     }
+    if (e instanceof SettingException se) {
+      err.println("hubpolicy: " + se.getMessage());
+      return Main.BAD_INPUT;
+    }
     if (e instanceof PolicyException pe) {
       err.println("hubpolicy: " + pe.getMessage());
       return Main.FAILURE;

@@ -208,12 +208,32 @@ final class ServeCommand implements Callable<Integer> {
     return Main.OK;
   }
 
+  /** A setting's value, or a {@link SettingException} naming the option. */
+  private static <T> T setting(String option, java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      throw new SettingException(option, e.getMessage());
+    }
+  }
+
   Running start() throws Exception {
-    TlsFiles tls = TlsFiles.of(tlsCert, tlsKey);
+    TlsFiles tls = setting("--tls-cert/--tls-key", () -> TlsFiles.of(tlsCert, tlsKey));
     if (tokenSecret != null && !tokenSecret.isBlank() && !kube) {
-      throw new picocli.CommandLine.ParameterException(
-          new picocli.CommandLine(this),
-          "--token-secret reads a Secret from the cluster: it needs --kube (or use --token-file)");
+      throw new SettingException(
+          "--token-secret",
+          "reads a Secret from the cluster: it needs --kube (or use --token-file)");
+    }
+    Tokens tokens = null;
+    if (tokenSecret == null || tokenSecret.isBlank()) {
+      TokenFile.Created file = setting("--token-file", () -> TokenFile.readOrCreate(tokenFile));
+      tokens = file.tokens();
+      if (file.created()) {
+        LOG.warn(
+            "no token configured: wrote a new random token to {}; every /v1 call must send"
+                + " 'Authorization: Bearer <that token>'",
+            tokenFile.toAbsolutePath());
+      }
     }
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AuditLog audit = "none".equals(auditLog) ? AuditLog.NONE : AuditLog.toFile(Path.of(auditLog));
@@ -223,7 +243,6 @@ final class ServeCommand implements Callable<Integer> {
     ImageCatalog images = null;
     NodeCatalog nodes = NodeCatalog.none();
     String where;
-    Tokens tokens = null;
     String servicesNamespace = namespace != null && !namespace.isBlank() ? namespace : "default";
     TemplateSource clusterTemplates = null;
     ServiceLauncher launcher = null;
@@ -277,7 +296,8 @@ final class ServeCommand implements Callable<Integer> {
       servicesNamespace = ns;
       where = "namespace " + ns;
       if (tokenSecret != null && !tokenSecret.isBlank()) {
-        SecretTokens secretTokens = SecretTokens.of(client, ns, tokenSecret);
+        SecretTokens secretTokens =
+            setting("--token-secret", () -> SecretTokens.of(client, ns, tokenSecret));
         closeables.add(secretTokens);
         tokens = secretTokens;
       }
@@ -297,16 +317,6 @@ final class ServeCommand implements Callable<Integer> {
       where = "files";
     }
     closeables.add(reloader);
-    if (tokens == null) {
-      TokenFile.Created file = TokenFile.readOrCreate(tokenFile);
-      tokens = file.tokens();
-      if (file.created()) {
-        LOG.warn(
-            "no token configured: wrote a new random token to {}; every /v1 call must send"
-                + " 'Authorization: Bearer <that token>'",
-            tokenFile.toAbsolutePath());
-      }
-    }
     LOG.info("/v1 endpoints require a bearer token from {}", tokens.describe());
     BearerAuth auth = new BearerAuth(tokens);
     DecisionEngine current = engine;

@@ -542,4 +542,39 @@ class CliTest {
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("missing.yaml: no such file or directory"), r.err());
   }
+
+  // ---------------------------------------------------------------- serve settings
+
+  @Test
+  void serveRefusesUnusableSecuritySettingsNamingTheOption() {
+    Run halfTls = run("serve", "--port", "0", "--tls-cert", "/etc/hostname");
+    assertEquals(2, halfTls.exit());
+    assertTrue(
+        halfTls.err().contains("--tls-cert/--tls-key: TLS needs both a certificate and its key"),
+        halfTls.err());
+    assertNoStackTrace(halfTls);
+
+    Run secretWithoutKube = run("serve", "--port", "0", "--token-secret", "hubpolicy-token");
+    assertEquals(2, secretWithoutKube.exit());
+    assertTrue(secretWithoutKube.err().contains("--token-secret: "), secretWithoutKube.err());
+    assertTrue(secretWithoutKube.err().contains("it needs --kube"), secretWithoutKube.err());
+
+    Path emptyTokens = tmp.resolve("empty.token");
+    writeUnchecked(emptyTokens, "# no token yet\n");
+    Run empty =
+        run("serve", "--port", "0", "--audit-log", "none", "--token-file", emptyTokens.toString());
+    assertEquals(2, empty.exit());
+    assertTrue(
+        empty.err().contains("--token-file: token file " + emptyTokens + " holds no token"),
+        empty.err());
+    assertNoStackTrace(empty);
+  }
+
+  static void writeUnchecked(Path p, String text) {
+    try {
+      java.nio.file.Files.writeString(p, text);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }

@@ -428,4 +428,49 @@ class ServeKubeMockTest {
     assertTrue(metrics.contains("hubpolicy_launches_total{result=\"launched\"} 1.0"), metrics);
     assertTrue(metrics.contains("hubpolicy_stops_total{event=\"server-stopped\"} 1.0"), metrics);
   }
+
+  @Test
+  void tokensFromASecretAreRequiredOnV1AndProbesStayOpen() throws Exception {
+    running.stop().run();
+    running = null;
+    kube.client
+        .secrets()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName("hubpolicy-auth")
+                .endMetadata()
+                .addToStringData("hub", "from-the-secret")
+                .build())
+        .create();
+    ServeCommand serve = new ServeCommand();
+    new CommandLine(serve)
+        .parseArgs(
+            "--kube",
+            "--namespace",
+            NS,
+            "--port",
+            "0",
+            "--audit-log",
+            "none",
+            "--token-secret",
+            "hubpolicy-auth/hub");
+    running = serve.start();
+    await("ready", () -> get("/readyz").statusCode() == 200);
+
+    HttpRequest.Builder config = HttpRequest.newBuilder(uri("/v1/config"));
+    assertEquals(
+        401,
+        http.send(
+                config.copy().header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .statusCode(),
+        "the token file's token is not valid once a Secret is named");
+    HttpResponse<String> ok =
+        http.send(
+            config.copy().header("Authorization", "Bearer from-the-secret").build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, ok.statusCode(), ok.body());
+  }
 }

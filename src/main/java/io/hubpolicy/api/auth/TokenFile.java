@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import org.slf4j.Logger;
@@ -21,15 +22,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class TokenFile implements Tokens {
   private static final Logger LOG = LoggerFactory.getLogger(TokenFile.class);
-  private static final long RECHECK_NANOS = 2_000_000_000L;
+  private static final Duration RECHECK = Duration.ofSeconds(2);
 
   private final Path path;
   private volatile List<String> tokens;
   private volatile FileTime modified;
   private volatile long checkedAt;
+  private final long recheckNanos;
 
-  private TokenFile(Path path, List<String> tokens, FileTime modified) {
+  private TokenFile(Path path, List<String> tokens, FileTime modified, Duration recheck) {
     this.path = path;
+    this.recheckNanos = recheck.toNanos();
     this.tokens = tokens;
     this.modified = modified;
     this.checkedAt = System.nanoTime();
@@ -37,6 +40,14 @@ public final class TokenFile implements Tokens {
 
   /** Reads the file; it must exist and hold at least one token. */
   public static TokenFile read(Path path) {
+    return read(path, RECHECK);
+  }
+
+  /**
+   * @param recheck how long a change may go unnoticed: the file's time stamp is looked at no more
+   *     often than this, so a request costs no system call
+   */
+  public static TokenFile read(Path path, Duration recheck) {
     if (!Files.isRegularFile(path)) {
       throw new IllegalArgumentException("token file " + path + " does not exist");
     }
@@ -47,7 +58,7 @@ public final class TokenFile implements Tokens {
         throw new IllegalArgumentException(
             "token file " + path + " holds no token (one per line; # starts a comment)");
       }
-      return new TokenFile(path, t, m);
+      return new TokenFile(path, t, m, recheck);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read token file " + path + ": " + e.getMessage(), e);
     }
@@ -94,7 +105,7 @@ public final class TokenFile implements Tokens {
   @Override
   public List<String> current() {
     long now = System.nanoTime();
-    if (now - checkedAt > RECHECK_NANOS) {
+    if (now - checkedAt > recheckNanos) {
       checkedAt = now;
       reloadIfChanged();
     }
