@@ -22,6 +22,7 @@ USER 10001
 ENV HUBPOLICY_HOST=0.0.0.0 \
     HUBPOLICY_PORT=8080 \
     HUBPOLICY_AUDIT_LOG=/data/audit.jsonl \
+    HUBPOLICY_TOKEN_FILE=/data/hubpolicy.token \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
 EXPOSE 8080
 ENTRYPOINT ["java", "-jar", "/opt/hubpolicy/hubpolicy.jar"]
