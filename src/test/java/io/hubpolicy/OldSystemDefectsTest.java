@@ -40,9 +40,12 @@ import org.junit.jupiter.api.Test;
  *   <li>10, a service template without {@code metadata.labels} crashed: here, and against the mock
  *       API server in {@code services.ServicesMockTest
  *       .compatSparkTemplatesCreateASparkClusterAndAServiceNamedLabelledAndOwned}.
+ *   <li>12, TLS verification turned off: {@code kube.ClientTlsMockTest} (the Kubernetes client) and
+ *       the hub hook's tests (it verifies hubpolicy's certificate); the unsafe YAML loader: here;
+ *   <li>13, a Secret handed to any authenticated user: {@code
+ *       cli.ServeKubeMockTest.defect13_noEndpointHandsOutASecretsValue}, and {@code
+ *       api.HttpAuthTest} for the token every {@code /v1} endpoint wants.
  * </ul>
- *
- * (TLS and the admin API belong to later parts.)
  */
 class OldSystemDefectsTest {
   private static final Pod POD =

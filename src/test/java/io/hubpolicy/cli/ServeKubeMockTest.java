@@ -473,4 +473,66 @@ class ServeKubeMockTest {
             HttpResponse.BodyHandlers.ofString());
     assertEquals(200, ok.statusCode(), ok.body());
   }
+
+  /**
+   * Old-system defect 13: its admin API handed a telemetry Secret to any authenticated user. Here
+   * no endpoint returns a Secret's value, with or without the token: neither a Secret in the
+   * namespace that a profile refers to, nor a user's own secret variable.
+   */
+  @Test
+  void defect13_noEndpointHandsOutASecretsValue() {
+    kube.client
+        .secrets()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName("segment-key")
+                .endMetadata()
+                .addToStringData("key", "telemetry-write-key-1234")
+                .build())
+        .create();
+    put(
+        configMap(
+            "jupyter-singleuser-profiles",
+            Map.of(),
+            PROFILES.replace(
+                "env: [{name: SITE, value: main}]",
+                "env: [{name: SITE, value: main}, {name: SEGMENT_KEY, valueFrom: {secretKeyRef:"
+                    + " {name: segment-key, key: key}}}]")));
+    await(
+        "the profile referring to the Secret is loaded",
+        () -> get("/v1/config").body().contains("\"applied\":2"));
+    assertEquals(
+        200,
+        putJson(
+                "/v1/users/ana/preferences",
+                "{\"env\": [{\"name\": \"TOKEN\", \"value\": \"users-own-secret-5678\","
+                    + " \"secret\": true}]}")
+            .statusCode());
+
+    List<HttpResponse<String>> answers =
+        List.of(
+            get("/v1/config"),
+            get("/v1/images"),
+            get("/v1/sizes"),
+            get("/v1/options?user=ana"),
+            get("/v1/users/ana/preferences"),
+            postJson("/v1/decisions", "{\"user\":\"ana\"}"),
+            postJson("/v1/launches", "{\"user\":\"ana\"}"),
+            get("/metrics"));
+    for (HttpResponse<String> a : answers) {
+      assertEquals(200, a.statusCode(), a.uri() + ": " + a.body());
+      assertFalse(a.body().contains("telemetry-write-key-1234"), a.uri() + ": " + a.body());
+      assertFalse(a.body().contains("users-own-secret-5678"), a.uri() + ": " + a.body());
+    }
+    String decision = answers.get(5).body();
+    assertTrue(
+        decision.contains("\"secretKeyRef\":{\"key\":\"key\",\"name\":\"segment-key\"}"), decision);
+    assertTrue(
+        auditLines().stream()
+            .noneMatch(
+                l ->
+                    l.contains("telemetry-write-key-1234") || l.contains("users-own-secret-5678")));
+  }
 }
