@@ -13,7 +13,6 @@ import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.Engines;
 import io.hubpolicy.model.SafeNames;
 import io.hubpolicy.mutation.PodMutator;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,15 +20,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,9 +82,7 @@ class AdmissionTest {
 
   static final String TOKEN = "admission-test-token";
   static final Path DIR = Path.of("src/test/resources/admission");
-  static final TlsFiles TLS =
-      new TlsFiles(
-          Path.of("src/test/resources/tls/tls.crt"), Path.of("src/test/resources/tls/tls.key"));
+  static final TlsFiles TLS = new TlsFiles(TestTls.CERT, TestTls.KEY);
   static final JsonMapper JSON = JsonMapper.builder().build();
 
   @TempDir static Path tmp;
@@ -104,11 +97,7 @@ class AdmissionTest {
     auditFile = tmp.resolve("audit.jsonl");
     audit = AuditLog.toFile(auditFile);
     base = serve(new DecisionEngine(Engines.ruleBase(CONFIG, DENY_MALLORY)), audit, Set.of());
-    https =
-        HttpClient.newBuilder()
-            .sslContext(trusting(TLS.certificate()))
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    https = TestTls.client();
   }
 
   @AfterAll
@@ -127,22 +116,6 @@ class AdmissionTest {
             .tls(TLS);
     servers.add(api);
     return "https://127.0.0.1:" + api.start("127.0.0.1", HttpApiTest.freePort());
-  }
-
-  /** Trusts exactly the test certificate (and checks the host name against its SANs). */
-  static SSLContext trusting(Path certificate) throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    try (InputStream in = Files.newInputStream(certificate)) {
-      trust.setCertificateEntry(
-          "hubpolicy", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
   }
 
   record Answer(int status, String body, JsonNode json) {
