@@ -26,6 +26,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,9 @@ import tools.jackson.databind.node.ObjectNode;
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final String JSON = "application/json";
+
+  /** Where the API server sends AdmissionReviews (the MutatingWebhookConfiguration's path). */
+  public static final String ADMISSION_PATH = "/v1/admission";
 
   /**
    * What the HTTP edge serves. Only {@code decisions} is required; the others add their endpoints
@@ -63,8 +67,10 @@ public final class HttpApi {
   }
 
   private final DecisionService decisions;
+  private final AdmissionService admission;
   private final Parts parts;
   private BearerAuth auth;
+  private Set<String> openPaths = Set.of();
   private TlsFiles tls;
   private Vertx vertx;
   private final AtomicInteger port = new AtomicInteger();
@@ -76,6 +82,7 @@ public final class HttpApi {
   public HttpApi(Parts parts) {
     this.parts = parts;
     this.decisions = parts.decisions();
+    this.admission = new AdmissionService(decisions);
   }
 
   /**
@@ -83,7 +90,17 @@ public final class HttpApi {
    * metrics stay open (probes and scrapers carry no token, and say nothing about users).
    */
   public HttpApi requireToken(BearerAuth auth) {
+    return requireToken(auth, Set.of());
+  }
+
+  /**
+   * The same, except for these exact {@code /v1} paths, which anyone who can reach the port may
+   * call: for a caller that cannot present a token (the API server calling {@link #ADMISSION_PATH}
+   * on a managed cluster).
+   */
+  public HttpApi requireToken(BearerAuth auth, Set<String> openPaths) {
     this.auth = auth;
+    this.openPaths = Set.copyOf(openPaths);
     return this;
   }
 
@@ -184,6 +201,11 @@ public final class HttpApi {
       r.get("/v1/options").handler(this::options);
     }
     r.post("/v1/decisions").handler(large).handler(this::decide);
+    // Decides on the event loop like decide(): admission never renders services, so nothing in
+    // it waits on the API server (preferences come from memory, the audit line is queued).
+    r.post(ADMISSION_PATH)
+        .handler(large)
+        .handler(ctx -> respond(ctx, () -> admission.review(ctx.body().asString())));
     r.get("/v1/config").handler(this::config);
     if (parts.launches() != null) {
       r.post("/v1/launches").handler(large).handler(this::launch);
@@ -213,6 +235,12 @@ public final class HttpApi {
   }
 
   private void authenticate(RoutingContext ctx) {
+    // The router matches the normalised path too, so the path let through here is the one that
+    // is served; anything but an exact match (a trailing slash, say) is checked.
+    if (openPaths.contains(ctx.normalizedPath())) {
+      ctx.next();
+      return;
+    }
     BearerAuth.Verdict v = auth.check(ctx.request().getHeader("Authorization"));
     if (v == BearerAuth.Verdict.OK) {
       ctx.next();

@@ -43,6 +43,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -56,7 +57,8 @@ import picocli.CommandLine.Option;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Serves decisions over HTTP: POST /v1/decisions, POST /v1/launches, DELETE"
+      "Serves decisions over HTTP: POST /v1/decisions, POST /v1/admission (a mutating"
+          + " admission webhook), POST /v1/launches, DELETE"
           + " /v1/launches/{user}, GET /v1/config, /v1/images, /v1/sizes, /v1/options, GET/PUT"
           + " /v1/users/{user}/preferences, /metrics, /healthz, /readyz.",
       "Profiles come from files (default) or, with --kube, from ConfigMaps in the cluster,"
@@ -184,6 +186,18 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "${env:HUBPOLICY_TLS_KEY}",
       description = "The certificate's private key (e.g. tls.key). Env: HUBPOLICY_TLS_KEY.")
   Path tlsKey;
+
+  @Option(
+      names = "--admission-without-token",
+      defaultValue = "${env:HUBPOLICY_ADMISSION_WITHOUT_TOKEN:-false}",
+      description =
+          "Let POST "
+              + HttpApi.ADMISSION_PATH
+              + " through without a bearer token, for API servers that cannot present one"
+              + " (managed clusters). Anyone who can reach the port can then ask for pods'"
+              + " patches: restrict it with a NetworkPolicy. Env:"
+              + " HUBPOLICY_ADMISSION_WITHOUT_TOKEN.")
+  boolean admissionWithoutToken;
 
   @Mixin ConfigOptions config;
 
@@ -318,6 +332,19 @@ final class ServeCommand implements Callable<Integer> {
     }
     closeables.add(reloader);
     LOG.info("/v1 endpoints require a bearer token from {}", tokens.describe());
+    if (admissionWithoutToken) {
+      LOG.warn(
+          "--admission-without-token: {} accepts requests without a token; anyone who can reach"
+              + " this port can have pods decided (audited) and read the patches. Allow only the"
+              + " API server to reach it (NetworkPolicy)",
+          HttpApi.ADMISSION_PATH);
+    }
+    if (tls == null) {
+      LOG.info(
+          "serving plain HTTP (no --tls-cert): the Kubernetes API server calls admission webhooks"
+              + " only over HTTPS, so {} works here for local use and tests only",
+          HttpApi.ADMISSION_PATH);
+    }
     BearerAuth auth = new BearerAuth(tokens);
     DecisionEngine current = engine;
     TemplateSource configured =
@@ -345,7 +372,7 @@ final class ServeCommand implements Callable<Integer> {
                     reloader,
                     meters,
                     new LaunchService(decisions, launcher, meters)))
-            .requireToken(auth)
+            .requireToken(auth, admissionWithoutToken ? Set.of(HttpApi.ADMISSION_PATH) : Set.of())
             .tls(tls);
     int actual = http.start(host, port);
     RuleBase loaded = engine.ruleBaseOrNull();

@@ -8,9 +8,14 @@ public class SpawnDeniedException extends PolicyException {
   private final List<String> reasons;
 
   public SpawnDeniedException(String decisionId, List<String> reasons) {
-    super(reasons.isEmpty() ? "denied by policy" : String.join("; ", reasons));
+    super(message(reasons));
     this.decisionId = decisionId;
     this.reasons = List.copyOf(reasons);
+  }
+
+  /** What the user is shown for a denial with these reasons, on every edge alike. */
+  public static String message(List<String> reasons) {
+    return reasons.isEmpty() ? "denied by policy" : String.join("; ", reasons);
   }
 
   public String decisionId() {

@@ -43,10 +43,7 @@ public final class PodMutator {
   public record Result(Pod pod, JsonNode patch) {}
 
   public Result apply(Pod input, Decision d) {
-    Pod pod = KubeJson.SERIALIZATION.clone(input);
-    if (d.allowed()) {
-      mutate(pod, d);
-    }
+    Pod pod = mutated(input, d);
     // Only add/remove/replace: a "copy" from the hub's username label to ours is correct but
     // reads as if one depended on the other, and every patch consumer supports these three.
     JsonNode patch =
@@ -55,6 +52,38 @@ public final class PodMutator {
             KubeJson.SERIALIZATION.convertValue(pod, JsonNode.class),
             DiffFlags.dontNormalizeOpIntoMoveAndCopy());
     return new Result(pod, patch);
+  }
+
+  /**
+   * The same mutation for a pod as someone else serialised it (an admission webhook's {@code
+   * request.object}): the patch applies to {@code raw} itself, not to fabric8's rewriting of it,
+   * and leaves every field the decision does not set exactly as it was (see {@link RawPatch}).
+   *
+   * @throws InvalidRequestException (field {@code pod}) if {@code raw} is not a pod fabric8 can
+   *     read
+   */
+  public Result applyToRaw(JsonNode raw, Decision d) {
+    Pod input;
+    try {
+      input = KubeJson.SERIALIZATION.convertValue(raw, Pod.class);
+    } catch (RuntimeException e) {
+      throw new InvalidRequestException("pod", "not a valid Pod: " + e.getMessage());
+    }
+    Pod pod = mutated(input, d);
+    JsonNode patch =
+        RawPatch.between(
+            raw,
+            KubeJson.SERIALIZATION.convertValue(input, JsonNode.class),
+            KubeJson.SERIALIZATION.convertValue(pod, JsonNode.class));
+    return new Result(pod, patch);
+  }
+
+  private Pod mutated(Pod input, Decision d) {
+    Pod pod = KubeJson.SERIALIZATION.clone(input);
+    if (d.allowed()) {
+      mutate(pod, d);
+    }
+    return pod;
   }
 
   private void mutate(Pod pod, Decision d) {
@@ -134,7 +163,8 @@ public final class PodMutator {
     pod.setMetadata(meta);
   }
 
-  static Container notebookContainer(PodSpec spec) {
+  /** The container a decision applies to: the one named {@code notebook}, else the first. */
+  public static Container notebookContainer(PodSpec spec) {
     for (Container c : spec.getContainers()) {
       if (NOTEBOOK_CONTAINER.equals(c.getName())) {
         return c;
