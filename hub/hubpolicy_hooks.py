@@ -314,6 +314,7 @@ def _describe(e):
 def _call(settings, method, path, body, timeout):
     """One call to hubpolicy: returns (status, parsed JSON or None). Raises on no answer."""
     url = settings.url + path
+    where = f"{method} {settings.url}{path.split('?')[0]}"  # for messages
     data = None
     headers = {
         "Authorization": "Bearer " + settings.token,
@@ -343,17 +344,13 @@ def _call(settings, method, path, body, timeout):
                 f" ({e.reason.verify_message or e.reason}); set HUBPOLICY_CA_FILE to the CA"
                 " that signed it"
             ) from None
-        raise HubPolicyUnavailable(
-            f"hubpolicy is unavailable: {method} {url}: {_describe(e)}"
-        ) from None
+        raise HubPolicyUnavailable(f"hubpolicy is unavailable: {where}: {_describe(e)}") from None
     except (socket.timeout, TimeoutError):
         raise HubPolicyUnavailable(
-            f"hubpolicy is unavailable: {method} {url}: no answer within {timeout:g} s"
+            f"hubpolicy is unavailable: {where}: no answer within {timeout:g} s"
         ) from None
     except (OSError, ValueError) as e:  # reset connections, bad status lines, ...
-        raise HubPolicyUnavailable(
-            f"hubpolicy is unavailable: {method} {url}: {_describe(e)}"
-        ) from None
+        raise HubPolicyUnavailable(f"hubpolicy is unavailable: {where}: {_describe(e)}") from None
     try:
         payload = json.loads(raw.decode("utf-8")) if raw else None
     except ValueError:
@@ -668,13 +665,13 @@ async def post_stop_hook(spawner):
         )
         answer = await _in_thread(_request, settings, "DELETE", path, None, settings.timeout)
         deleted = answer.get("deleted") or []
-        if deleted:
-            log.info(
-                "hubpolicy ended the services of %s's server %r: deleted %s",
-                user,
-                server,
-                ", ".join(map(str, deleted)),
-            )
+        log.log(
+            logging.INFO if deleted else logging.DEBUG,
+            "hubpolicy ended the services of %s's server %r: deleted %s",
+            user,
+            server,
+            ", ".join(map(str, deleted)) or "nothing",
+        )
     except Exception as e:  # never into the hub: the server is stopped either way
         log.error(
             "hubpolicy: could not end the services of the stopped server %r of %s: %s;"
