@@ -1,0 +1,768 @@
+package io.hubpolicy.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.hubpolicy.cli.InProcessServe;
+import io.hubpolicy.hub.HubHooksPythonTest.Python;
+import io.hubpolicy.kube.MockKube;
+import io.hubpolicy.services.ServicesMockTest;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.LogManager;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A real JupyterHub 3 (with its proxy and real single-user servers) using {@code
+ * hub/hubpolicy_hooks.py} against hubpolicy, which runs in this JVM with {@code --kube} against
+ * fabric8's mock API server, so that a side service is really launched and really deleted.
+ *
+ * <p>The hub's spawner ({@code hub/tests/kubelike_spawner.py}) builds a {@code
+ * kubernetes.client.V1Pod} as KubeSpawner does, awaits {@code modify_pod_hook}, and starts {@code
+ * jupyterhub-singleuser} with the environment of the pod's notebook container. The test drives the
+ * hub over its REST API and reads what the server got from {@code /proc/<pid>/environ} of the
+ * running server process.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HubHookIT {
+  static final String NS = "jupyterhub";
+  static final ResourceDefinitionContext SPARK = ServicesMockTest.SPARK;
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final Path HUB_DIR = Path.of("hub").toAbsolutePath();
+  static final String DENIAL = "mallory is suspended until Friday";
+
+  static final String DENY_RULE =
+      """
+      package hubpolicy.hubhookit
+      import io.hubpolicy.engine.facts.*
+      rule "Mallory may not spawn" when
+        Spawn( user == "mallory" )
+        $o : Outcome()
+      then
+        modify($o) { deny("%s") }
+      end
+      """
+          .formatted(DENIAL);
+
+  static final String PROFILES =
+      """
+      profiles:
+      - name: everyone
+        env: [{name: SITE, value: hubhook-it}]
+      - name: data team
+        groups: [data-team]
+        env: [{name: TEAM_BUCKET, value: 's3://data-team'}]
+        resources: {requests: {memory: 1Gi}, limits: {memory: 3Gi}}
+        services:
+          spark:
+            resources:
+            - {name: spark-templates, path: cluster}
+            configuration: {workers: 2}
+            return: {SPARK_CLUSTER: metadata.name}
+      """;
+
+  static final String SPARK_TEMPLATE =
+      """
+      apiVersion: radanalytics.io/v1
+      kind: SparkCluster
+      metadata:
+        name: spark-{{ user }}
+      spec:
+        worker: {instances: "{{ workers }}"}
+      """;
+
+  final HttpClient http =
+      HttpClient.newBuilder()
+          // No h2c upgrade: the proxy would pass the Upgrade header on.
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  final Map<String, String> savedProperties = new HashMap<>();
+  Path tmp;
+  MockKube kube;
+  InProcessServe hubpolicy;
+  Path hubpolicyToken;
+  Hub hub;
+
+  // ---------------------------------------------------------------------------------------------
+  // Set-up and tear-down
+
+  @BeforeAll
+  void start() throws Exception {
+    requireJupyterHub();
+    long t0 = System.nanoTime();
+    // The mock API server logs every request through java.util.logging.
+    LogManager.getLogManager()
+        .readConfiguration(
+            new ByteArrayInputStream(
+                ".level=WARNING\nhandlers=java.util.logging.ConsoleHandler\n"
+                    .getBytes(StandardCharsets.UTF_8)));
+    tmp = Files.createTempDirectory("hubhook-it-");
+    kube = MockKube.start();
+    kube.client
+        .configMaps()
+        .inNamespace(NS)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("jupyter-singleuser-profiles")
+                .endMetadata()
+                .addToData("jupyterhub-singleuser-profiles.yaml", PROFILES)
+                .build())
+        .create();
+    kube.client
+        .configMaps()
+        .inNamespace(NS)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("spark-templates")
+                .endMetadata()
+                .addToData("cluster", SPARK_TEMPLATE)
+                .build())
+        .create();
+    // fabric8's client reads these when it builds its default configuration.
+    setProperty("kubernetes.master", kube.client.getMasterUrl().toString());
+    setProperty("kubernetes.auth.tryKubeConfig", "false");
+    setProperty("kubernetes.auth.tryServiceAccount", "false");
+    Path rules = Files.createDirectories(tmp.resolve("rules"));
+    Files.writeString(rules.resolve("deny.drl"), DENY_RULE);
+    hubpolicyToken = tmp.resolve("hubpolicy.token");
+    hubpolicy =
+        InProcessServe.start(
+            "--kube",
+            "--namespace",
+            NS,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--audit-log",
+            tmp.resolve("audit.jsonl").toString(),
+            "--token-file",
+            hubpolicyToken.toString(),
+            "--rules",
+            rules.toString(),
+            "--service-wait",
+            "20");
+    await(
+        "hubpolicy loads the profiles from the ConfigMap",
+        Duration.ofSeconds(30),
+        () -> {
+          HttpResponse<String> r = hubpolicyGet("/v1/config");
+          return r.statusCode() == 200 && JSON.readTree(r.body()).path("profiles").asInt() == 2;
+        },
+        () -> "");
+    hub =
+        Hub.start(
+            tmp.resolve("hub"),
+            Map.of(
+                "HUBPOLICY_URL", hubpolicyUrl(),
+                "HUBPOLICY_TOKEN_FILE", hubpolicyToken.toString(),
+                "HUBPOLICY_TIMEOUT", "10"),
+            http);
+    System.err.printf(
+        "HubHookIT: hubpolicy on %s and JupyterHub on %s ready in %.1f s%n",
+        hubpolicyUrl(), hub.base, (System.nanoTime() - t0) / 1e9);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    try {
+      if (hub != null) {
+        hub.close();
+      }
+    } finally {
+      if (hubpolicy != null) {
+        hubpolicy.close();
+      }
+      if (kube != null) {
+        kube.close();
+      }
+      savedProperties.forEach(
+          (k, v) -> {
+            if (v == null) {
+              System.clearProperty(k);
+            } else {
+              System.setProperty(k, v);
+            }
+          });
+      if (tmp != null && Boolean.getBoolean("hubhookit.keep")) {
+        System.err.println("HubHookIT: kept " + tmp + " (-Dhubhookit.keep=true)");
+      } else if (tmp != null) {
+        deleteTree(tmp);
+      }
+    }
+  }
+
+  /** Skips the whole class, loudly, when JupyterHub cannot run here. */
+  static void requireJupyterHub() throws Exception {
+    String who = "HubHookIT";
+    Path python = Python.executable();
+    Python.requireRunnable(python, who);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                python.toString(),
+                "-c",
+                "import jupyterhub, jupyterhub.singleuser, kubernetes.client, notebook;"
+                    + " print(jupyterhub.__version__)")
+            .redirectErrorStream(true);
+    Python.cleanEnvironment(pb);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      Python.skip(
+          who,
+          python
+              + " cannot import jupyterhub, jupyterhub.singleuser, kubernetes.client and notebook"
+              + " (apt-get install jupyterhub python3-kubernetes):\n"
+              + out.strip());
+    }
+    if (findOnPath("configurable-http-proxy") == null) {
+      Python.skip(
+          who,
+          "configurable-http-proxy is not on PATH (it comes with the jupyterhub package: apt-get"
+              + " install jupyterhub)");
+    }
+  }
+
+  static Path findOnPath(String name) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      Path p = Path.of(dir.isEmpty() ? "." : dir, name);
+      if (Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  void setProperty(String k, String v) {
+    savedProperties.putIfAbsent(k, System.getProperty(k));
+    System.setProperty(k, v);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The tests
+
+  @Test
+  @Order(1)
+  void aUserOfTheProfileGetsItsVariablesAndItsServiceAndStoppingEndsTheService() throws Exception {
+    hub.createUser("ana");
+    hub.createGroup("data-team", "ana");
+
+    HttpResponse<String> spawned = hub.api("POST", "/users/ana/server", null);
+    assertTrue(
+        spawned.statusCode() == 201 || spawned.statusCode() == 202,
+        () -> "spawn answered " + spawned.statusCode() + " " + spawned.body() + hub.log());
+    JsonNode server = hub.awaitReady("ana");
+    long pid = server.at("/state/pid").asLong();
+    assertTrue(pid > 0, () -> "no pid in the server's state: " + server + hub.log());
+    hub.serverPids.add(pid);
+
+    // What the running single-user server process really has in its environment.
+    Map<String, String> env = environOf(pid);
+    Supplier<String> context = () -> "\nserver environment: " + env.keySet() + hub.log();
+    assertEquals("s3://data-team", env.get("TEAM_BUCKET"), context);
+    assertEquals("hubhook-it", env.get("SITE"), context);
+    assertEquals("spark-ana", env.get("SPARK_CLUSTER"), context);
+    assertEquals(String.valueOf(3L << 30), env.get("MEM_LIMIT"), context);
+    assertEquals("ana", env.get("JUPYTERHUB_USER"), context);
+    assertTrue(
+        env.getOrDefault("JUPYTERHUB_API_TOKEN", "").length() > 10,
+        () -> "the hub's own variables must survive the mutation" + context.get());
+
+    // The server is really up, behind the hub's proxy.
+    HttpResponse<String> api =
+        http.send(
+            HttpRequest.newBuilder(URI.create(hub.proxyUrl + "/user/ana/api"))
+                .timeout(Duration.ofSeconds(20))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, api.statusCode(), () -> api.body() + hub.log());
+    assertTrue(api.body().contains("\"version\""), api.body());
+
+    // modify_pod_hook gave back a kubernetes.client V1Pod, mutated by hubpolicy.
+    JsonNode recorded = JSON.readTree(hub.dir.resolve("pods/ana.json").toFile());
+    assertEquals("kubernetes.client.models.v1_pod.V1Pod", recorded.get("type").asString());
+    assertEquals("V1Container", recorded.get("containerType").asString());
+    JsonNode pod = recorded.get("pod");
+    assertEquals(
+        "3Gi", pod.at("/spec/containers/0/resources/limits/memory").asString(), pod::toString);
+    assertEquals("singleuser-server", pod.at("/metadata/labels/component").asString());
+    assertEquals("ana", pod.at("/metadata/annotations/hub.jupyter.org~1username").asString());
+
+    // The side service was launched in the (mock) cluster.
+    assertEquals(List.of("spark-ana"), sparkClusters(), hub::log);
+    assertTrue(metric("hubpolicy_launches_total{result=\"launched\"}") >= 1);
+
+    // Stopping the server reaches hubpolicy, which deletes what it launched.
+    double stopsBefore = metric("hubpolicy_stops_total{event=\"server-stopped\"}");
+    HttpResponse<String> stopped = hub.api("DELETE", "/users/ana/server", null);
+    assertTrue(
+        stopped.statusCode() == 204 || stopped.statusCode() == 202,
+        () -> "stop answered " + stopped.statusCode() + " " + stopped.body() + hub.log());
+    await(
+        "the hub reports ana's server stopped",
+        Duration.ofSeconds(60),
+        () -> hub.user("ana").path("servers").isEmpty(),
+        hub::log);
+    await(
+        "hubpolicy deletes the SparkCluster it launched",
+        Duration.ofSeconds(30),
+        () -> sparkClusters().isEmpty(),
+        hub::log);
+    await(
+        "hubpolicy counts the stop",
+        Duration.ofSeconds(10),
+        () -> metric("hubpolicy_stops_total{event=\"server-stopped\"}") == stopsBefore + 1,
+        hub::log);
+    assertTrue(
+        kube.client.configMaps().inNamespace(NS).withName("hubpolicy-services-ana").get() == null,
+        "the launch's anchor ConfigMap is deleted too");
+    await(
+        "the single-user server process exits",
+        Duration.ofSeconds(30),
+        () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true),
+        hub::log);
+  }
+
+  @Test
+  @Order(2)
+  void aDeniedSpawnFailsWithTheRulesReason() throws Exception {
+    hub.createUser("mallory");
+    double deniedBefore = metric("hubpolicy_launches_total{result=\"denied\"}");
+
+    HttpResponse<String> spawned = hub.api("POST", "/users/mallory/server", null);
+
+    // The REST API answers the spawn with the rule's reason...
+    assertEquals(403, spawned.statusCode(), () -> spawned.body() + hub.log());
+    assertEquals(DENIAL, JSON.readTree(spawned.body()).get("message").asString());
+    // ...and so does the progress stream the spawn page shows.
+    JsonNode event = hub.lastProgressEvent("mallory");
+    assertTrue(event.path("failed").asBoolean(), event::toString);
+    assertEquals("Spawn failed: " + DENIAL, event.get("message").asString(), hub::log);
+    assertTrue(hub.user("mallory").path("servers").isEmpty(), hub::log);
+    assertEquals(deniedBefore + 1, metric("hubpolicy_launches_total{result=\"denied\"}"));
+    assertTrue(sparkClusters().isEmpty(), "nothing is launched for a denied spawn");
+  }
+
+  @Test
+  @Order(3)
+  void withHubpolicyUnavailableSpawnUnmodifiedStartsTheServerAnyway() throws Exception {
+    int closed = freePort();
+    try (Hub lenient =
+        Hub.start(
+            tmp.resolve("hub-lenient"),
+            Map.of(
+                "HUBPOLICY_URL", "http://127.0.0.1:" + closed,
+                "HUBPOLICY_TOKEN", "not-used",
+                "HUBPOLICY_TIMEOUT", "5",
+                "HUBPOLICY_ON_UNAVAILABLE", "spawn-unmodified"),
+            http)) {
+      lenient.createUser("carol");
+      HttpResponse<String> spawned = lenient.api("POST", "/users/carol/server", null);
+      assertTrue(
+          spawned.statusCode() == 201 || spawned.statusCode() == 202,
+          () -> "spawn answered " + spawned.statusCode() + " " + spawned.body() + lenient.log());
+      JsonNode server = lenient.awaitReady("carol");
+      long pid = server.at("/state/pid").asLong();
+      lenient.serverPids.add(pid);
+      Map<String, String> env = environOf(pid);
+      assertEquals("carol", env.get("JUPYTERHUB_USER"), lenient::log);
+      assertFalse(env.containsKey("SITE"), "nothing from hubpolicy: it was not reachable");
+      String log = lenient.logText();
+      assertTrue(
+          log.contains("hubpolicy is unavailable")
+              && log.contains("HUBPOLICY_ON_UNAVAILABLE=spawn-unmodified"),
+          () -> "a warning in the hub log" + lenient.log());
+    }
+  }
+
+  @Test
+  @Order(4)
+  void withHubpolicyDownTheSpawnFailsWithAReadableMessage() throws Exception {
+    String url = hubpolicyUrl();
+    hubpolicy.close(); // the hub keeps pointing at it
+    hub.createUser("bob");
+
+    HttpResponse<String> spawned = hub.api("POST", "/users/bob/server", null);
+
+    assertEquals(503, spawned.statusCode(), () -> spawned.body() + hub.log());
+    String expected = "hubpolicy is unavailable: POST " + url + "/v1/launches: connection refused";
+    assertEquals(expected, JSON.readTree(spawned.body()).get("message").asString(), hub::log);
+    JsonNode event = hub.lastProgressEvent("bob");
+    assertEquals("Spawn failed: " + expected, event.get("message").asString(), hub::log);
+    assertTrue(hub.user("bob").path("servers").isEmpty(), hub::log);
+    // The hub cleans up after the failed spawn; the post-stop hook logs and never raises.
+    await(
+        "the post-stop hook logs that it could not reach hubpolicy",
+        Duration.ofSeconds(20),
+        () -> hub.logText().contains("could not end the services of the stopped server '' of bob"),
+        hub::log);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // hubpolicy and the cluster
+
+  String hubpolicyUrl() {
+    return "http://127.0.0.1:" + hubpolicy.port();
+  }
+
+  HttpResponse<String> hubpolicyGet(String path) {
+    try {
+      return http.send(
+          HttpRequest.newBuilder(URI.create(hubpolicyUrl() + path))
+              .header("Authorization", "Bearer " + Files.readString(hubpolicyToken).strip())
+              .timeout(Duration.ofSeconds(10))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A counter from hubpolicy's /metrics; 0 when it has not been counted yet. */
+  double metric(String series) {
+    String body = hubpolicyGet("/metrics").body();
+    Matcher m =
+        Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(body);
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  List<String> sparkClusters() {
+    return kube.client.genericKubernetesResources(SPARK).inNamespace(NS).list().getItems().stream()
+        .map(GenericKubernetesResource::getMetadata)
+        .map(m -> m.getName())
+        .sorted()
+        .toList();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  static Map<String, String> environOf(long pid) throws IOException {
+    byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String entry : new String(raw, StandardCharsets.UTF_8).split("\0")) {
+      int eq = entry.indexOf('=');
+      if (eq > 0) {
+        env.put(entry.substring(0, eq), entry.substring(eq + 1));
+      }
+    }
+    return env;
+  }
+
+  static void await(
+      String what, Duration timeout, CheckedCondition condition, Supplier<String> context) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Exception last = null;
+    while (true) {
+      try {
+        if (condition.holds()) {
+          return;
+        }
+      } catch (Exception e) {
+        last = e;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "timed out after " + timeout + " waiting until " + what + context.get(), last);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @FunctionalInterface
+  interface CheckedCondition {
+    boolean holds() throws Exception;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  static String py(String s) {
+    return JSON.writeValueAsString(s); // a JSON string is a Python string literal
+  }
+
+  /** One JupyterHub process (which starts its proxy and the single-user servers). */
+  static final class Hub implements AutoCloseable {
+    final Path dir;
+    final Path logFile;
+    final String proxyUrl;
+    final String base;
+    final String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    final Set<Long> serverPids = ConcurrentHashMap.newKeySet();
+    final HttpClient http;
+    Process process;
+
+    private Hub(Path dir, int proxyPort, HttpClient http) {
+      this.dir = dir;
+      this.logFile = dir.resolve("hub.log");
+      this.proxyUrl = "http://127.0.0.1:" + proxyPort;
+      this.base = proxyUrl + "/hub/api";
+      this.http = http;
+    }
+
+    static Hub start(Path dir, Map<String, String> hubpolicyEnv, HttpClient http) throws Exception {
+      Files.createDirectories(dir.resolve("pods"));
+      Files.createDirectories(dir.resolve("homes"));
+      Hub hub = new Hub(dir, freePort(), http);
+      Path python = Python.executable();
+      Path config = dir.resolve("jupyterhub_config.py");
+      String proxyPort = hub.proxyUrl.substring(hub.proxyUrl.lastIndexOf(':') + 1);
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "# Generated by HubHookIT",
+              "import sys",
+              "sys.path[:0] = ["
+                  + py(HUB_DIR.toString())
+                  + ", "
+                  + py(HUB_DIR.resolve("tests").toString())
+                  + "]",
+              "import hubpolicy_hooks",
+              "from kubelike_spawner import KubeLikeSpawner",
+              "",
+              "hubpolicy_hooks.check_settings()",
+              "c.JupyterHub.ip = '127.0.0.1'",
+              "c.JupyterHub.port = " + proxyPort,
+              "c.JupyterHub.hub_ip = '127.0.0.1'",
+              "c.JupyterHub.hub_port = " + freePort(),
+              "c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:" + freePort() + "'",
+              "c.JupyterHub.authenticator_class = 'dummy'",
+              "c.JupyterHub.spawner_class = KubeLikeSpawner",
+              "c.JupyterHub.db_url = " + py("sqlite:///" + dir.resolve("jupyterhub.sqlite")),
+              "c.JupyterHub.cookie_secret_file = " + py(dir.resolve("cookie_secret").toString()),
+              "c.ConfigurableHTTPProxy.pid_file = " + py(dir.resolve("proxy.pid").toString()),
+              "c.JupyterHub.services = [{'name': 'hubhook-it', 'api_token': "
+                  + py(hub.token)
+                  + "}]",
+              "c.JupyterHub.load_roles = [{'name': 'hubhook-it', 'scopes': ['admin:users',"
+                  + " 'admin:servers', 'admin:groups', 'access:servers'], 'services':"
+                  + " ['hubhook-it']}]",
+              "c.Spawner.cmd = [" + py(python.toString()) + ", '-m', 'jupyterhub.singleuser']",
+              "c.Spawner.args = ['--allow-root']",
+              "c.Spawner.start_timeout = 60",
+              "c.Spawner.http_timeout = 60",
+              "c.SimpleLocalProcessSpawner.home_dir_template = "
+                  + py(dir.resolve("homes").toString() + "/{username}"),
+              "c.KubeLikeSpawner.record_dir = " + py(dir.resolve("pods").toString()),
+              "",
+              "# The hooks, as in a hub with KubeSpawner",
+              "c.Spawner.pre_spawn_hook = hubpolicy_hooks.pre_spawn_hook",
+              "c.KubeLikeSpawner.modify_pod_hook = hubpolicy_hooks.modify_pod_hook",
+              "c.Spawner.post_stop_hook = hubpolicy_hooks.post_stop_hook",
+              ""));
+      ProcessBuilder pb =
+          new ProcessBuilder(python.toString(), "-m", "jupyterhub", "-f", config.toString())
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(hub.logFile.toFile());
+      Python.cleanEnvironment(pb);
+      Map<String, String> env = pb.environment();
+      env.put("HOME", dir.toString());
+      // Debian's configurable-http-proxy finds its modules in /usr/share/nodejs, which a node not
+      // from Debian (e.g. NodeSource's) does not search by itself.
+      String nodePath = env.get("NODE_PATH");
+      env.put(
+          "NODE_PATH",
+          nodePath == null || nodePath.isBlank()
+              ? "/usr/share/nodejs"
+              : nodePath + File.pathSeparator + "/usr/share/nodejs");
+      env.putAll(hubpolicyEnv);
+      hub.process = pb.start();
+      try {
+        await(
+            "JupyterHub answers through its proxy at " + hub.proxyUrl,
+            Duration.ofSeconds(90),
+            () -> {
+              if (!hub.process.isAlive()) {
+                throw new AssertionError("JupyterHub exited with " + hub.process.exitValue());
+              }
+              return hub.http
+                      .send(
+                          HttpRequest.newBuilder(URI.create(hub.base + "/"))
+                              .timeout(Duration.ofSeconds(2))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .statusCode()
+                  == 200;
+            },
+            hub::log);
+      } catch (AssertionError | RuntimeException e) {
+        hub.close();
+        throw e;
+      }
+      return hub;
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+      return api("GET", path, null);
+    }
+
+    HttpResponse<String> api(String method, String path, String body)
+        throws IOException, InterruptedException {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(base + path))
+              .header("Authorization", "token " + token)
+              .timeout(Duration.ofSeconds(60))
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(body));
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    void createUser(String name) throws Exception {
+      HttpResponse<String> r = api("POST", "/users/" + name, null);
+      assertEquals(201, r.statusCode(), () -> r.body() + log());
+    }
+
+    void createGroup(String group, String... users) throws Exception {
+      HttpResponse<String> r =
+          api("POST", "/groups/" + group, JSON.writeValueAsString(Map.of("users", users)));
+      assertEquals(201, r.statusCode(), () -> r.body() + log());
+    }
+
+    JsonNode user(String name) throws Exception {
+      HttpResponse<String> r = get("/users/" + name);
+      assertEquals(200, r.statusCode(), () -> r.body() + log());
+      return JSON.readTree(r.body());
+    }
+
+    /** Waits until the default server is ready; fails with the spawn's message if it failed. */
+    JsonNode awaitReady(String name) throws Exception {
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (System.nanoTime() < deadline) {
+        JsonNode server = user(name).path("servers").path("");
+        if (server.path("ready").asBoolean()) {
+          return server;
+        }
+        if (server.isMissingNode()) {
+          throw new AssertionError(name + "'s spawn failed: " + lastProgressEvent(name) + log());
+        }
+        Thread.sleep(200);
+      }
+      throw new AssertionError(name + "'s server was not ready in 90 s" + log());
+    }
+
+    /** The last event of the spawn's progress stream (what the spawn-pending page shows). */
+    JsonNode lastProgressEvent(String name) throws Exception {
+      HttpResponse<String> r = get("/users/" + name + "/server/progress");
+      assertEquals(200, r.statusCode(), () -> r.body() + log());
+      List<String> events = new ArrayList<>();
+      r.body().lines().filter(l -> l.startsWith("data:")).forEach(l -> events.add(l.substring(5)));
+      assertFalse(events.isEmpty(), () -> "no progress events: " + r.body() + log());
+      return JSON.readTree(events.get(events.size() - 1));
+    }
+
+    String logText() {
+      try {
+        return Files.readString(logFile, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return "(no hub log: " + e + ")";
+      }
+    }
+
+    /** The end of the hub's log, for assertion messages. */
+    String log() {
+      List<String> lines = logText().lines().toList();
+      return "\n----- last lines of "
+          + logFile
+          + " -----\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 150), lines.size()))
+          + "\n-----";
+    }
+
+    /**
+     * Stops the hub (which stops its servers and its proxy), then kills whatever of its process
+     * tree and of the servers it started is still alive.
+     */
+    @Override
+    public void close() {
+      if (process == null) {
+        return;
+      }
+      List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+      serverPids.forEach(pid -> ProcessHandle.of(pid).ifPresent(tree::add));
+      process.destroy(); // SIGTERM: JupyterHub stops the servers and the proxy it started
+      try {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      for (ProcessHandle h : tree) {
+        if (h.isAlive()) {
+          h.destroyForcibly();
+          h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(x -> h).join();
+        }
+      }
+      process = null;
+    }
+  }
+}
