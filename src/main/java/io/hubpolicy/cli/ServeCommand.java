@@ -167,8 +167,8 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "PATH",
       defaultValue = "${env:HUBPOLICY_TOKEN_FILE:-hubpolicy.token}",
       description =
-          "Bearer tokens every /v1 call must present, one per line (re-read when it changes). If"
-              + " the file does not exist, a random token is written to it. Env:"
+          "Bearer tokens every /v1 and gRPC call must present, one per line (re-read when it"
+              + " changes). If the file does not exist, a random token is written to it. Env:"
               + " HUBPOLICY_TOKEN_FILE. Default: ${DEFAULT-VALUE}.")
   Path tokenFile;
 
@@ -319,7 +319,7 @@ final class ServeCommand implements Callable<Integer> {
             tokenFile.toAbsolutePath());
       }
     }
-    LOG.info("/v1 endpoints require a bearer token from {}", tokens.describe());
+    LOG.info("/v1 endpoints and gRPC calls require a bearer token from {}", tokens.describe());
     BearerAuth auth = new BearerAuth(tokens);
     DecisionEngine current = engine;
     TemplateSource configured =
