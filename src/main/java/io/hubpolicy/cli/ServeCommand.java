@@ -314,8 +314,8 @@ final class ServeCommand implements Callable<Integer> {
       tokens = file.tokens();
       if (file.created()) {
         LOG.warn(
-            "no token configured: wrote a new random token to {}; every /v1 call must send"
-                + " 'Authorization: Bearer <that token>'",
+            "no token configured: wrote a new random token to {}; every /v1 and gRPC call must"
+                + " send 'Authorization: Bearer <that token>'",
             tokenFile.toAbsolutePath());
       }
     }
