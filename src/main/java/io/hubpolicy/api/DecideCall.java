@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A decision or launch request as it arrives: {@code {"user", "groups", "image", "size", "server",
@@ -27,7 +29,36 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
 
   /** Parses and checks a request body; every error names the field it is about. */
   public static DecideCall parse(String body) {
-    JsonNode root = JsonBodies.object(body, "user, groups, image, size, server, pod");
+    return check(JsonBodies.object(body, "user, groups, image, size, server, pod"));
+  }
+
+  /**
+   * The same call from separate fields (the gRPC edge), checked exactly as {@link #parse} checks a
+   * body. An empty string stands for a field not given (protobuf cannot tell them apart).
+   *
+   * @param pod the pod as JSON text
+   */
+  public static DecideCall of(
+      String user, List<String> groups, String image, String size, String server, String pod) {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    putIfGiven(root, "user", user);
+    groups.forEach(root.putArray("groups")::add);
+    putIfGiven(root, "image", image);
+    putIfGiven(root, "size", size);
+    putIfGiven(root, "server", server);
+    if (pod != null && !pod.isEmpty()) {
+      root.set("pod", JsonBodies.value(pod, "pod"));
+    }
+    return check(root);
+  }
+
+  private static void putIfGiven(ObjectNode root, String field, String value) {
+    if (value != null && !value.isEmpty()) {
+      root.put(field, value);
+    }
+  }
+
+  private static DecideCall check(JsonNode root) {
     for (String name : root.propertyNames()) {
       if (!FIELDS.contains(name)) {
         throw new InvalidRequestException(

@@ -113,6 +113,16 @@ public final class DecisionService {
     return json;
   }
 
+  /**
+   * A decision's audit log line; may read the log file.
+   *
+   * @throws AuditLog.NotFoundException if the log does not have it
+   * @throws AuditLog.OffException if there is no log
+   */
+  public String audited(String decisionId) {
+    return audit.find(decisionId).orElseThrow(() -> new AuditLog.NotFoundException(decisionId));
+  }
+
   /** Whether answering {@code d} may wait on the API server (a template not read before). */
   public boolean answerMayBlock(Decision d) {
     return planReadsCluster && !d.services().isEmpty();

@@ -10,8 +10,6 @@ import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.PolicyException;
 import io.hubpolicy.model.Problem;
 import io.hubpolicy.model.SpawnDeniedException;
-import io.hubpolicy.model.SpawnRequest;
-import io.hubpolicy.model.UserPreferences;
 import io.hubpolicy.services.ServiceLaunchException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -24,7 +22,6 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -198,7 +195,14 @@ public final class HttpApi {
     if (parts.catalogs() != null) {
       r.get("/v1/images").handler(ctx -> respond(ctx, () -> parts.catalogs().images(ruleBase())));
       r.get("/v1/sizes").handler(ctx -> respondArray(ctx));
-      r.get("/v1/options").handler(this::options);
+      OptionsService options = new OptionsService(decisions, parts.catalogs(), parts.preferences());
+      r.get("/v1/options")
+          .handler(
+              ctx ->
+                  blocking(
+                      ctx,
+                      () ->
+                          options.options(ctx.queryParams().get("user"), ctx.queryParam("group"))));
     }
     r.post("/v1/decisions").handler(large).handler(this::decide);
     // Decides on the event loop like decide(): admission never renders services, so nothing in
@@ -206,6 +210,9 @@ public final class HttpApi {
     r.post(ADMISSION_PATH)
         .handler(large)
         .handler(ctx -> respond(ctx, () -> admission.review(ctx.body().asString())));
+    // May read the audit file back: on a worker.
+    r.get("/v1/decisions/:id")
+        .handler(ctx -> blockingJson(ctx, () -> decisions.audited(ctx.pathParam("id"))));
     r.get("/v1/config").handler(this::config);
     if (parts.launches() != null) {
       r.post("/v1/launches").handler(large).handler(this::launch);
@@ -220,7 +227,7 @@ public final class HttpApi {
                               .stop(
                                   ctx.pathParam("user"),
                                   ctx.queryParams().get("server"),
-                                  required(ctx, "event"))));
+                                  ctx.queryParams().get("event"))));
     }
     r.route()
         .last()
@@ -307,14 +314,6 @@ public final class HttpApi {
     }
   }
 
-  private static String required(RoutingContext ctx, String param) {
-    String v = ctx.queryParams().get(param);
-    if (v == null || v.isEmpty()) {
-      throw new InvalidRequestException(param, param + " is required");
-    }
-    return v;
-  }
-
   private RuleBase ruleBase() {
     return decisions.engine().ruleBase();
   }
@@ -340,60 +339,15 @@ public final class HttpApi {
     }
   }
 
-  /**
-   * Everything the spawn form needs in one call: images, sizes, the user's saved choices and the
-   * decision those choices would give now (so the form can preview it before Start).
-   */
-  private void options(RoutingContext ctx) {
-    blocking(
-        ctx,
-        () -> {
-          String user = ctx.queryParams().get("user");
-          if (user == null || user.isBlank()) {
-            throw new InvalidRequestException("user", "user is required (?user=NAME)");
-          }
-          List<String> groups = ctx.queryParam("group");
-          RuleBase rb = ruleBase();
-          ObjectNode o = JsonNodeFactory.instance.objectNode();
-          o.put("revision", rb.revision());
-          ObjectNode images = parts.catalogs().images(rb);
-          o.set("images", images);
-          o.set("sizes", parts.catalogs().sizes(rb));
-          UserPreferences saved =
-              parts.preferences() == null
-                  ? UserPreferences.NONE
-                  : parts.preferences().store().load(user);
-          o.set(
-              "preferences",
-              parts.preferences() == null
-                  ? JsonNodeFactory.instance.nullNode()
-                  : parts.preferences().view(user, saved));
-          // The saved image and size, if they are still offered; else the defaults.
-          String image = saved.image();
-          if (image == null || !parts.catalogs().imageNames(rb).contains(image)) {
-            image = images.path("default").isString() ? images.get("default").asString() : null;
-          }
-          String size = saved.size();
-          if (size != null && !rb.sizes().containsKey(size)) {
-            size = null;
-          }
-          ObjectNode selected = o.putObject("selected");
-          selected.put("image", image);
-          selected.put("size", size);
-          o.set(
-              "decision",
-              DecisionJson.toJson(
-                  decisions.preview(new SpawnRequest(user, groups, image, size)),
-                  null,
-                  DecisionJson.Explain.FIELDS));
-          return o;
-        });
-  }
-
   /** Work that may call the API server or take long: on a worker, never on the event loop. */
   private void blocking(RoutingContext ctx, java.util.function.Supplier<ObjectNode> body) {
+    blockingJson(ctx, () -> DecisionJson.compact(body.get()));
+  }
+
+  /** The same, for an answer that already is JSON text. */
+  private void blockingJson(RoutingContext ctx, java.util.function.Supplier<String> json) {
     ctx.vertx()
-        .executeBlocking(() -> DecisionJson.compact(body.get()), false)
+        .executeBlocking(json::get, false)
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
@@ -436,6 +390,11 @@ public final class HttpApi {
             case TIMEOUT -> 504;
           };
       error(ctx, status, null, sle.getMessage());
+    } else if (e instanceof AuditLog.NotFoundException nf) {
+      error(ctx, 404, null, nf.getMessage());
+    } else if (e instanceof AuditLog.OffException off) {
+      // Like a launch without a cluster: this server was started without what it takes.
+      error(ctx, 503, null, off.getMessage());
     } else if (e instanceof NoRuleBaseException nr) {
       error(ctx, 503, null, nr.getMessage());
     } else if (e instanceof KubernetesClientException ke) {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.hubpolicy.model.Actor;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.FieldTrace;
+import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.PolicyException;
 import io.hubpolicy.model.SpawnDeniedException;
 import io.hubpolicy.mutation.PodMutator;
@@ -137,6 +138,12 @@ public final class LaunchService {
 
   /** Ends the lifecycle {@code event} of a user server's services. */
   public ObjectNode stop(String user, String server, String event) {
+    if (user == null || user.isBlank()) {
+      throw new InvalidRequestException("user", "user is required");
+    }
+    if (event == null || event.isEmpty()) {
+      throw new InvalidRequestException("event", "event is required");
+    }
     ServiceNames.endedBy(event); // refuses an unknown event before anything else
     // Without a cluster no launch could have created anything, so there is nothing to stop: a
     // hub's post-stop hook gets a plain answer instead of an error on every stop.

@@ -7,11 +7,13 @@ import io.hubpolicy.api.ConfiguredCatalogs;
 import io.hubpolicy.api.DecisionService;
 import io.hubpolicy.api.HttpApi;
 import io.hubpolicy.api.LaunchService;
+import io.hubpolicy.api.OptionsService;
 import io.hubpolicy.api.PreferencesService;
 import io.hubpolicy.api.TlsFiles;
 import io.hubpolicy.api.auth.BearerAuth;
 import io.hubpolicy.api.auth.TokenFile;
 import io.hubpolicy.api.auth.Tokens;
+import io.hubpolicy.api.grpc.GrpcApi;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.PolicyReloader;
 import io.hubpolicy.engine.RuleBase;
@@ -57,10 +59,12 @@ import picocli.CommandLine.Option;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Serves decisions over HTTP: POST /v1/decisions, POST /v1/admission (a mutating"
-          + " admission webhook), POST /v1/launches, DELETE"
+      "Serves decisions over HTTP: POST /v1/decisions, GET /v1/decisions/{id}, POST"
+          + " /v1/admission (a mutating admission webhook), POST /v1/launches, DELETE"
           + " /v1/launches/{user}, GET /v1/config, /v1/images, /v1/sizes, /v1/options, GET/PUT"
           + " /v1/users/{user}/preferences, /metrics, /healthz, /readyz.",
+      "And over gRPC (service hubpolicy.v1.Policy: Decide, Launch, Stop, Options, GetDecision)"
+          + " on --grpc-port, with the same bearer tokens and TLS certificate.",
       "Profiles come from files (default) or, with --kube, from ConfigMaps in the cluster,"
           + " watched and reloaded without restart."
     })
@@ -72,6 +76,14 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "${env:HUBPOLICY_PORT:-8080}",
       description = "Port (0: any free). Env: HUBPOLICY_PORT. Default: ${DEFAULT-VALUE}.")
   int port;
+
+  @Option(
+      names = "--grpc-port",
+      defaultValue = "${env:HUBPOLICY_GRPC_PORT:-9090}",
+      description =
+          "gRPC port on the same host (0: any free; negative: no gRPC). Env: HUBPOLICY_GRPC_PORT."
+              + " Default: ${DEFAULT-VALUE}.")
+  int grpcPort;
 
   @Option(
       names = "--host",
@@ -157,8 +169,8 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "PATH",
       defaultValue = "${env:HUBPOLICY_TOKEN_FILE:-hubpolicy.token}",
       description =
-          "Bearer tokens every /v1 call must present, one per line (re-read when it changes). If"
-              + " the file does not exist, a random token is written to it. Env:"
+          "Bearer tokens every /v1 and gRPC call must present, one per line (re-read when it"
+              + " changes). If the file does not exist, a random token is written to it. Env:"
               + " HUBPOLICY_TOKEN_FILE. Default: ${DEFAULT-VALUE}.")
   Path tokenFile;
 
@@ -244,8 +256,8 @@ final class ServeCommand implements Callable<Integer> {
       tokens = file.tokens();
       if (file.created()) {
         LOG.warn(
-            "no token configured: wrote a new random token to {}; every /v1 call must send"
-                + " 'Authorization: Bearer <that token>'",
+            "no token configured: wrote a new random token to {}; every /v1 and gRPC call must"
+                + " send 'Authorization: Bearer <that token>'",
             tokenFile.toAbsolutePath());
       }
     }
@@ -331,7 +343,7 @@ final class ServeCommand implements Callable<Integer> {
       where = "files";
     }
     closeables.add(reloader);
-    LOG.info("/v1 endpoints require a bearer token from {}", tokens.describe());
+    LOG.info("/v1 endpoints and gRPC calls require a bearer token from {}", tokens.describe());
     if (admissionWithoutToken) {
       LOG.warn(
           "--admission-without-token: {} accepts requests without a token; anyone who can reach"
@@ -363,17 +375,26 @@ final class ServeCommand implements Callable<Integer> {
     ConfiguredCatalogs catalogs = new ConfiguredCatalogs(images, new SizeCatalog(nodes, headroom));
     PreferencesService prefs =
         new PreferencesService(preferences, engine, () -> catalogs.imageNames(engine.ruleBase()));
+    LaunchService launches = new LaunchService(decisions, launcher, meters);
     HttpApi http =
-        new HttpApi(
-                new HttpApi.Parts(
-                    decisions,
-                    prefs,
-                    catalogs,
-                    reloader,
-                    meters,
-                    new LaunchService(decisions, launcher, meters)))
+        new HttpApi(new HttpApi.Parts(decisions, prefs, catalogs, reloader, meters, launches))
             .requireToken(auth, admissionWithoutToken ? Set.of(HttpApi.ADMISSION_PATH) : Set.of())
             .tls(tls);
+    if (grpcPort >= 0) {
+      GrpcApi grpc =
+          new GrpcApi(decisions, launches, new OptionsService(decisions, catalogs, prefs))
+              .requireToken(auth)
+              .tls(tls);
+      int grpcActual = grpc.start(host, grpcPort);
+      closeables.add(grpc::stop);
+      // Tests and scripts read this line; it comes before the "serving on" line they wait for.
+      System.out.println(
+          "hubpolicy gRPC on "
+              + host
+              + ":"
+              + grpcActual
+              + (tls != null ? " (TLS)" : " (plaintext)"));
+    }
     int actual = http.start(host, port);
     RuleBase loaded = engine.ruleBaseOrNull();
     // Tests and scripts wait for this exact line.

@@ -616,6 +616,37 @@ class HttpApiTest {
     assertFalse(Files.readString(file).contains("hunter2-do-not-log"));
   }
 
+  @Test
+  void anAuditedDecisionIsReadBackByItsId() throws Exception {
+    Answer decided = post("/v1/decisions?explain=none", "{\"user\":\"reader\"}");
+    String id = decided.json().get("decisionId").asString();
+
+    Answer a = get("/v1/decisions/" + id);
+
+    assertEquals(200, a.status(), a.body());
+    assertTrue(a.contentType().startsWith("application/json"), a.contentType());
+    assertEquals(id, a.json().get("decisionId").asString());
+    assertEquals("reader", a.json().at("/input/user").asString());
+    assertEquals("***", a.json().at("/result/env/API_TOKEN").asString(), "as masked in the log");
+    Answer unknown = get("/v1/decisions/d-not-decided-here");
+    assertEquals(404, unknown.status(), unknown.body());
+    assertTrue(unknown.json().get("error").asString().contains("d-not-decided-here"));
+    assertNoInternals(unknown.body());
+  }
+
+  @Test
+  void withoutAnAuditLogDecisionsCannotBeReadBack() throws Exception {
+    List<HttpApi> started = new ArrayList<>();
+    try {
+      String url = serverWith(rb, started);
+      Answer a = send(HttpRequest.newBuilder(URI.create(url + "/v1/decisions/d-1")).GET().build());
+      assertEquals(503, a.status(), a.body());
+      assertTrue(a.json().get("error").asString().contains("audit log is off"), a.body());
+    } finally {
+      started.forEach(HttpApi::stop);
+    }
+  }
+
   /** A second server on its own rule base; returns its base URL. */
   static String serverWith(RuleBase other, List<HttpApi> started) throws Exception {
     HttpApi api2 =

@@ -5,6 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.hubpolicy.api.grpc.v1.DecideRequest;
+import io.hubpolicy.api.grpc.v1.Decision;
+import io.hubpolicy.api.grpc.v1.GetDecisionRequest;
+import io.hubpolicy.api.grpc.v1.PolicyGrpc;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -42,6 +53,8 @@ class ServeIT {
   static final Pattern SERVING =
       Pattern.compile(
           "^hubpolicy serving on https?://([^\\s:]+):(\\d+) \\(revision ([0-9a-zA-Z]+)\\)$");
+  static final Pattern GRPC =
+      Pattern.compile("^hubpolicy gRPC on ([^\\s:]+):(\\d+) \\(plaintext\\)$");
   static final JsonMapper JSON = JsonMapper.builder().build();
 
   @TempDir Path tmp;
@@ -66,7 +79,8 @@ class ServeIT {
     }
   }
 
-  record Serving(String host, int port, String revision) {
+  /** The serving line's address, and the gRPC port of the line before it. */
+  record Serving(String host, int port, String revision, int grpcPort) {
     String url(String path) {
       return "http://" + host + ":" + port + path;
     }
@@ -84,6 +98,8 @@ class ServeIT {
                 "serve",
                 "--port",
                 port,
+                "--grpc-port",
+                "0",
                 "--audit-log",
                 auditLog.toString(),
                 "--token-file",
@@ -133,7 +149,16 @@ class ServeIT {
               + Files.readString(stderr));
       throw new AssertionError("unreachable");
     }
-    return new Serving(m.group(1), Integer.parseInt(m.group(2)), m.group(3));
+    List<String> before = snapshot();
+    int grpcPort = -1;
+    for (String line : before.subList(0, before.indexOf(m.group(0)))) {
+      Matcher g = GRPC.matcher(line);
+      if (g.matches()) {
+        grpcPort = Integer.parseInt(g.group(2));
+      }
+    }
+    assertTrue(grpcPort > 0, "no 'hubpolicy gRPC on' line before the serving line: " + before);
+    return new Serving(m.group(1), Integer.parseInt(m.group(2)), m.group(3), grpcPort);
   }
 
   private List<String> snapshot() {
@@ -234,6 +259,59 @@ class ServeIT {
     assertTrue(line.get("firedRules").isArray() && line.get("firedRules").size() >= 2);
     String err = Files.readString(stderr);
     assertFalse(err.contains("Exception"), "serve logged an exception:\n" + err);
+  }
+
+  /** gRPC from the shaded jar: its service files survived shading, and it shares the token. */
+  @Test
+  void serveGrpcFromTheJar() throws Exception {
+    Path audit = tmp.resolve("grpc-audit.jsonl");
+    Serving s = serve("0", audit);
+    String token = Files.readString(tmp.resolve("hubpolicy.token")).strip();
+    ManagedChannel channel =
+        Grpc.newChannelBuilderForAddress(
+                "127.0.0.1", s.grpcPort(), InsecureChannelCredentials.create())
+            .build();
+    try {
+      Metadata headers = new Metadata();
+      headers.put(
+          Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+      PolicyGrpc.PolicyBlockingStub policy =
+          PolicyGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(30, TimeUnit.SECONDS)
+              .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+      Decision d =
+          policy
+              .decide(
+                  DecideRequest.newBuilder()
+                      .setUser("vpavlin")
+                      .setImage("s2i-thoth-notebook:3.6")
+                      .setSize("Large")
+                      .build())
+              .getDecision();
+      assertEquals(s.revision(), d.getRevision());
+      assertEquals(List.of("globals", "Thoth Notebooks"), d.getProfilesList());
+      String line =
+          policy
+              .getDecision(GetDecisionRequest.newBuilder().setDecisionId(d.getDecisionId()).build())
+              .getAuditLine();
+      assertEquals(d.getDecisionId(), JSON.readTree(line).get("decisionId").asString());
+      StatusRuntimeException anonymous =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  PolicyGrpc.newBlockingStub(channel)
+                      .withDeadlineAfter(30, TimeUnit.SECONDS)
+                      .decide(DecideRequest.newBuilder().setUser("vpavlin").build()));
+      assertEquals(Status.Code.UNAUTHENTICATED, anonymous.getStatus().getCode());
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    process.destroy();
+    assertTrue(process.waitFor(30, TimeUnit.SECONDS), "serve did not stop on SIGTERM");
+    String err = Files.readString(stderr);
+    assertFalse(err.contains("Exception"), "serve logged an exception:\n" + err);
+    assertTrue(err.contains("refused hubpolicy.v1.Policy/Decide"), err);
+    assertFalse(err.contains(token), "the token was logged:\n" + err);
   }
 
   @Test

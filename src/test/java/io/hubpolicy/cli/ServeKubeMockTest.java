@@ -81,6 +81,8 @@ class ServeKubeMockTest {
             NS,
             "--port",
             "0",
+            "--grpc-port",
+            "0",
             "--audit-log",
             audit.toString(),
             "--token-file",

@@ -1,0 +1,591 @@
+package io.hubpolicy.api.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.MetadataUtils;
+import io.hubpolicy.api.AuditLog;
+import io.hubpolicy.api.ConfiguredCatalogs;
+import io.hubpolicy.api.DecisionService;
+import io.hubpolicy.api.LaunchService;
+import io.hubpolicy.api.OptionsService;
+import io.hubpolicy.api.PreferencesService;
+import io.hubpolicy.api.TlsFiles;
+import io.hubpolicy.api.auth.BearerAuth;
+import io.hubpolicy.api.auth.Tokens;
+import io.hubpolicy.api.grpc.v1.DecideRequest;
+import io.hubpolicy.api.grpc.v1.DecideResponse;
+import io.hubpolicy.api.grpc.v1.EnvVar;
+import io.hubpolicy.api.grpc.v1.Explain;
+import io.hubpolicy.api.grpc.v1.GetDecisionRequest;
+import io.hubpolicy.api.grpc.v1.GetDecisionResponse;
+import io.hubpolicy.api.grpc.v1.LaunchRequest;
+import io.hubpolicy.api.grpc.v1.LaunchResponse;
+import io.hubpolicy.api.grpc.v1.OptionsRequest;
+import io.hubpolicy.api.grpc.v1.OptionsResponse;
+import io.hubpolicy.api.grpc.v1.PolicyGrpc;
+import io.hubpolicy.api.grpc.v1.StopRequest;
+import io.hubpolicy.api.grpc.v1.StopResponse;
+import io.hubpolicy.engine.DecisionEngine;
+import io.hubpolicy.engine.Engines;
+import io.hubpolicy.engine.NoRuleBaseException;
+import io.hubpolicy.engine.RuleBase;
+import io.hubpolicy.kube.InMemoryPreferenceStore;
+import io.hubpolicy.kube.NodeCatalog;
+import io.hubpolicy.kube.SizeCatalog;
+import io.hubpolicy.model.InvalidConfigException;
+import io.hubpolicy.mutation.PodMutator;
+import io.hubpolicy.services.ServiceLaunchException;
+import io.hubpolicy.services.ServicePlanner;
+import io.hubpolicy.services.TemplateRenderer;
+import io.hubpolicy.services.TemplateSource;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The gRPC edge: a real Netty server on loopback and real stubs, plaintext and TLS. */
+class GrpcApiTest {
+  static final String TOKEN = "grpc-test-token-7f3a9c";
+
+  static final String CONFIG =
+      """
+      profiles:
+      - name: globals
+        env:
+        - {name: GREETING, value: hello}
+        - name: FROM_SECRET
+          valueFrom:
+            secretKeyRef: {name: s, key: k}
+        resources:
+          limits: {memory: 1Gi, cpu: 500m}
+      - name: spark
+        images: ['spark:1']
+        services:
+          spark:
+            resources:
+            - {name: spark-templates, path: cluster}
+            return: {SPARK_CLUSTER: metadata.name}
+      sizes:
+      - name: Small
+        resources: {limits: {memory: 2Gi, cpu: "2"}}
+      ---
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: spark-templates}
+      data:
+        cluster: |
+          apiVersion: radanalytics.io/v1
+          kind: SparkCluster
+          metadata:
+            name: spark-cluster-{{ user }}
+      """;
+
+  static final String DENY =
+      """
+      package hubpolicy.grpctest
+      import io.hubpolicy.engine.facts.*
+      rule "Mallory may not spawn" when
+        Spawn( user == "mallory" )
+        $o : Outcome()
+      then
+        modify($o) { deny("mallory is suspended until Friday") }
+      end
+      """;
+
+  static final String POD_JSON =
+      """
+      {"apiVersion":"v1","kind":"Pod","metadata":{"name":"jupyter-bob"},
+       "spec":{"containers":[{"name":"notebook","image":"s2i-minimal-notebook:3.6"}]}}
+      """;
+
+  static final Path TLS = Path.of("src", "test", "resources", "tls");
+  static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @TempDir static Path tmp;
+  static RuleBase rb;
+  static AuditLog audit;
+  static DecisionService decisions;
+  static final List<GrpcApi> servers = new ArrayList<>();
+  static final List<ManagedChannel> channels = new ArrayList<>();
+  static int port;
+  static PolicyGrpc.PolicyBlockingStub policy;
+
+  @BeforeAll
+  static void start() throws Exception {
+    rb = Engines.ruleBase(CONFIG, DENY);
+    audit = AuditLog.toFile(tmp.resolve("audit.jsonl"));
+    decisions =
+        new DecisionService(new DecisionEngine(rb), new PodMutator(), audit)
+            .withServices(
+                new ServicePlanner(
+                    new TemplateRenderer(),
+                    TemplateSource.configured(() -> rb.config().templates())),
+                "hub",
+                false);
+    port = serve(decisions, null);
+    policy = stub(plaintext(port), "Bearer " + TOKEN);
+  }
+
+  /** A server (no cluster: Launch has no launcher) with the test token; returns its port. */
+  static int serve(DecisionService d, TlsFiles tls) {
+    ConfiguredCatalogs catalogs = new ConfiguredCatalogs(null, new SizeCatalog(NodeCatalog.none()));
+    PreferencesService prefs =
+        new PreferencesService(
+            new InMemoryPreferenceStore(),
+            d.engine(),
+            () -> catalogs.imageNames(d.engine().ruleBase()));
+    GrpcApi api =
+        new GrpcApi(d, new LaunchService(d, null), new OptionsService(d, catalogs, prefs))
+            .requireToken(new BearerAuth(Tokens.of(TOKEN)))
+            .tls(tls);
+    servers.add(api);
+    return api.start("127.0.0.1", 0);
+  }
+
+  static ManagedChannel plaintext(int port) {
+    return channel(port, InsecureChannelCredentials.create());
+  }
+
+  static ManagedChannel channel(int port, ChannelCredentials credentials) {
+    ManagedChannel c = Grpc.newChannelBuilderForAddress("127.0.0.1", port, credentials).build();
+    channels.add(c);
+    return c;
+  }
+
+  /** A stub sending this authorization metadata; null for none. */
+  static PolicyGrpc.PolicyBlockingStub stub(ManagedChannel channel, String authorization) {
+    PolicyGrpc.PolicyBlockingStub s =
+        PolicyGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    if (authorization == null) {
+      return s;
+    }
+    Metadata headers = new Metadata();
+    headers.put(BearerInterceptor.AUTHORIZATION, authorization);
+    return s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    for (ManagedChannel c : channels) {
+      c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    servers.forEach(GrpcApi::stop);
+    if (audit != null) {
+      audit.close();
+    }
+  }
+
+  static StatusRuntimeException fails(Status.Code code, Runnable call) {
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
+    assertEquals(code, e.getStatus().getCode(), String.valueOf(e.getStatus()));
+    String description = String.valueOf(e.getStatus().getDescription());
+    assertFalse(description.contains("Exception"), "leaks an exception: " + description);
+    assertFalse(description.contains("at io."), "leaks a stack trace: " + description);
+    return e;
+  }
+
+  static Map<String, EnvVar> env(List<EnvVar> env) {
+    Map<String, EnvVar> out = new HashMap<>();
+    env.forEach(e -> out.put(e.getName(), e));
+    return out;
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  @Test
+  void decideWithAPodReturnsTheChangedPodAndTypedEnv() {
+    DecideResponse r =
+        policy.decide(
+            DecideRequest.newBuilder()
+                .setUser("bob")
+                .addGroups("devs")
+                .setSize("Small")
+                .setPod(POD_JSON)
+                .setExplain(Explain.EXPLAIN_FIELDS)
+                .build());
+
+    var d = r.getDecision();
+    assertTrue(d.getDecisionId().startsWith("d-"), d.getDecisionId());
+    assertEquals(rb.revision(), d.getRevision());
+    assertEquals("bob", d.getUser());
+    assertEquals("Small", d.getSize());
+    assertTrue(d.getAllowed());
+    assertEquals(List.of("globals"), d.getProfilesList());
+    Map<String, EnvVar> env = env(d.getEnvList());
+    assertEquals("hello", env.get("GREETING").getValue());
+    assertEquals("", env.get("GREETING").getValueFromJson());
+    assertEquals("", env.get("FROM_SECRET").getValue());
+    assertEquals(
+        "s",
+        JSON.readTree(env.get("FROM_SECRET").getValueFromJson())
+            .at("/secretKeyRef/name")
+            .asString());
+    assertEquals("bob", env.get("JUPYTERHUB_USER_NAME").getValue());
+
+    JsonNode pod = JSON.readTree(d.getPod());
+    JsonNode notebook = pod.at("/spec/containers/0");
+    assertEquals("2Gi", notebook.at("/resources/limits/memory").asString(), d.getPod());
+    List<String> podEnv = new ArrayList<>();
+    notebook.get("env").forEach(e -> podEnv.add(e.get("name").asString()));
+    assertTrue(podEnv.containsAll(List.of("GREETING", "FROM_SECRET")), podEnv.toString());
+    assertTrue(JSON.readTree(d.getPatch()).size() > 0, d.getPatch());
+
+    // The JSON is the whole HTTP answer, and agrees with the typed fields.
+    JsonNode json = JSON.readTree(r.getJson());
+    assertEquals(d.getDecisionId(), json.get("decisionId").asString());
+    assertEquals(pod, json.get("pod"));
+    assertTrue(json.at("/explanation/fields").size() > 0, "explain FIELDS");
+    assertTrue(json.at("/explanation/notApplied").isMissingNode(), "explain FIELDS, not FULL");
+    assertEquals(json.get("env").size(), d.getEnvCount());
+  }
+
+  @Test
+  void aDenialIsAnAnswerForDecideAndPermissionDeniedForLaunch() {
+    var decided = policy.decide(DecideRequest.newBuilder().setUser("mallory").build());
+    assertFalse(decided.getDecision().getAllowed());
+    assertEquals(
+        List.of("mallory is suspended until Friday"), decided.getDecision().getReasonsList());
+
+    StatusRuntimeException e =
+        fails(
+            Status.Code.PERMISSION_DENIED,
+            () -> policy.launch(LaunchRequest.newBuilder().setUser("mallory").build()));
+    assertTrue(
+        e.getStatus().getDescription().contains("mallory is suspended until Friday"),
+        e.getStatus().getDescription());
+    Metadata trailers = e.getTrailers();
+    String id = trailers.get(GrpcErrors.DECISION_ID);
+    assertNotNull(id);
+    assertTrue(e.getStatus().getDescription().contains(id));
+    List<String> reasons = new ArrayList<>();
+    trailers
+        .getAll(GrpcErrors.REASON)
+        .forEach(b -> reasons.add(new String(b, StandardCharsets.UTF_8)));
+    assertEquals(List.of("mallory is suspended until Friday"), reasons);
+    // The denied launch was audited under that id.
+    JsonNode line =
+        JSON.readTree(
+            policy
+                .getDecision(GetDecisionRequest.newBuilder().setDecisionId(id).build())
+                .getAuditLine());
+    assertFalse(line.at("/result/allowed").asBoolean(true));
+  }
+
+  @Test
+  void everyBadFieldIsInvalidArgumentNamingIt() {
+    DecideRequest.Builder bob = DecideRequest.newBuilder().setUser("bob");
+    List<Map.Entry<String, Runnable>> calls =
+        List.of(
+            Map.entry("user", () -> policy.decide(DecideRequest.newBuilder().build())),
+            Map.entry("size", () -> policy.decide(bob.clone().setSize("Huge").build())),
+            Map.entry("pod", () -> policy.decide(bob.clone().setPod("{not json").build())),
+            Map.entry("explain", () -> policy.decide(bob.clone().setExplainValue(42).build())),
+            Map.entry(
+                "pod",
+                () ->
+                    policy.launch(
+                        LaunchRequest.newBuilder()
+                            .setUser("bob")
+                            .setPod("{\"kind\":\"Service\"}")
+                            .build())),
+            Map.entry(
+                "event",
+                () ->
+                    policy.stop(
+                        StopRequest.newBuilder()
+                            .setUser("bob")
+                            .setEvent("server-exploded")
+                            .build())),
+            Map.entry("event", () -> policy.stop(StopRequest.newBuilder().setUser("bob").build())),
+            Map.entry(
+                "decision_id", () -> policy.getDecision(GetDecisionRequest.newBuilder().build())),
+            Map.entry("user", () -> policy.options(OptionsRequest.newBuilder().build())));
+    for (Map.Entry<String, Runnable> c : calls) {
+      StatusRuntimeException e = fails(Status.Code.INVALID_ARGUMENT, c.getValue());
+      assertEquals(c.getKey(), e.getTrailers().get(GrpcErrors.FIELD), e.getStatus().toString());
+      assertTrue(
+          e.getStatus().getDescription().startsWith(c.getKey() + ": "),
+          e.getStatus().getDescription());
+    }
+  }
+
+  @Test
+  void launchWithServicesButNoClusterIsAFailedPrecondition() {
+    StatusRuntimeException e =
+        fails(
+            Status.Code.FAILED_PRECONDITION,
+            () ->
+                policy.launch(
+                    LaunchRequest.newBuilder().setUser("bob").setImage("spark:1").build()));
+    assertTrue(
+        e.getStatus().getDescription().contains("services (spark)"), e.getStatus().toString());
+    assertTrue(e.getStatus().getDescription().contains("--kube"));
+
+    LaunchResponse plain =
+        policy.launch(LaunchRequest.newBuilder().setUser("bob").setServer("lab").build());
+    assertTrue(plain.getDecision().getAllowed());
+    assertEquals("lab", plain.getServer());
+    assertEquals("", plain.getAnchor(), "nothing to launch");
+    assertEquals("lab", JSON.readTree(plain.getJson()).get("server").asString());
+  }
+
+  @Test
+  void decideShowsTheServicesItWouldLaunch() {
+    var d =
+        policy
+            .decide(
+                DecideRequest.newBuilder()
+                    .setUser("bob")
+                    .setImage("spark:1")
+                    .setExplain(Explain.EXPLAIN_NONE)
+                    .build())
+            .getDecision();
+    assertEquals(1, d.getServicesCount());
+    assertEquals("spark", d.getServices(0).getName());
+    assertEquals("", d.getServices(0).getError());
+  }
+
+  @Test
+  void stopWithoutAClusterDeletesNothing() {
+    StopResponse r =
+        policy.stop(StopRequest.newBuilder().setUser("bob").setEvent("server-stopped").build());
+    assertEquals("bob", r.getUser());
+    assertEquals("server-stopped", r.getEvent());
+    assertEquals(0, r.getDeletedCount());
+    assertEquals(0, r.getKeptCount());
+  }
+
+  @Test
+  void optionsAreTheHttpOptions() {
+    OptionsResponse r =
+        policy.options(OptionsRequest.newBuilder().setUser("bob").addGroups("devs").build());
+    assertEquals(rb.revision(), r.getRevision());
+    JsonNode json = JSON.readTree(r.getJson());
+    assertEquals("Small", json.at("/sizes/0/name").asString(), r.getJson());
+    assertEquals("bob", json.at("/decision/user").asString());
+    assertEquals("bob", json.at("/preferences/user").asString());
+    assertEquals(text(json.at("/selected/image")), r.getSelectedImage());
+  }
+
+  private static String text(JsonNode n) {
+    return n.isNull() ? "" : n.asString();
+  }
+
+  @Test
+  void getDecisionReturnsTheAuditLineOfADecisionJustMade() {
+    String id =
+        policy
+            .decide(
+                DecideRequest.newBuilder()
+                    .setUser("carol")
+                    .setExplain(Explain.EXPLAIN_NONE)
+                    .build())
+            .getDecision()
+            .getDecisionId();
+
+    GetDecisionResponse r =
+        policy.getDecision(GetDecisionRequest.newBuilder().setDecisionId(id).build());
+
+    assertEquals(id, r.getDecisionId());
+    JsonNode line = JSON.readTree(r.getAuditLine());
+    assertEquals(id, line.get("decisionId").asString());
+    assertEquals("carol", line.at("/input/user").asString());
+    StatusRuntimeException e =
+        fails(
+            Status.Code.NOT_FOUND,
+            () ->
+                policy.getDecision(
+                    GetDecisionRequest.newBuilder().setDecisionId("d-never-made").build()));
+    assertTrue(e.getStatus().getDescription().contains("d-never-made"));
+  }
+
+  @Test
+  void serverErrorsAreUnavailableOrInternalWithoutInternals() {
+    RuleBase broken =
+        Engines.ruleBase(
+            CONFIG,
+            """
+            package test.broken;
+            import io.hubpolicy.engine.facts.Outcome;
+            rule "Broken policy"
+            when
+                $o : Outcome()
+            then
+                throw new IllegalArgumentException("boom in rule");
+            end
+            """);
+    var brokenRules =
+        stub(
+            plaintext(
+                serve(
+                    new DecisionService(
+                        new DecisionEngine(broken), new PodMutator(), AuditLog.NONE),
+                    null)),
+            "Bearer " + TOKEN);
+    StatusRuntimeException e =
+        fails(
+            Status.Code.INTERNAL,
+            () -> brokenRules.decide(DecideRequest.newBuilder().setUser("bob").build()));
+    assertTrue(e.getStatus().getDescription().contains("boom in rule"), e.getStatus().toString());
+    // Without an audit log, GetDecision says so.
+    e =
+        fails(
+            Status.Code.FAILED_PRECONDITION,
+            () ->
+                brokenRules.getDecision(
+                    GetDecisionRequest.newBuilder().setDecisionId("d-1").build()));
+    assertTrue(e.getStatus().getDescription().contains("audit log is off"));
+
+    var loading =
+        stub(
+            plaintext(
+                serve(
+                    new DecisionService(new DecisionEngine(null), new PodMutator(), AuditLog.NONE),
+                    null)),
+            "Bearer " + TOKEN);
+    fails(
+        Status.Code.UNAVAILABLE,
+        () -> loading.decide(DecideRequest.newBuilder().setUser("bob").build()));
+  }
+
+  /** The errors no loopback call here can provoke (most need a cluster), mapped directly. */
+  @Test
+  void everyDomainErrorHasItsStatus() {
+    List<Map.Entry<RuntimeException, Status.Code>> cases =
+        List.of(
+            Map.entry(
+                new ServiceLaunchException(ServiceLaunchException.Cause.TEMPLATE, "t", null),
+                Status.Code.FAILED_PRECONDITION),
+            Map.entry(
+                new ServiceLaunchException(ServiceLaunchException.Cause.CLUSTER, "c", null),
+                Status.Code.UNAVAILABLE),
+            Map.entry(
+                new ServiceLaunchException(ServiceLaunchException.Cause.TIMEOUT, "t", null),
+                Status.Code.DEADLINE_EXCEEDED),
+            Map.entry(new KubernetesClientException("connection refused"), Status.Code.UNAVAILABLE),
+            Map.entry(new NoRuleBaseException(), Status.Code.UNAVAILABLE),
+            Map.entry(
+                new LaunchService.NoClusterException("no cluster"),
+                Status.Code.FAILED_PRECONDITION),
+            Map.entry(new AuditLog.OffException(), Status.Code.FAILED_PRECONDITION),
+            Map.entry(new AuditLog.NotFoundException("d-1"), Status.Code.NOT_FOUND),
+            Map.entry(new InvalidConfigException(List.of()), Status.Code.INTERNAL));
+    for (Map.Entry<RuntimeException, Status.Code> c : cases) {
+      assertEquals(
+          c.getValue(), GrpcErrors.toStatus(c.getKey()).getStatus().getCode(), c.toString());
+    }
+    Status unexpected = GrpcErrors.toStatus(new IllegalStateException("internals")).getStatus();
+    assertEquals(Status.Code.INTERNAL, unexpected.getCode());
+    assertEquals("internal error; see the hubpolicy log", unexpected.getDescription());
+  }
+
+  // ---------------------------------------------------------------- auth
+
+  @Test
+  void callsWithoutTheRightBearerTokenAreUnauthenticatedAndTheTokenIsNotLogged() throws Exception {
+    ManagedChannel channel = plaintext(port);
+    DecideRequest req = DecideRequest.newBuilder().setUser("bob").build();
+    String wrong = "wrong-token-5e1d0b";
+    Map<String, BearerAuth.Verdict> refused = new java.util.LinkedHashMap<>();
+    refused.put(null, BearerAuth.Verdict.MISSING);
+    refused.put("Basic " + TOKEN, BearerAuth.Verdict.NOT_BEARER);
+    refused.put("Bearer " + wrong, BearerAuth.Verdict.WRONG_TOKEN);
+
+    String log =
+        capturingStderr(
+            () ->
+                refused.forEach(
+                    (authorization, verdict) -> {
+                      StatusRuntimeException e =
+                          fails(
+                              Status.Code.UNAUTHENTICATED,
+                              () -> stub(channel, authorization).decide(req));
+                      assertEquals(verdict.reason(), e.getStatus().getDescription());
+                    }));
+
+    for (BearerAuth.Verdict v : refused.values()) {
+      assertTrue(
+          log.contains("refused hubpolicy.v1.Policy/Decide from /127.0.0.1:")
+              && log.contains(v.reason()),
+          "log names method, peer and reason:\n" + log);
+    }
+    assertFalse(log.contains(TOKEN), "the right token was logged:\n" + log);
+    assertFalse(log.contains(wrong), "the wrong token was logged:\n" + log);
+    assertTrue(stub(channel, "Bearer " + TOKEN).decide(req).getDecision().getAllowed());
+  }
+
+  /** What slf4j-simple (which writes to the current System.err) logs while {@code r} runs. */
+  static String capturingStderr(Runnable r) {
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(
+        new PrintStream(
+            new OutputStream() {
+              @Override
+              public void write(int b) {
+                captured.write(b);
+                original.write(b);
+              }
+
+              @Override
+              public void write(byte[] b, int off, int len) {
+                captured.write(b, off, len);
+                original.write(b, off, len);
+              }
+            },
+            true,
+            StandardCharsets.UTF_8));
+    try {
+      r.run();
+    } finally {
+      System.err.flush();
+      System.setErr(original);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  // ---------------------------------------------------------------- TLS
+
+  @Test
+  void withTlsAClientTrustingTheCertificateIsServedAndAPlaintextOneIsNot() throws Exception {
+    int tlsPort = serve(decisions, new TlsFiles(TLS.resolve("tls.crt"), TLS.resolve("tls.key")));
+    ChannelCredentials trusting =
+        TlsChannelCredentials.newBuilder().trustManager(TLS.resolve("tls.crt").toFile()).build();
+
+    var d =
+        stub(channel(tlsPort, trusting), "Bearer " + TOKEN)
+            .decide(DecideRequest.newBuilder().setUser("bob").build());
+    assertTrue(d.getDecision().getAllowed());
+
+    fails(
+        Status.Code.UNAVAILABLE,
+        () ->
+            stub(plaintext(tlsPort), "Bearer " + TOKEN)
+                .decide(DecideRequest.newBuilder().setUser("bob").build()));
+  }
+}
