@@ -24,6 +24,6 @@ ENV HUBPOLICY_HOST=0.0.0.0 \
     HUBPOLICY_AUDIT_LOG=/data/audit.jsonl \
     HUBPOLICY_TOKEN_FILE=/data/hubpolicy.token \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
-EXPOSE 8080
+EXPOSE 8080 9090
 ENTRYPOINT ["java", "-jar", "/opt/hubpolicy/hubpolicy.jar"]
 CMD ["serve"]
