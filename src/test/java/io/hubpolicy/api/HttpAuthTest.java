@@ -16,21 +16,15 @@ import io.hubpolicy.mutation.PodMutator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -198,7 +192,7 @@ class HttpAuthTest {
   void overHttpsWithTheConfiguredCertificate() throws Exception {
     HttpClient trusting =
         HttpClient.newBuilder()
-            .sslContext(trusting(resource("tls/tls.crt")))
+            .sslContext(TestTls.context())
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     HttpResponse<String> ok =
@@ -247,20 +241,5 @@ class HttpAuthTest {
             IllegalArgumentException.class, () -> TlsFiles.of(resource("tls/tls.crt"), missing));
     assertTrue(gone.getMessage().contains(missing.toString()), gone.getMessage());
     assertEquals(null, TlsFiles.of(null, null));
-  }
-
-  static SSLContext trusting(Path certificate) throws Exception {
-    KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-    ks.load(null, null);
-    try (InputStream in = Files.newInputStream(certificate)) {
-      ks.setCertificateEntry(
-          "hubpolicy", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(ks);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
   }
 }

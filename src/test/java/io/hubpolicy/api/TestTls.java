@@ -25,6 +25,15 @@ public final class TestTls {
         .build();
   }
 
+  /** A TLS context that trusts only the test certificate. */
+  public static SSLContext context() {
+    try {
+      return trusting(CERT);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot load the test certificate " + CERT, e);
+    }
+  }
+
   static SSLContext trusting(Path certificate) throws Exception {
     KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
     trust.load(null, null);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.hubpolicy.api.TestTls;
 import io.hubpolicy.cli.InProcessServe;
 import io.hubpolicy.hub.HubHooksPythonTest.Python;
 import io.hubpolicy.kube.MockKube;
@@ -114,6 +115,8 @@ class HubHookIT {
       HttpClient.newBuilder()
           // No h2c upgrade: the proxy would pass the Upgrade header on.
           .version(HttpClient.Version.HTTP_1_1)
+          // hubpolicy serves HTTPS with the test certificate; the hub and proxy plain HTTP.
+          .sslContext(TestTls.context())
           .connectTimeout(Duration.ofSeconds(5))
           .build();
   final Map<String, String> savedProperties = new HashMap<>();
@@ -178,6 +181,12 @@ class HubHookIT {
             "0",
             "--audit-log",
             tmp.resolve("audit.jsonl").toString(),
+            "--grpc-port",
+            "-1",
+            "--tls-cert",
+            TestTls.CERT.toAbsolutePath().toString(),
+            "--tls-key",
+            TestTls.KEY.toAbsolutePath().toString(),
             "--token-file",
             hubpolicyToken.toString(),
             "--rules",
@@ -197,6 +206,8 @@ class HubHookIT {
             tmp.resolve("hub"),
             Map.of(
                 "HUBPOLICY_URL", hubpolicyUrl(),
+                // The hook verifies hubpolicy's certificate against this CA (defect 12).
+                "HUBPOLICY_CA_FILE", TestTls.CERT.toAbsolutePath().toString(),
                 "HUBPOLICY_TOKEN_FILE", hubpolicyToken.toString(),
                 "HUBPOLICY_TIMEOUT", "10"),
             http);
@@ -444,7 +455,7 @@ class HubHookIT {
   // hubpolicy and the cluster
 
   String hubpolicyUrl() {
-    return "http://127.0.0.1:" + hubpolicy.port();
+    return "https://127.0.0.1:" + hubpolicy.port();
   }
 
   HttpResponse<String> hubpolicyGet(String path) {
