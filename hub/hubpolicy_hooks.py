@@ -565,26 +565,12 @@ async def pre_spawn_hook(spawner):
     settings = load_settings()
     spawner._hubpolicy_returned = {}
     body = await _spawn_request(spawner)
-    try:
-        answer = await _in_thread(
-            _request, settings, "POST", "/v1/launches?explain=none", body, settings.launch_timeout
-        )
-    except HubPolicyUnavailable as e:
-        if settings.on_unavailable == "spawn-unmodified":
-            log.warning(
-                "%s; HUBPOLICY_ON_UNAVAILABLE=spawn-unmodified: starting %s without its"
-                " services",
-                e,
-                _describe_spawn(body),
-            )
-            return
-        log.error("%s; %s is not started", e, _describe_spawn(body))
-        raise
-    except HubPolicyDenied as e:
-        log.warning(
-            "hubpolicy denied %s (decision %s): %s", _describe_spawn(body), e.decision_id, e
-        )
-        raise
+    answer = await _ask(
+        settings, log, "/v1/launches?explain=none", body, settings.launch_timeout,
+        "without its services",
+    )
+    if answer is None:
+        return
     returned = _returned(answer)
     if returned:
         environment = dict(getattr(spawner, "environment", None) or {})
@@ -610,25 +596,12 @@ async def modify_pod_hook(spawner, pod):
     data, back = _pod_to_json(pod)
     body = await _spawn_request(spawner)
     body["pod"] = data
-    try:
-        answer = await _in_thread(
-            _request, settings, "POST", "/v1/decisions?explain=none", body, settings.timeout
-        )
-    except HubPolicyUnavailable as e:
-        if settings.on_unavailable == "spawn-unmodified":
-            log.warning(
-                "%s; HUBPOLICY_ON_UNAVAILABLE=spawn-unmodified: starting %s with the pod unmodified",
-                e,
-                _describe_spawn(body),
-            )
-            return pod
-        log.error("%s; %s is not started", e, _describe_spawn(body))
-        raise
-    except HubPolicyDenied as e:
-        log.warning(
-            "hubpolicy denied %s (decision %s): %s", _describe_spawn(body), e.decision_id, e
-        )
-        raise
+    answer = await _ask(
+        settings, log, "/v1/decisions?explain=none", body, settings.timeout,
+        "with the pod unmodified",
+    )
+    if answer is None:
+        return pod
     mutated = answer.get("pod")
     if not isinstance(mutated, dict):
         raise HubPolicyError(
@@ -647,6 +620,33 @@ async def modify_pod_hook(spawner, pod):
         answer.get("profiles"),
     )
     return back(mutated)
+
+
+
+async def _ask(settings, log, path, body, timeout, unmodified):
+    """POSTs a spawn to hubpolicy; None when it is unavailable and the spawn goes on without it.
+
+    Only unavailability honours ``spawn-unmodified``; a denial, or any other refusal, always fails
+    the spawn, logged here with the spawn it was about.
+    """
+    try:
+        return await _in_thread(_request, settings, "POST", path, body, timeout)
+    except HubPolicyUnavailable as e:
+        if settings.on_unavailable == "spawn-unmodified":
+            log.warning(
+                "%s; HUBPOLICY_ON_UNAVAILABLE=spawn-unmodified: starting %s %s",
+                e,
+                _describe_spawn(body),
+                unmodified,
+            )
+            return None
+        log.error("%s; %s is not started", e, _describe_spawn(body))
+        raise
+    except HubPolicyDenied as e:
+        log.warning(
+            "hubpolicy denied %s (decision %s): %s", _describe_spawn(body), e.decision_id, e
+        )
+        raise
 
 
 async def post_stop_hook(spawner):
