@@ -692,19 +692,7 @@ class HttpApiTest {
 
   @Test
   void failingRuleIsA500WithoutInternals() throws Exception {
-    RuleBase broken =
-        Engines.ruleBase(
-            CONFIG,
-            """
-            package test.broken;
-            import io.hubpolicy.engine.facts.Outcome;
-            rule "Broken policy"
-            when
-                $o : Outcome()
-            then
-                throw new IllegalArgumentException("boom in rule");
-            end
-            """);
+    RuleBase broken = Engines.ruleBase(CONFIG, Engines.FAILING_RULE);
     List<HttpApi> started = new ArrayList<>();
     try {
       String url = serverWith(broken, started);

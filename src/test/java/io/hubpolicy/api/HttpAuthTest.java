@@ -70,7 +70,7 @@ class HttpAuthTest {
     secure =
         new HttpApi(parts)
             .requireToken(new BearerAuth(Tokens.of(TOKEN)))
-            .tls(new TlsFiles(resource("tls/tls.crt"), resource("tls/tls.key")));
+            .tls(new TlsFiles(TestTls.CERT, TestTls.KEY));
     secureBase = "https://127.0.0.1:" + secure.start("127.0.0.1", 0);
   }
 
@@ -78,14 +78,6 @@ class HttpAuthTest {
   static void stop() {
     api.stop();
     secure.stop();
-  }
-
-  static Path resource(String name) {
-    try {
-      return Path.of(HttpAuthTest.class.getClassLoader().getResource(name).toURI());
-    } catch (Exception e) {
-      throw new IllegalStateException(name, e);
-    }
   }
 
   /** Every /v1 route, each with a request that would succeed given the token. */
@@ -232,13 +224,11 @@ class HttpAuthTest {
   @Test
   void tlsNeedsBothFilesAndNamesAMissingOne() {
     IllegalArgumentException one =
-        assertThrows(
-            IllegalArgumentException.class, () -> TlsFiles.of(resource("tls/tls.crt"), null));
+        assertThrows(IllegalArgumentException.class, () -> TlsFiles.of(TestTls.CERT, null));
     assertTrue(one.getMessage().contains("--tls-key"), one.getMessage());
     Path missing = Path.of("/no/such/tls.key");
     IllegalArgumentException gone =
-        assertThrows(
-            IllegalArgumentException.class, () -> TlsFiles.of(resource("tls/tls.crt"), missing));
+        assertThrows(IllegalArgumentException.class, () -> TlsFiles.of(TestTls.CERT, missing));
     assertTrue(gone.getMessage().contains(missing.toString()), gone.getMessage());
     assertEquals(null, TlsFiles.of(null, null));
   }

@@ -21,6 +21,21 @@ public final class Engines {
     return rules;
   }
 
+  /**
+   * A policy rule whose consequence throws {@code "boom in rule"}: how edges report a failing rule.
+   */
+  public static final String FAILING_RULE =
+      """
+      package test.broken;
+      import io.hubpolicy.engine.facts.Outcome;
+      rule "Broken policy"
+      when
+          $o : Outcome()
+      then
+          throw new IllegalArgumentException("boom in rule");
+      end
+      """;
+
   public static RuleBase ruleBase(String yaml, String... extraDrl) {
     List<RuleSource> rules = new ArrayList<>(builtinRules());
     for (int i = 0; i < extraDrl.length; i++) {

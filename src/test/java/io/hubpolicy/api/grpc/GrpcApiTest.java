@@ -426,19 +426,7 @@ class GrpcApiTest {
 
   @Test
   void serverErrorsAreUnavailableOrInternalWithoutInternals() {
-    RuleBase broken =
-        Engines.ruleBase(
-            CONFIG,
-            """
-            package test.broken;
-            import io.hubpolicy.engine.facts.Outcome;
-            rule "Broken policy"
-            when
-                $o : Outcome()
-            then
-                throw new IllegalArgumentException("boom in rule");
-            end
-            """);
+    RuleBase broken = Engines.ruleBase(CONFIG, Engines.FAILING_RULE);
     var brokenRules =
         stub(
             plaintext(
