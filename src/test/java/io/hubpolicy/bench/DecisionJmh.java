@@ -42,6 +42,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public class DecisionJmh {
   static final long SEED = 42;
   static final int REQUESTS = 4_096;
+  static final java.nio.file.Path JMH_LOG = java.nio.file.Path.of("target", "bench", "jmh.log");
 
   @Param({"10", "100", "1000", "10000"})
   public int profiles;
@@ -101,6 +102,8 @@ public class DecisionJmh {
         throw Bench.usage("decisions", "unknown option " + args.get(i));
       }
     }
+    java.nio.file.Files.createDirectories(JMH_LOG.getParent());
+    System.err.println("bench decisions: JMH output goes to " + JMH_LOG);
     Map<Key, Figures> figures = new LinkedHashMap<>();
     for (int threads : List.of(1, 2)) {
       Map<Key, Double> p50 = new LinkedHashMap<>();
@@ -144,7 +147,9 @@ public class DecisionJmh {
             .mode(mode)
             .timeUnit(mode == Mode.SampleTime ? TimeUnit.MICROSECONDS : TimeUnit.SECONDS)
             .threads(threads)
-            .shouldFailOnError(true);
+            .shouldFailOnError(true)
+            // JMH's own progress and per-iteration output; the report gets only the table.
+            .output(JMH_LOG.toString());
     if (smoke) {
       // In the test JVM, a fraction of a second each: proves the harness runs, measures nothing.
       return o.forks(0)
