@@ -14,6 +14,7 @@ import io.hubpolicy.api.auth.BearerAuth;
 import io.hubpolicy.api.auth.TokenFile;
 import io.hubpolicy.api.auth.Tokens;
 import io.hubpolicy.api.grpc.GrpcApi;
+import io.hubpolicy.engine.ConfigFiles;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.PolicyReloader;
 import io.hubpolicy.engine.RuleBase;
@@ -211,7 +212,21 @@ final class ServeCommand implements Callable<Integer> {
               + " HUBPOLICY_ADMISSION_WITHOUT_TOKEN.")
   boolean admissionWithoutToken;
 
+  @Option(
+      names = "--watch",
+      negatable = true,
+      defaultValue = "${env:HUBPOLICY_WATCH:-true}",
+      fallbackValue = "true",
+      description =
+          "Without --kube: reload when a --profiles or --rules file changes (a bad change is"
+              + " rejected and the last good configuration keeps serving). On by default;"
+              + " --no-watch reads them once. Env: HUBPOLICY_WATCH.")
+  boolean watch;
+
   @Mixin ConfigOptions config;
+
+  /** How often watched files are read even without a change event (network file systems). */
+  static final Duration FILE_RECHECK = Duration.ofSeconds(10);
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
@@ -343,6 +358,11 @@ final class ServeCommand implements Callable<Integer> {
       where = "files";
     }
     closeables.add(reloader);
+    if (!kube && watch) {
+      // Closed before the reloader it submits to (closeables close in reverse).
+      closeables.add(
+          ConfigFiles.watch(config.profilePaths(), config.rulePaths(), reloader, FILE_RECHECK));
+    }
     LOG.info("/v1 endpoints and gRPC calls require a bearer token from {}", tokens.describe());
     if (admissionWithoutToken) {
       LOG.warn(
