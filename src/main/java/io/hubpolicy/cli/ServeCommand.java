@@ -39,6 +39,11 @@ import io.hubpolicy.services.ServiceLauncher;
 import io.hubpolicy.services.ServicePlanner;
 import io.hubpolicy.services.TemplateRenderer;
 import io.hubpolicy.services.TemplateSource;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -277,6 +282,15 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Heap, GC pauses, threads and CPU next to hubpolicy's own metrics: what capacity planning
+    // and the memory benchmark look at.
+    new JvmMemoryMetrics().bindTo(meters);
+    JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    gcMetrics.bindTo(meters);
+    closeables.add(gcMetrics);
+    new JvmThreadMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
     AuditLog audit = "none".equals(auditLog) ? AuditLog.NONE : AuditLog.toFile(Path.of(auditLog));
     DecisionEngine engine;
     PolicyReloader reloader;

@@ -1,0 +1,174 @@
+package io.hubpolicy.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bench/run startup [--runs 7]}: time from starting {@code java -jar hubpolicy.jar serve} to
+ * the first answered decision, with the configuration built into the jar (run from an empty
+ * directory, so there is no ./profiles or ./rules). The client knocks on the port every 2 ms; the
+ * clock starts before the process is created. Also with an application class-data-sharing archive
+ * (AppCDS, made by one training run), which is how a container image could start faster.
+ */
+public final class StartupBench {
+  static final String BODY =
+      "{\"user\":\"ana\",\"groups\":[\"data-team\"],\"image\":\"s2i-minimal-notebook:3.6\","
+          + "\"size\":\"Default\"}";
+
+  record Run(double toListeningMs, double toDecisionMs) {}
+
+  static void run(List<String> args, boolean smoke, PrintStream report) throws Exception {
+    int runs = smoke ? 1 : 7;
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).equals("--runs") && i + 1 < args.size()) {
+        runs = Integer.parseInt(args.get(++i));
+      } else {
+        throw Bench.usage("startup", "unknown option " + args.get(i));
+      }
+    }
+    Path work = Files.createTempDirectory("hubpolicy-startup");
+    Path jar = ServeProcess.JAR.toAbsolutePath();
+    Path jsa = work.resolve("hubpolicy.jsa");
+    report.println(
+        "Median of "
+            + runs
+            + " starts (min–max); each a new JVM from an empty working directory, so the"
+            + " configuration built into the jar is used. \"Listening\" is the first accepted"
+            + " connection, \"decision\" the first 200 answer to POST /v1/decisions.");
+    report.println();
+    report.println("| JVM options | to listening ms | to first decision ms |");
+    report.println("|---|---:|---:|");
+    List<Run> plain = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      plain.add(once(work, jar, List.of()));
+      System.err.printf("bench startup: run %d: %.0f ms%n", i + 1, plain.get(i).toDecisionMs());
+    }
+    row(report, "(defaults)", plain);
+    if (!smoke) {
+      // Training run: serve a decision, stop, and let the JVM dump the classes it loaded.
+      once(work, jar, List.of("-XX:ArchiveClassesAtExit=" + jsa));
+      if (Files.isRegularFile(jsa)) {
+        List<Run> cds = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+          cds.add(once(work, jar, List.of("-XX:SharedArchiveFile=" + jsa)));
+        }
+        row(report, "`-XX:SharedArchiveFile` (AppCDS archive of a training run)", cds);
+        List<Run> c1 = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+          c1.add(
+              once(work, jar, List.of("-XX:SharedArchiveFile=" + jsa, "-XX:TieredStopAtLevel=1")));
+        }
+        row(report, "AppCDS + `-XX:TieredStopAtLevel=1` (C1 only)", c1);
+      } else {
+        report.println("| AppCDS | (the training run wrote no archive) | |");
+      }
+    }
+    report.println();
+  }
+
+  static void row(PrintStream report, String label, List<Run> runs) {
+    double[] listen = runs.stream().mapToDouble(Run::toListeningMs).sorted().toArray();
+    double[] decide = runs.stream().mapToDouble(Run::toDecisionMs).sorted().toArray();
+    report.printf(
+        "| %s | %.0f (%.0f–%.0f) | %.0f (%.0f–%.0f) |%n",
+        label,
+        median(listen),
+        listen[0],
+        listen[listen.length - 1],
+        median(decide),
+        decide[0],
+        decide[decide.length - 1]);
+  }
+
+  static double median(double[] sorted) {
+    return sorted[sorted.length / 2];
+  }
+
+  /** One start: process creation to first answered decision, then a clean stop. */
+  static Run once(Path work, Path jar, List<String> jvmArgs) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String token = "startup-bench-token";
+    Files.writeString(work.resolve("token"), token + "\n");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmArgs);
+    cmd.addAll(
+        Arrays.asList(
+            "-jar",
+            jar.toString(),
+            "serve",
+            "--port",
+            Integer.toString(port),
+            "--grpc-port",
+            "-1",
+            "--audit-log",
+            "none",
+            "--token-file",
+            work.resolve("token").toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(work.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(work.resolve("serve.stderr").toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("HUBPOLICY_"));
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/decisions"))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(BODY))
+            .build();
+    long t0 = System.nanoTime();
+    Process p = pb.start();
+    try {
+      long listening = 0;
+      long deadline = t0 + Duration.ofSeconds(120).toNanos();
+      while (System.nanoTime() < deadline) {
+        if (!p.isAlive()) {
+          throw new IOException(
+              "serve exited with "
+                  + p.exitValue()
+                  + ":\n"
+                  + ServeProcess.tail(work.resolve("serve.stderr"), 20));
+        }
+        try {
+          HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
+          if (listening == 0) {
+            listening = System.nanoTime();
+          }
+          if (r.statusCode() == 200) {
+            long done = System.nanoTime();
+            return new Run((listening - t0) / 1e6, (done - t0) / 1e6);
+          }
+          if (r.statusCode() != 503) {
+            throw new IOException("unexpected " + r.statusCode() + ": " + r.body());
+          }
+        } catch (ConnectException e) {
+          Thread.sleep(2);
+        }
+      }
+      throw new IOException("no decision within 120 s");
+    } finally {
+      p.destroy();
+      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor();
+      }
+    }
+  }
+}
