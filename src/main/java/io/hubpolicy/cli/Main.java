@@ -3,7 +3,10 @@ package io.hubpolicy.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The command line: {@code decide}, {@code explain}, {@code validate}, {@code serve}. */
+/**
+ * The command line: {@code decide}, {@code explain}, {@code validate}, {@code serve}, {@code
+ * workload}.
+ */
 @Command(
     name = "hubpolicy",
     mixinStandardHelpOptions = true,
@@ -13,7 +16,8 @@ import picocli.CommandLine.Command;
       DecideCommand.class,
       ExplainCommand.class,
       ValidateCommand.class,
-      ServeCommand.class
+      ServeCommand.class,
+      WorkloadCommand.class
     })
 public final class Main implements Runnable {
   /** Exit codes: 0 fine, 1 internal failure, 2 bad input or configuration. */
@@ -40,7 +44,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "choose a command: decide, explain, validate or serve");
+        spec.commandLine(), "choose a command: decide, explain, validate, serve or workload");
   }
 
   static final class Version implements CommandLine.IVersionProvider {

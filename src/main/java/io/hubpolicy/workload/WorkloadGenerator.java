@@ -6,10 +6,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A seeded configuration shaped like a large deployment, and requests drawn from the same
  * population, so the same workload can be fed to the engine, the reference loop and benchmarks.
+ *
+ * <p>Used by {@code hubpolicy workload} (writes the configuration and the requests as files) and by
+ * the benchmarks ({@code bench/run}); the same seed gives the same bytes.
  *
  * <p>N profiles; each names 1–5 users out of N users, or one of 50 groups; 1 in 100 applies to
  * everyone; 0–2 images out of 100; 1–5 env vars out of a pool of 40 names (so later profiles
@@ -112,6 +117,20 @@ public final class WorkloadGenerator {
       reqs.add(new SpawnRequest(user(r.nextInt(users)), groups, image(r.nextInt(IMAGES)), size));
     }
     return new Workload(profiles, seed, y.toString(), reqs);
+  }
+
+  /** A request as the body of {@code POST /v1/decisions} (one line of JSON). */
+  public static String requestBody(SpawnRequest r) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("user", r.user());
+    r.groups().forEach(o.putArray("groups")::add);
+    if (r.image() != null) {
+      o.put("image", r.image());
+    }
+    if (r.size() != null) {
+      o.put("size", r.size());
+    }
+    return o.toString();
   }
 
   static String user(int i) {

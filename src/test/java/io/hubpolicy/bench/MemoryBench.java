@@ -99,21 +99,7 @@ public final class MemoryBench {
   }
 
   static List<String> bodies(List<SpawnRequest> requests) {
-    List<String> out = new ArrayList<>(requests.size());
-    for (SpawnRequest r : requests) {
-      StringBuilder b =
-          new StringBuilder("{\"user\":\"").append(r.user()).append("\",\"groups\":[");
-      for (int i = 0; i < r.groups().size(); i++) {
-        b.append(i == 0 ? "\"" : ",\"").append(r.groups().get(i)).append('"');
-      }
-      b.append("],\"image\":\"")
-          .append(r.image())
-          .append("\",\"size\":\"")
-          .append(r.size())
-          .append("\"}");
-      out.add(b.toString());
-    }
-    return out;
+    return requests.stream().map(WorkloadGenerator::requestBody).toList();
   }
 
   /** Four clients, each sending the next request when the last one is answered. */

@@ -99,6 +99,61 @@ class CliTest {
   // ---------------------------------------------------------------- decide
 
   @Test
+  void workloadWritesASeededConfigurationThatLoadsAndRequestsThatParse() throws Exception {
+    Run r =
+        run(
+            "workload",
+            "--profiles",
+            "30",
+            "--requests",
+            "7",
+            "--seed",
+            "7",
+            "--out",
+            tmp.resolve("a").toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("30 profiles") && r.out().contains("7 requests"), r.out());
+    Path yaml = tmp.resolve("a/profiles.yaml");
+    List<String> lines = Files.readAllLines(tmp.resolve("a/requests.jsonl"));
+    assertEquals(7, lines.size());
+    for (String line : lines) {
+      assertNotNull(io.hubpolicy.api.DecideCall.parse(line).request().user(), line);
+    }
+    Run valid = run("validate", yaml.toString());
+    assertEquals(0, valid.exit(), valid.out() + valid.err());
+    Run decided = run("decide", "--profiles", yaml.toString(), "--user", "user-3");
+    assertEquals(0, decided.exit(), decided.err());
+
+    run(
+        "workload",
+        "--profiles",
+        "30",
+        "--requests",
+        "7",
+        "--seed",
+        "7",
+        "--out",
+        tmp.resolve("b").toString());
+    run(
+        "workload",
+        "--profiles",
+        "30",
+        "--requests",
+        "7",
+        "--seed",
+        "8",
+        "--out",
+        tmp.resolve("c").toString());
+    assertEquals(Files.readString(yaml), Files.readString(tmp.resolve("b/profiles.yaml")));
+    assertEquals(lines, Files.readAllLines(tmp.resolve("b/requests.jsonl")));
+    assertFalse(Files.readString(yaml).equals(Files.readString(tmp.resolve("c/profiles.yaml"))));
+
+    Run bad = run("workload", "--profiles", "0", "--out", tmp.resolve("d").toString());
+    assertEquals(2, bad.exit());
+    assertTrue(bad.err().contains("--profiles"), bad.err());
+  }
+
+  @Test
   void decideWithDefaultProfiles() {
     Run r =
         run("decide", "--user", "vpavlin", "--image", "s2i-thoth-notebook:3.6", "--size", "Large");
