@@ -92,12 +92,22 @@ public class DecisionJmh {
   /** {@code bench/run decisions}. */
   static void run(List<String> args, boolean smoke, PrintStream report) throws Exception {
     List<Integer> sizes = new ArrayList<>(smoke ? List.of(10) : List.of(10, 100, 1_000, 10_000));
+    List<Integer> threadCounts = new ArrayList<>(List.of(1, 2));
+    String only = "";
     for (int i = 0; i < args.size(); i++) {
       if (args.get(i).equals("--profiles") && i + 1 < args.size()) {
         sizes.clear();
         for (String s : args.get(++i).split(",")) {
           sizes.add(Integer.parseInt(s.trim()));
         }
+      } else if (args.get(i).equals("--threads") && i + 1 < args.size()) {
+        threadCounts.clear();
+        for (String s : args.get(++i).split(",")) {
+          threadCounts.add(Integer.parseInt(s.trim()));
+        }
+      } else if (args.get(i).equals("--only") && i + 1 < args.size()) {
+        // engine or baseline: for quick before/after comparisons while working on one of them
+        only = args.get(++i) + "$";
       } else {
         throw Bench.usage("decisions", "unknown option " + args.get(i));
       }
@@ -105,13 +115,13 @@ public class DecisionJmh {
     java.nio.file.Files.createDirectories(JMH_LOG.getParent());
     System.err.println("bench decisions: JMH output goes to " + JMH_LOG);
     Map<Key, Figures> figures = new LinkedHashMap<>();
-    for (int threads : List.of(1, 2)) {
+    for (int threads : threadCounts) {
       Map<Key, Double> p50 = new LinkedHashMap<>();
       Map<Key, Double> p99 = new LinkedHashMap<>();
       Map<Key, Double> ops = new LinkedHashMap<>();
       for (Mode mode : List.of(Mode.SampleTime, Mode.Throughput)) {
         System.err.printf("bench decisions: %s on %d thread(s)...%n", mode, threads);
-        for (RunResult r : new Runner(options(sizes, mode, threads, smoke).build()).run()) {
+        for (RunResult r : new Runner(options(sizes, mode, threads, smoke, only).build()).run()) {
           String bench = r.getParams().getBenchmark();
           bench = bench.substring(bench.lastIndexOf('.') + 1);
           Key k = new Key(bench, Integer.parseInt(r.getParams().getParam("profiles")), threads);
@@ -139,10 +149,10 @@ public class DecisionJmh {
   }
 
   static ChainedOptionsBuilder options(
-      Collection<Integer> sizes, Mode mode, int threads, boolean smoke) {
+      Collection<Integer> sizes, Mode mode, int threads, boolean smoke, String only) {
     ChainedOptionsBuilder o =
         new OptionsBuilder()
-            .include(DecisionJmh.class.getName() + "\\.")
+            .include(DecisionJmh.class.getName() + "\\." + only)
             .param("profiles", sizes.stream().map(String::valueOf).toArray(String[]::new))
             .mode(mode)
             .timeUnit(mode == Mode.SampleTime ? TimeUnit.MICROSECONDS : TimeUnit.SECONDS)
@@ -187,7 +197,10 @@ public class DecisionJmh {
         continue;
       }
       Figures en = e.getValue();
-      Figures base = figures.get(new Key("baseline", k.profiles(), k.threads()));
+      Figures base =
+          figures.getOrDefault(
+              new Key("baseline", k.profiles(), k.threads()),
+              new Figures(Double.NaN, Double.NaN, Double.NaN));
       out.printf(
           "| %,d | %.1f | %d | %.1f / %.1f | %,.0f | %.1f / %.1f | %,.0f | %s, %s, %s |%n",
           k.profiles(),
