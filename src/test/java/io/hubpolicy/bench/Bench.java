@@ -26,6 +26,7 @@ public final class Bench {
   static Map<String, Benchmark> all() {
     Map<String, Benchmark> m = new LinkedHashMap<>();
     m.put("decisions", DecisionJmh::run);
+    m.put("http", HttpBench::run);
     return m;
   }
 
