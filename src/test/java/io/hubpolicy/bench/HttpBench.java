@@ -32,10 +32,10 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Options: {@code --profiles N} (default 1000), {@code --rates a,b,c} (default: rising from
  * 500/s until p99 is far past the target or requests fail), {@code --seconds S} per rate (10),
- * {@code --warmup S} (15), {@code --warmup-rate R} (2000), {@code --connections C} (16), {@code
- * --saturation K1,K2} (closed-loop concurrencies, default 4,32), {@code --max-in-flight M} (2000),
- * {@code --explain none|fields|full} (none, as the hub's hooks send), {@code --serve-jvm ARG}
- * (repeatable: a JVM option for the service, e.g. a flight recording).
+ * {@code --warmup S} (15, ramping up to {@code --warmup-rate R}, 2000), {@code --connections C}
+ * (16), {@code --saturation K1,K2} (closed-loop concurrencies, default 4,32), {@code
+ * --max-in-flight M} (2000), {@code --explain none|fields|full} (none, as the hub's hooks send),
+ * {@code --serve-jvm ARG} (repeatable: a JVM option for the service, e.g. a flight recording).
  */
 final class HttpBench {
   static final long SEED = 42;
@@ -146,7 +146,7 @@ final class HttpBench {
     List<Row> steps = new ArrayList<>();
     List<Row> saturation = new ArrayList<>();
     String serveFlags;
-    LoadGenerator.Result warm;
+    List<LoadGenerator.Result> warm = new ArrayList<>();
     long rss;
     try (ServeProcess serve =
         ServeProcess.start(dir, o.serveJvm(), List.of("--profiles", profiles.toString()))) {
@@ -158,10 +158,16 @@ final class HttpBench {
               new LoadGenerator.Target(url, serve.token(), bodies),
               new LoadGenerator.Settings(
                   o.connections(), o.maxInFlight(), Duration.ofSeconds(5)))) {
-        System.err.printf(
-            "bench http: warm-up, %.0f/s for %d s...%n", o.warmupRate(), o.warmup().toSeconds());
-        warm = g.openLoop(o.warmupRate(), o.warmup(), null);
-        System.err.println("bench http:   " + warm.summary());
+        // A cold JVM answers a few hundred a second: ramp up in thirds (¼, ½, all of the rate)
+        // so the warm-up warms the JIT instead of filling queues.
+        for (double share : List.of(0.25, 0.5, 1.0)) {
+          double rate = o.warmupRate() * share;
+          System.err.printf(
+              "bench http: warm-up, %.0f/s for %.1f s...%n", rate, o.warmup().toMillis() / 3e3);
+          LoadGenerator.Result r = g.openLoop(rate, o.warmup().dividedBy(3), null);
+          warm.add(r);
+          System.err.println("bench http:   " + r.summary());
+        }
         int over = 0;
         for (double rate : o.rates()) {
           pause();
@@ -278,7 +284,7 @@ final class HttpBench {
       Options o,
       WorkloadGenerator.Workload w,
       String serveFlags,
-      LoadGenerator.Result warm,
+      List<LoadGenerator.Result> warm,
       List<Row> steps,
       List<Row> saturation,
       long rssBytes,
@@ -292,7 +298,7 @@ final class HttpBench {
             + " own JVM, audit log on, token auth); %,d generated profiles (seed %d), %,d"
             + " requests cycled (%.0f%% of them denied: 403). Load generator: one JVM, one Vert.x"
             + " event loop, %d keep-alive connections, at most %,d requests in flight; %s per"
-            + " rate after a %s warm-up at %,.0f/s. **The load generator shares the same %d"
+            + " rate after a %s warm-up (a third each at ¼, ½ and all of %,.0f/s). **The load generator shares the same %d"
             + " cores with the service.**%n%n",
         o.explain(),
         o.profiles(),
@@ -314,7 +320,9 @@ final class HttpBench {
             + " dropped and counts as failed. *gen lag* is how late the generator itself picked"
             + " requests up (its own CPU shortage). The saturation rows are closed loops: K"
             + " requests always outstanding, latency from the actual send: throughput, not what a"
-            + " caller at that rate would see. CPU is per process over the step, 100% = one core.");
+            + " caller at that rate would see. CPU is per process over the step, 100% = one core; *machine*"
+            + " is every process and the kernel: well above service + generator means something"
+            + " else was running.");
     out.println();
     List<String> generatorArgs = ManagementFactory.getRuntimeMXBean().getInputArguments();
     out.println("Service JVM: `" + (o.serveJvm().isEmpty() ? "(defaults)" : o.serveJvm()) + "`,");
@@ -332,8 +340,8 @@ final class HttpBench {
     out.println();
     out.println(
         "| target /s | achieved /s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | 200 | 403 |"
-            + " failed | gen lag p99 ms | service CPU | generator CPU |");
-    out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            + " failed | gen lag p99 ms | service CPU | generator CPU | machine CPU |");
+    out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (Row r : steps) {
       out.println(row(String.format(Locale.ROOT, "%,.0f", r.result().targetRate()), r));
     }
@@ -376,7 +384,9 @@ final class HttpBench {
                     r.result().concurrency(),
                     r.result().failures()));
     out.println();
-    out.println("warm-up: " + warm.summary());
+    out.println("warm-up:");
+    out.println();
+    warm.forEach(r -> out.println("- " + r.summary()));
     out.println();
   }
 
@@ -386,7 +396,7 @@ final class HttpBench {
         r.sendLag().getTotalCount() == 0 ? Double.NaN : r.sendLag().getValueAtPercentile(99) / 1e3;
     return String.format(
         Locale.ROOT,
-        "| %s | %,.0f | %s | %s | %s | %s | %s | %d | %d | %d | %s | %.0f%% | %.0f%% |",
+        "| %s | %,.0f | %s | %s | %s | %s | %s | %d | %d | %d | %s | %.0f%% | %.0f%% | %.0f%% |",
         label,
         r.achievedRate(),
         fmt(r.latencyMs(50)),
@@ -399,7 +409,8 @@ final class HttpBench {
         r.failed(),
         Double.isNaN(lag) ? "–" : fmt(lag),
         row.cpu().servicePercent(),
-        row.cpu().generatorPercent());
+        row.cpu().generatorPercent(),
+        row.cpu().machinePercent());
   }
 
   /** Milliseconds: two decimals below 10, one below 100, none above. */
@@ -424,20 +435,29 @@ final class HttpBench {
     }
   }
 
-  /** CPU time of the service and of this JVM, from /proc (Linux; zeros elsewhere). */
-  record Cpu(long wallNanos, long serviceTicks, long selfTicks) {
+  /**
+   * CPU time of the service, of this JVM and of the whole machine, from /proc (Linux; zeros
+   * elsewhere). The machine figure shows when something else was running too.
+   */
+  record Cpu(long wallNanos, long serviceTicks, long selfTicks, long machineBusyTicks) {
     static final double TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux we run on
 
-    record Usage(double servicePercent, double generatorPercent) {
+    /** Percentages of one core: 200% is both cores of a 2-core machine. */
+    record Usage(double servicePercent, double generatorPercent, double machinePercent) {
       @Override
       public String toString() {
         return String.format(
-            Locale.ROOT, "CPU service %.0f%%, generator %.0f%%", servicePercent, generatorPercent);
+            Locale.ROOT,
+            "CPU service %.0f%%, generator %.0f%%, machine %.0f%%",
+            servicePercent,
+            generatorPercent,
+            machinePercent);
       }
     }
 
     static Cpu now(long servicePid) {
-      return new Cpu(System.nanoTime(), ticks(Long.toString(servicePid)), ticks("self"));
+      return new Cpu(
+          System.nanoTime(), ticks(Long.toString(servicePid)), ticks("self"), machineBusy());
     }
 
     Usage since(long servicePid) {
@@ -445,7 +465,8 @@ final class HttpBench {
       double seconds = (end.wallNanos - wallNanos) / 1e9;
       return new Usage(
           percent(end.serviceTicks - serviceTicks, seconds),
-          percent(end.selfTicks - selfTicks, seconds));
+          percent(end.selfTicks - selfTicks, seconds),
+          percent(end.machineBusyTicks - machineBusyTicks, seconds));
     }
 
     private static double percent(long ticks, double seconds) {
@@ -459,6 +480,23 @@ final class HttpBench {
         // Fields after the command name (which is in parentheses and may hold spaces).
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (IOException | RuntimeException e) {
+        return 0;
+      }
+    }
+
+    /** Ticks all CPUs spent on anything but idle and I/O wait, from /proc/stat's first line. */
+    static long machineBusy() {
+      try (Stream<String> lines = Files.lines(Path.of("/proc/stat"))) {
+        String[] f = lines.findFirst().orElse("").trim().split("\\s+");
+        long busy = 0;
+        // cpu user nice system idle iowait irq softirq steal (guest time is already in user)
+        for (int i = 1; i <= 8 && i < f.length; i++) {
+          if (i != 4 && i != 5) {
+            busy += Long.parseLong(f[i]);
+          }
+        }
+        return busy;
       } catch (IOException | RuntimeException e) {
         return 0;
       }

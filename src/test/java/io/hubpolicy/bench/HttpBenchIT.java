@@ -35,7 +35,7 @@ class HttpBenchIT {
     assertEquals("200", rows.get(1)[0], report);
     assertTrue(rows.get(2)[0].startsWith("saturation ("), report);
     for (String[] cells : rows) {
-      assertEquals(13, cells.length, String.join(" | ", cells));
+      assertEquals(14, cells.length, String.join(" | ", cells));
       // achieved rate and the five latency columns are numbers
       for (int i = 1; i <= 6; i++) {
         Double.parseDouble(cells[i].replace(",", ""));
