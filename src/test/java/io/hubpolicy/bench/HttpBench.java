@@ -439,7 +439,7 @@ final class HttpBench {
    * CPU time of the service, of this JVM and of the whole machine, from /proc (Linux; zeros
    * elsewhere). The machine figure shows when something else was running too.
    */
-  record Cpu(long wallNanos, long serviceTicks, long selfTicks, long machineBusyTicks) {
+  record Cpu(long wallNanos, long serviceTicks, long selfTicks, long machineIdleTicks) {
     static final double TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux we run on
 
     /** Percentages of one core: 200% is both cores of a 2-core machine. */
@@ -457,7 +457,7 @@ final class HttpBench {
 
     static Cpu now(long servicePid) {
       return new Cpu(
-          System.nanoTime(), ticks(Long.toString(servicePid)), ticks("self"), machineBusy());
+          System.nanoTime(), ticks(Long.toString(servicePid)), ticks("self"), machineIdle());
     }
 
     Usage since(long servicePid) {
@@ -466,7 +466,8 @@ final class HttpBench {
       return new Usage(
           percent(end.serviceTicks - serviceTicks, seconds),
           percent(end.selfTicks - selfTicks, seconds),
-          percent(end.machineBusyTicks - machineBusyTicks, seconds));
+          Runtime.getRuntime().availableProcessors() * 100.0
+              - percent(end.machineIdleTicks - machineIdleTicks, seconds));
     }
 
     private static double percent(long ticks, double seconds) {
@@ -485,18 +486,16 @@ final class HttpBench {
       }
     }
 
-    /** Ticks all CPUs spent on anything but idle and I/O wait, from /proc/stat's first line. */
-    static long machineBusy() {
+    /**
+     * Ticks all CPUs spent idle or waiting for I/O, from /proc/stat's first line. Busy time is what
+     * is left: on a tickless kernel, /proc/stat's user and system ticks are sampled and can be far
+     * off over seconds on a lightly loaded machine, while idle time is measured.
+     */
+    static long machineIdle() {
       try (Stream<String> lines = Files.lines(Path.of("/proc/stat"))) {
+        // cpu user nice system idle iowait ...
         String[] f = lines.findFirst().orElse("").trim().split("\\s+");
-        long busy = 0;
-        // cpu user nice system idle iowait irq softirq steal (guest time is already in user)
-        for (int i = 1; i <= 8 && i < f.length; i++) {
-          if (i != 4 && i != 5) {
-            busy += Long.parseLong(f[i]);
-          }
-        }
-        return busy;
+        return Long.parseLong(f[4]) + Long.parseLong(f[5]);
       } catch (IOException | RuntimeException e) {
         return 0;
       }
