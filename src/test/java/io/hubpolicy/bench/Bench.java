@@ -26,6 +26,8 @@ public final class Bench {
   static Map<String, Benchmark> all() {
     Map<String, Benchmark> m = new LinkedHashMap<>();
     m.put("decisions", DecisionJmh::run);
+    m.put("http", HttpBench::run);
+    m.put("reload", ReloadBench::run);
     m.put("memory", MemoryBench::run);
     m.put("startup", StartupBench::run);
     return m;

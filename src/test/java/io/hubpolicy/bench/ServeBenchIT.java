@@ -51,4 +51,26 @@ class ServeBenchIT {
     assertTrue(heapUsed <= heapCommitted && rss > heapUsed, report);
     assertEquals(1, report.lines().filter(l -> l.startsWith("| 50 |")).count(), report);
   }
+
+  @Test
+  void reloadUnderLoadLosesNoRequestAndServesEachValidChange() throws Exception {
+    String report = Bench.run("reload", ReloadBench::run, List.of(), true);
+    for (String mode : List.of("file", "kube")) {
+      Matcher m =
+          Pattern.compile(
+                  "\\| "
+                      + mode
+                      + " \\| ([\\d,]+) \\| (\\d+) \\| [\\d,]+ \\| [^|]+ \\| (\\d+) / (\\d+) \\|"
+                      + " (\\d+) / \\d+ \\| (\\d+) / \\d+ \\| (\\d+) \\|")
+              .matcher(report);
+      assertTrue(m.find(), mode + ":\n" + report);
+      assertTrue(Long.parseLong(m.group(1).replace(",", "")) > 0, report);
+      // Correctness, not speed: nothing fails while configurations come and go, every valid
+      // change is served, every invalid one rejected without touching the revision serving.
+      assertEquals("0", m.group(2), "failed requests in " + mode + " mode:\n" + report);
+      assertEquals("2", m.group(3), "applied in " + mode + " mode:\n" + report);
+      assertEquals("2", m.group(4), "rejected in " + mode + " mode:\n" + report);
+      assertEquals("0", m.group(7), "revision changed by an invalid change:\n" + report);
+    }
+  }
 }

@@ -1,0 +1,441 @@
+package io.hubpolicy.bench;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.hubpolicy.engine.Engines;
+import io.hubpolicy.engine.RuleBaseBuilder;
+import io.hubpolicy.kube.KubeSettings;
+import io.hubpolicy.kube.MockKube;
+import io.hubpolicy.profiles.ConfigSource;
+import io.hubpolicy.workload.WorkloadGenerator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code bench/run reload [--profiles 10000] [--changes 100] [--rate 1000] [--modes file,kube]}:
+ * replaces the configuration while open-loop HTTP load runs, alternating a valid change and an
+ * invalid one, in file mode (write and rename, as an editor or a ConfigMap volume does) and through
+ * the fabric8 mock API server (ConfigMap updates, as {@code kubectl apply} does). Counts failed and
+ * slow requests, and times each change to the first decision answered on the new revision (valid)
+ * or to its rejection (invalid, which must leave the revision serving unchanged). Also the rule
+ * base build time per configuration size, in-process.
+ */
+public final class ReloadBench {
+  static final JsonMapper JSON = JsonMapper.builder().build();
+
+  /** What counts as a slow request here: the HTTP target's p99 bound. */
+  static final long SLOW_NANOS = Duration.ofMillis(5).toNanos();
+
+  static final String NAMESPACE = "bench";
+
+  /** Real API servers refuse ConfigMaps over 1 MiB; large configurations span several. */
+  static final int CONFIGMAP_BYTES = 900 * 1024;
+
+  record Options(
+      int profiles, int changes, double rate, List<String> modes, List<Integer> buildSizes) {}
+
+  static void run(List<String> args, boolean smoke, PrintStream report) throws Exception {
+    Options o = options(args, smoke);
+    report.printf(
+        "%d changes per mode (even: valid, odd: invalid — an unknown field), %,d profiles,"
+            + " open-loop load of %.0f decisions/s throughout. \"Change → new revision\" runs from"
+            + " the write (file renamed into place / ConfigMap update returned) to the first"
+            + " answer carrying the new revision; \"change → rejected\" to /v1/config counting the"
+            + " rejection. Slow = over 5 ms from the intended send time. Applied and rejected"
+            + " count the server's reloads during the changes; build times are the server's own"
+            + " (hubpolicy_config_build_seconds).%n%n",
+        o.changes(), o.profiles(), o.rate());
+    report.println(
+        "| mode | requests | failed | slow (> 5 ms) | p50 / p99 / max ms | applied / rejected |"
+            + " change → new revision p50 / max ms | change → rejected p50 / max ms |"
+            + " revision changed by an invalid change | server build mean / recent max ms |");
+    report.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (String mode : o.modes()) {
+      System.err.printf("bench reload: %s mode, %,d profiles...%n", mode, o.profiles());
+      report.println(once(mode, o, smoke));
+    }
+    report.println();
+    report.println("Rule base build, in-process (load and validate YAML, index, compile DRL):");
+    report.println();
+    report.println("| profiles | YAML bytes | build ms (median of 3) |");
+    report.println("|---:|---:|---:|");
+    for (int n : o.buildSizes()) {
+      WorkloadGenerator.Workload w = WorkloadGenerator.generate(n, 1, 42);
+      List<ConfigSource> src = List.of(new ConfigSource("generated.yaml", w.yaml()));
+      new RuleBaseBuilder().build(src, Engines.builtinRules()); // warm-up
+      double[] ms = new double[3];
+      for (int i = 0; i < ms.length; i++) {
+        long t = System.nanoTime();
+        new RuleBaseBuilder().build(src, Engines.builtinRules());
+        ms[i] = (System.nanoTime() - t) / 1e6;
+      }
+      Arrays.sort(ms);
+      report.printf("| %,d | %,d | %.0f |%n", n, w.yaml().length(), ms[1]);
+    }
+    report.println();
+  }
+
+  static Options options(List<String> args, boolean smoke) throws IOException {
+    int profiles = smoke ? 50 : 10_000;
+    int changes = smoke ? 4 : 100;
+    double rate = smoke ? 200 : 1000;
+    List<String> modes = List.of("file", "kube");
+    List<Integer> buildSizes = smoke ? List.of(50) : List.of(10, 100, 1_000, 10_000);
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      String v = i + 1 < args.size() ? args.get(i + 1) : null;
+      if (v == null) {
+        throw Bench.usage("reload", a + " needs a value");
+      }
+      i++;
+      switch (a) {
+        case "--profiles" -> profiles = Integer.parseInt(v);
+        case "--changes" -> changes = Integer.parseInt(v);
+        case "--rate" -> rate = Double.parseDouble(v);
+        case "--modes" -> modes = List.of(v.split(","));
+        case "--build-sizes" ->
+            buildSizes = Arrays.stream(v.split(",")).map(Integer::valueOf).toList();
+        default -> throw Bench.usage("reload", "unknown option " + a);
+      }
+    }
+    for (String m : modes) {
+      if (!m.equals("file") && !m.equals("kube")) {
+        throw Bench.usage("reload", "--modes takes file and/or kube, not " + m);
+      }
+    }
+    return new Options(profiles, changes, rate, modes, buildSizes);
+  }
+
+  /** The generated configuration with change {@code i} in its first profile; odd ones invalid. */
+  static String version(String yaml, int i) {
+    String marked = yaml.replaceFirst("value: 'v0'", "value: 'change-" + i + "'");
+    return i % 2 == 0 ? marked : marked.replaceFirst("value: 'change-", "valu: 'change-");
+  }
+
+  /** Where a change is written: a file, or ConfigMaps. */
+  interface Config extends AutoCloseable {
+    void write(String yaml) throws Exception;
+
+    @Override
+    default void close() {}
+  }
+
+  static String once(String mode, Options o, boolean smoke) throws Exception {
+    WorkloadGenerator.Workload w = WorkloadGenerator.generate(o.profiles(), 4_096, 42);
+    Path dir = Files.createTempDirectory("hubpolicy-reload-" + mode);
+    List<String> bodies = w.requests().stream().map(WorkloadGenerator::requestBody).toList();
+    MockKube kube = null;
+    Config config;
+    List<String> jvm = new ArrayList<>();
+    List<String> serveArgs = new ArrayList<>();
+    if (mode.equals("file")) {
+      Path file = dir.resolve("profiles.yaml");
+      Files.writeString(file, version(w.yaml(), 0));
+      config =
+          yaml -> {
+            Path tmp = dir.resolve(".profiles.yaml.tmp");
+            Files.writeString(tmp, yaml);
+            Files.move(
+                tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          };
+      serveArgs.addAll(List.of("--profiles", file.toString()));
+    } else {
+      kube = MockKube.start();
+      MockKube k = kube;
+      List<String> chunks = chunks(version(w.yaml(), 0));
+      for (int c = 0; c < chunks.size(); c++) {
+        k.client.configMaps().inNamespace(NAMESPACE).resource(configMap(c, chunks.get(c))).create();
+      }
+      config =
+          yaml -> {
+            // Only the first ConfigMap holds profile p0, so a change is one update, as in life.
+            k.client
+                .configMaps()
+                .inNamespace(NAMESPACE)
+                .withName(KubeSettings.DEFAULT_CONFIGMAP)
+                .edit(cm -> configMap(0, chunks(yaml).get(0)));
+          };
+      jvm.addAll(
+          List.of(
+              "-Dkubernetes.master=" + k.client.getMasterUrl(),
+              "-Dkubernetes.auth.tryKubeConfig=false",
+              "-Dkubernetes.auth.tryServiceAccount=false",
+              "-Dkubernetes.namespace=" + NAMESPACE));
+      serveArgs.addAll(List.of("--kube", "--namespace", NAMESPACE));
+      System.err.printf("bench reload: %d ConfigMaps%n", chunks.size());
+    }
+    try (ServeProcess serve = ServeProcess.start(dir, jvm, serveArgs);
+        LoadGenerator load =
+            new LoadGenerator(
+                new LoadGenerator.Target(
+                    URI.create(serve.url() + "/v1/decisions"), serve.token(), bodies),
+                new LoadGenerator.Settings(16, 2_000, Duration.ofSeconds(10)))) {
+      ConfigApi api = new ConfigApi(serve);
+      api.awaitReady(Duration.ofSeconds(120));
+      System.err.println("bench reload: warming up...");
+      load.openLoop(o.rate(), Duration.ofSeconds(smoke ? 1 : 10), null);
+
+      Revisions seen = new Revisions();
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicLong slow = new AtomicLong();
+      LoadGenerator.Result[] result = new LoadGenerator.Result[1];
+      Exception[] loadFailure = new Exception[1];
+      Thread loader =
+          new Thread(
+              () -> {
+                try {
+                  result[0] =
+                      load.openLoop(
+                          o.rate(),
+                          Duration.ofHours(1),
+                          (intended, received, status, revision) -> {
+                            if (received - intended > SLOW_NANOS) {
+                              slow.incrementAndGet();
+                            }
+                            if (status == 200 && revision != null) {
+                              seen.saw(revision, received);
+                            }
+                          },
+                          stop::get);
+                } catch (Exception e) {
+                  loadFailure[0] = e;
+                }
+              },
+              "reload-load");
+      loader.start();
+      Thread.sleep(500);
+
+      JsonNode start = api.config();
+      double[] buildsBefore = api.buildSeconds();
+      List<Double> toRevision = new ArrayList<>();
+      List<Double> toRejection = new ArrayList<>();
+      int invalidChangedRevision = 0;
+      int notSeen = 0;
+      for (int i = 1; i <= o.changes(); i++) {
+        JsonNode before = api.config();
+        String revisionBefore = before.path("revision").asText();
+        long rejectedBefore = before.path("reloads").path("rejected").asLong();
+        long t = System.nanoTime();
+        config.write(version(w.yaml(), i)); // odd i: invalid
+        if (i % 2 == 0) {
+          Long first = seen.awaitOtherThan(revisionBefore, t, Duration.ofSeconds(60));
+          if (first == null) {
+            notSeen++;
+          } else {
+            toRevision.add((first - t) / 1e6);
+          }
+        } else {
+          long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+          JsonNode now = api.config();
+          while (now.path("reloads").path("rejected").asLong() == rejectedBefore
+              && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+            now = api.config();
+          }
+          toRejection.add((System.nanoTime() - t) / 1e6);
+          if (!now.path("revision").asText().equals(revisionBefore)) {
+            invalidChangedRevision++;
+          }
+        }
+        if (i % 10 == 0) {
+          System.err.printf("bench reload: %s: %d of %d changes%n", mode, i, o.changes());
+        }
+      }
+      Thread.sleep(500);
+      stop.set(true);
+      loader.join();
+      if (loadFailure[0] != null) {
+        throw loadFailure[0];
+      }
+      LoadGenerator.Result r = result[0];
+      JsonNode end = api.config();
+      double[] buildsAfter = api.buildSeconds();
+      double builds = buildsAfter[0] - buildsBefore[0];
+      double buildMeanMs =
+          builds == 0 ? Double.NaN : (buildsAfter[1] - buildsBefore[1]) / builds * 1000;
+      return String.format(
+          "| %s | %,d | %,d%s | %,d | %.2f / %.2f / %.1f | %d / %d | %s | %s | %d | %.0f / %.0f |",
+          mode,
+          r.scheduled(),
+          r.failed(),
+          r.failed() == 0 ? "" : " (" + r.failures() + ")",
+          slow.get(),
+          r.latencyMs(50),
+          r.latencyMs(99),
+          r.maxMs(),
+          count(start, end, "applied"),
+          count(start, end, "rejected"),
+          p50max(toRevision) + (notSeen > 0 ? " (" + notSeen + " never seen)" : ""),
+          p50max(toRejection),
+          invalidChangedRevision,
+          buildMeanMs,
+          buildsAfter[2] * 1000);
+    } finally {
+      config.close();
+      if (kube != null) {
+        kube.close();
+      }
+    }
+  }
+
+  static long count(JsonNode start, JsonNode end, String what) {
+    return end.path("reloads").path(what).asLong() - start.path("reloads").path(what).asLong();
+  }
+
+  static String p50max(List<Double> ms) {
+    if (ms.isEmpty()) {
+      return "–";
+    }
+    List<Double> s = new ArrayList<>(ms);
+    s.sort(null);
+    return String.format("%.0f / %.0f", s.get(s.size() / 2), s.get(s.size() - 1));
+  }
+
+  /** Splits a generated configuration into ConfigMap-sized YAML documents, profiles in order. */
+  static List<String> chunks(String yaml) {
+    int sizes = yaml.indexOf("\nsizes:\n");
+    String head = "profiles:\n";
+    int start = yaml.indexOf(head) + head.length();
+    String body = yaml.substring(start, sizes + 1);
+    String tail = yaml.substring(sizes + 1);
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder(head);
+    for (String profile : body.split("(?m)^(?=- name: )")) {
+      if (profile.isEmpty()) {
+        continue;
+      }
+      if (cur.length() + profile.length() > CONFIGMAP_BYTES && cur.length() > head.length()) {
+        out.add(cur.toString());
+        cur = new StringBuilder(head);
+      }
+      cur.append(profile);
+    }
+    cur.append(tail);
+    out.add(cur.toString());
+    return out;
+  }
+
+  static ConfigMap configMap(int index, String yaml) {
+    ConfigMapBuilder b =
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withName(
+                index == 0
+                    ? KubeSettings.DEFAULT_CONFIGMAP
+                    : String.format("bench-profiles-%03d", index))
+            .withNamespace(NAMESPACE)
+            .endMetadata()
+            .addToData(KubeSettings.DEFAULT_KEY, yaml);
+    if (index > 0) {
+      String[] label = KubeSettings.DEFAULT_SELECTOR.split("=");
+      b.editMetadata().addToLabels(label[0], label[1]).endMetadata();
+    }
+    return b.build();
+  }
+
+  /** The revisions answers carried, each with when it was first seen. */
+  static final class Revisions {
+    private final ConcurrentLinkedQueue<Object[]> firstSeen = new ConcurrentLinkedQueue<>();
+    private volatile String last = "";
+
+    /** Called on the load generator's single event loop thread. */
+    void saw(String revision, long at) {
+      if (!revision.equals(last)) {
+        last = revision;
+        firstSeen.add(new Object[] {revision, at});
+      }
+    }
+
+    /** When the first answer after {@code since} with another revision arrived, or null. */
+    Long awaitOtherThan(String revision, long since, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        for (Object[] e : firstSeen) {
+          long at = (Long) e[1];
+          if (at >= since && !e[0].equals(revision)) {
+            return at;
+          }
+        }
+        Thread.sleep(1);
+      }
+      return null;
+    }
+  }
+
+  /** GET /v1/config and /metrics of the serving process. */
+  static final class ConfigApi {
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final ServeProcess serve;
+
+    ConfigApi(ServeProcess serve) {
+      this.serve = serve;
+    }
+
+    JsonNode config() throws IOException, InterruptedException {
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(URI.create(serve.url() + "/v1/config"))
+                  .header("Authorization", "Bearer " + serve.token())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IOException("/v1/config answered " + r.statusCode() + ": " + r.body());
+      }
+      return JSON.readTree(r.body());
+    }
+
+    void awaitReady(Duration timeout) throws IOException, InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        HttpResponse<Void> r =
+            client.send(
+                HttpRequest.newBuilder(URI.create(serve.url() + "/readyz")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          return;
+        }
+        Thread.sleep(50);
+      }
+      throw new IOException("serve not ready after " + timeout + ":\n" + serve.logTail(20));
+    }
+
+    /** Count, sum and (recent) max of hubpolicy_config_build_seconds, from /metrics. */
+    double[] buildSeconds() throws IOException, InterruptedException {
+      String text =
+          client
+              .send(
+                  HttpRequest.newBuilder(URI.create(serve.url() + "/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      double count = 0;
+      double sum = 0;
+      double max = 0;
+      for (String l : text.split("\n")) {
+        if (l.startsWith("hubpolicy_config_build_seconds_count")) {
+          count = Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+        } else if (l.startsWith("hubpolicy_config_build_seconds_sum")) {
+          sum = Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+        } else if (l.startsWith("hubpolicy_config_build_seconds_max")) {
+          max = Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+        }
+      }
+      return new double[] {count, sum, max};
+    }
+  }
+}
