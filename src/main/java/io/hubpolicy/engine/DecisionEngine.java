@@ -27,10 +27,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.kie.api.runtime.KieSession;
 
 /**
- * Decides spawns against the current rule base. A decision runs one short-lived session with only
- * the request, the matching profiles and the chosen size as facts; compiling happens elsewhere,
- * once per configuration. {@link #swap} replaces the rule base atomically: a decision in flight
- * finishes on the one it started with.
+ * Decides spawns against the current rule base. A decision runs one session, taken from the rule
+ * base's pool and reset when returned, with only the request, the matching profiles and the chosen
+ * size as facts; compiling happens elsewhere, once per configuration. {@link #swap} replaces the
+ * rule base atomically: a decision in flight finishes on the one it started with.
  */
 public final class DecisionEngine {
   /** More firings than any sane policy needs: a rule that keeps re-activating itself. */
@@ -68,9 +68,10 @@ public final class DecisionEngine {
   public static Decision decide(SpawnRequest raw, RuleBase rb) {
     SpawnRequest request = normalise(raw, rb);
     Outcome outcome = new Outcome();
-    KieSession session = rb.kieBase().newKieSession();
+    KieSession session = rb.newSession();
+    AuditListener audit = new AuditListener(outcome);
     try {
-      session.addEventListener(new AuditListener(outcome));
+      session.addEventListener(audit);
       session.insert(new Spawn(request));
       for (Profile p : rb.matching(request)) {
         session.insert(new ProfileMatch(p));
@@ -103,6 +104,9 @@ public final class DecisionEngine {
       }
       throw new RuleFailedException(e, outcome.currentRule());
     } finally {
+      // dispose() resets the session into its pool; the pool's reset drops listeners too (see
+      // SessionReuseTest), but this one holds the decision and must never outlive it.
+      session.removeEventListener(audit);
       session.dispose();
     }
     return toDecision(request, rb, outcome);

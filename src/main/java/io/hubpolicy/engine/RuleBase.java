@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.kie.api.KieBase;
+import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.KieSessionsPool;
 
 /**
  * One compiled configuration: the KieBase, the profile index and the revision that identifies them.
@@ -25,11 +27,13 @@ public final class RuleBase {
   private final List<GpuKind> gpuKinds;
   private final List<String> ruleSources;
   private final Instant builtAt = Instant.now();
+  private final KieSessionsPool sessions;
 
   RuleBase(String revision, PolicyConfig config, KieBase kieBase, List<String> ruleSources) {
     this.revision = revision;
     this.config = config;
     this.kieBase = kieBase;
+    this.sessions = kieBase.newKieSessionsPool(2);
     this.index = new ProfileIndex(config.profiles());
     this.sizes = config.sizesByName();
     this.gpuKinds = config.gpuTypes().stream().map(GpuKind::new).toList();
@@ -58,6 +62,11 @@ public final class RuleBase {
 
   KieBase kieBase() {
     return kieBase;
+  }
+
+  /** A clean session; {@code dispose()} returns it to this rule base's pool. */
+  KieSession newSession() {
+    return sessions.newKieSession();
   }
 
   List<GpuKind> gpuKinds() {
