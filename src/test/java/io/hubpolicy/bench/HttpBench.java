@@ -349,6 +349,14 @@ final class HttpBench {
       out.println(row("saturation (" + r.result().concurrency() + " conns)", r));
     }
     out.println();
+    if (Stream.concat(steps.stream(), saturation.stream()).anyMatch(r -> r.cpu().otherLoad())) {
+      out.printf(
+          Locale.ROOT,
+          "⚠ other processes took %.0f%% of a core or more during the steps marked so (machine"
+              + " CPU above service + generator): their figures are not the service's alone; run"
+              + " again on a quiet machine.%n%n",
+          Cpu.OTHER_LOAD_PERCENT);
+    }
     double best =
         steps.stream()
             .filter(Row::meetsTarget)
@@ -417,7 +425,7 @@ final class HttpBench {
         r.sendLag().getTotalCount() == 0 ? Double.NaN : r.sendLag().getValueAtPercentile(99) / 1e3;
     return String.format(
         Locale.ROOT,
-        "| %s | %,.0f | %s | %s | %s | %s | %s | %d | %d | %d | %s | %.0f%% | %.0f%% | %.0f%% |",
+        "| %s | %,.0f | %s | %s | %s | %s | %s | %d | %d | %d | %s | %.0f%% | %.0f%% | %.0f%%%s |",
         label,
         r.achievedRate(),
         fmt(r.latencyMs(50)),
@@ -431,7 +439,8 @@ final class HttpBench {
         Double.isNaN(lag) ? "–" : fmt(lag),
         row.cpu().servicePercent(),
         row.cpu().generatorPercent(),
-        row.cpu().machinePercent());
+        row.cpu().machinePercent(),
+        row.cpu().otherLoad() ? " ⚠" : "");
   }
 
   /** Milliseconds: two decimals below 10, one below 100, none above. */
@@ -462,9 +471,15 @@ final class HttpBench {
    */
   record Cpu(long wallNanos, long serviceTicks, long selfTicks, long machineIdleTicks) {
     static final double TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux we run on
+    static final double OTHER_LOAD_PERCENT = 20;
 
     /** Percentages of one core: 200% is both cores of a 2-core machine. */
     record Usage(double servicePercent, double generatorPercent, double machinePercent) {
+      /** Something besides the service and the generator took a fifth of a core or more. */
+      boolean otherLoad() {
+        return machinePercent - servicePercent - generatorPercent >= OTHER_LOAD_PERCENT;
+      }
+
       @Override
       public String toString() {
         return String.format(

@@ -199,6 +199,7 @@ public final class LoadGenerator implements AutoCloseable {
 
   // ---- owned by the event loop thread ----
   private final ArrayDeque<Conn> idle = new ArrayDeque<>();
+  private final List<Conn> all = new ArrayList<>();
   private final LongQueue waiting = new LongQueue();
   private int wanted;
   private int open;
@@ -292,7 +293,12 @@ public final class LoadGenerator implements AutoCloseable {
         target.bodies().stream()
             .map(b -> Buffer.buffer(b.getBytes(StandardCharsets.UTF_8)))
             .toArray(Buffer[]::new);
-    ensureConnections(settings.connections());
+    try {
+      ensureConnections(settings.connections());
+    } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   /** Opens connections until there are {@code n}, and waits until they are up. */
@@ -323,6 +329,7 @@ public final class LoadGenerator implements AutoCloseable {
         .onSuccess(
             c -> {
               Conn conn = new Conn(c);
+              all.add(conn);
               c.closeHandler(v -> lost(conn));
               if (closed) {
                 c.close();
@@ -353,6 +360,7 @@ public final class LoadGenerator implements AutoCloseable {
     conn.gone = true;
     open--;
     idle.remove(conn);
+    all.remove(conn);
     reconnect();
   }
 
@@ -414,7 +422,8 @@ public final class LoadGenerator implements AutoCloseable {
 
   /**
    * Keeps {@code concurrency} requests outstanding for {@code duration}, each sent as soon as the
-   * previous one was answered; then waits for the last ones.
+   * previous one was answered; then waits for the last ones. Opens connections up to {@code
+   * concurrency} if there are fewer; they stay open for later runs.
    */
   public Result closedLoop(int concurrency, Duration duration, AnswerObserver observer)
       throws InterruptedException, ExecutionException, TimeoutException {
@@ -652,6 +661,10 @@ public final class LoadGenerator implements AutoCloseable {
       await(
           () -> {
             closed = true;
+            // Closed here rather than left to the client, whose shutdown waits for them.
+            for (Conn c : List.copyOf(all)) {
+              c.http.close();
+            }
             return null;
           });
     } catch (InterruptedException e) {
@@ -659,8 +672,13 @@ public final class LoadGenerator implements AutoCloseable {
     } catch (IllegalStateException e) {
       // closing anyway
     }
-    client.close();
-    vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS);
+    try {
+      // One after the other from this thread: Vert.x cannot close from its own event loop.
+      client.close().await(10, TimeUnit.SECONDS);
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      System.err.println("load generator: Vert.x did not close within 10 s");
+    }
   }
 
   /** A FIFO of longs without boxing. */
