@@ -35,7 +35,9 @@ public final class DecisionJson {
 
   /** Names whose literal values never reach the audit log. */
   private static final Pattern SENSITIVE =
-      Pattern.compile("(?i).*(secret|token|pass|pwd|credential|private|api_?key|access_?key).*");
+      Pattern.compile(
+          "secret|token|pass|pwd|credential|private|api_?key|access_?key",
+          Pattern.CASE_INSENSITIVE);
 
   private DecisionJson() {}
 
@@ -121,7 +123,7 @@ public final class DecisionJson {
       if (e.getValueFrom() != null) {
         env.set(e.getName(), kube(e.getValueFrom()));
       } else {
-        env.put(e.getName(), SENSITIVE.matcher(e.getName()).matches() ? "***" : e.getValue());
+        env.put(e.getName(), SENSITIVE.matcher(e.getName()).find() ? "***" : e.getValue());
       }
     }
     result.set("resources", kube(d.resources()));
