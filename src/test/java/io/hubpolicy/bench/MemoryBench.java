@@ -53,7 +53,7 @@ public final class MemoryBench {
       }
     }
     report.printf(
-        "After %d s of load (4 closed-loop HTTP clients, generated workload seed 42). RSS from"
+        "After %d s of load (4 closed-loop HTTP clients, `POST /v1/decisions?explain=none`, generated workload seed 42). RSS from"
             + " /proc/PID/status; heap from `jcmd PID GC.heap_info`; \"after GC\" follows"
             + " `jcmd PID GC.run`.%n%n",
         seconds);
@@ -105,7 +105,7 @@ public final class MemoryBench {
   /** Four clients, each sending the next request when the last one is answered. */
   static long load(ServeProcess serve, List<String> bodies, int seconds) throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    URI uri = URI.create(serve.url() + "/v1/decisions");
+    URI uri = URI.create(serve.url() + ServeProcess.DECISIONS);
     AtomicLong ok = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

@@ -54,7 +54,7 @@ public final class ReloadBench {
     Options o = options(args, smoke);
     report.printf(
         "%d changes per mode (even: valid, odd: invalid — an unknown field), %,d profiles,"
-            + " open-loop load of %.0f decisions/s throughout. \"Change → new revision\" runs from"
+            + " open-loop load of %.0f decisions/s (`POST /v1/decisions?explain=none`) throughout. \"Change → new revision\" runs from"
             + " the write (file renamed into place / ConfigMap update returned) to the first"
             + " answer carrying the new revision; \"change → rejected\" to /v1/config counting the"
             + " rejection. Slow = over 5 ms from the intended send time. Applied and rejected"
@@ -184,7 +184,7 @@ public final class ReloadBench {
         LoadGenerator load =
             new LoadGenerator(
                 new LoadGenerator.Target(
-                    URI.create(serve.url() + "/v1/decisions"), serve.token(), bodies),
+                    URI.create(serve.url() + ServeProcess.DECISIONS), serve.token(), bodies),
                 new LoadGenerator.Settings(16, 2_000, Duration.ofSeconds(10)))) {
       ConfigApi api = new ConfigApi(serve);
       api.awaitReady(Duration.ofSeconds(120));

@@ -22,6 +22,14 @@ import java.util.regex.Pattern;
  */
 public final class ServeProcess implements AutoCloseable {
   public static final Path JAR = Path.of("target", "hubpolicy.jar");
+
+  /**
+   * What the benchmarks ask, as the hub's hooks do: without {@code notApplied}, which lists every
+   * profile that did not apply and so grows with the configuration (at 10,000 profiles it makes
+   * each answer about a megabyte and swamps the service).
+   */
+  public static final String DECISIONS = "/v1/decisions?explain=none";
+
   private static final Pattern SERVING =
       Pattern.compile("^hubpolicy serving on (https?://[^\\s]+:\\d+) \\((.*)\\)$");
 

@@ -129,7 +129,7 @@ public final class StartupBench {
     pb.environment().keySet().removeIf(k -> k.startsWith("HUBPOLICY_"));
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpRequest req =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/decisions"))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + ServeProcess.DECISIONS))
             .header("Authorization", "Bearer " + token)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(BODY))
