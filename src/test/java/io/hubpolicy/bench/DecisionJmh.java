@@ -183,7 +183,7 @@ public class DecisionJmh {
             + SEED
             + ", "
             + REQUESTS
-            + " requests cycled; engine = KieSession per decision with the audit listener;"
+            + " requests cycled; engine = a pooled KieSession per decision with the audit listener;"
             + " baseline = walk every profile, merge the matching ones (the old library's loop).");
     out.println();
     out.println(
