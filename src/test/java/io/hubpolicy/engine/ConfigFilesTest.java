@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.profiles.ConfigSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -25,11 +24,7 @@ class ConfigFilesTest {
   }
 
   static String v(DecisionEngine engine) {
-    return engine.decide(new SpawnRequest("u", List.of(), null, null)).env().stream()
-        .filter(e -> e.getName().equals("V"))
-        .findFirst()
-        .orElseThrow()
-        .getValue();
+    return PolicyReloaderTest.v(engine);
   }
 
   static void await(String what, BooleanSupplier condition) throws InterruptedException {
