@@ -28,13 +28,13 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code bench/run reload [--profiles 10000] [--changes 100] [--rate 1000] [--modes file,kube]}:
- * replaces the configuration while open-loop HTTP load runs, alternating a valid change and an
- * invalid one, in file mode (write and rename, as an editor or a ConfigMap volume does) and through
- * the fabric8 mock API server (ConfigMap updates, as {@code kubectl apply} does). Counts failed and
- * slow requests, and times each change to the first decision answered on the new revision (valid)
- * or to its rejection (invalid, which must leave the revision serving unchanged). Also the rule
- * base build time per configuration size, in-process.
+ * {@code bench/run reload [--profiles 10000] [--changes 100] [--rate 1000] [--modes file,kube]
+ * [--build-sizes 10,100] [--serve-jvm ARG]...}: replaces the configuration while open-loop HTTP
+ * load runs, alternating a valid change and an invalid one, in file mode (write and rename, as an
+ * editor or a ConfigMap volume does) and through the fabric8 mock API server (ConfigMap updates, as
+ * {@code kubectl apply} does). Counts failed and slow requests, and times each change to the first
+ * decision answered on the new revision (valid) or to its rejection (invalid, which must leave the
+ * revision serving unchanged). Also the rule base build time per configuration size, in-process.
  */
 public final class ReloadBench {
   static final JsonMapper JSON = JsonMapper.builder().build();
@@ -48,7 +48,12 @@ public final class ReloadBench {
   static final int CONFIGMAP_BYTES = 900 * 1024;
 
   record Options(
-      int profiles, int changes, double rate, List<String> modes, List<Integer> buildSizes) {}
+      int profiles,
+      int changes,
+      double rate,
+      List<String> modes,
+      List<Integer> buildSizes,
+      List<String> serveJvm) {}
 
   static void run(List<String> args, boolean smoke, PrintStream report) throws Exception {
     Options o = options(args, smoke);
@@ -97,6 +102,7 @@ public final class ReloadBench {
     double rate = smoke ? 200 : 1000;
     List<String> modes = List.of("file", "kube");
     List<Integer> buildSizes = smoke ? List.of(50) : List.of(10, 100, 1_000, 10_000);
+    List<String> serveJvm = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       String v = i + 1 < args.size() ? args.get(i + 1) : null;
@@ -109,6 +115,7 @@ public final class ReloadBench {
         case "--changes" -> changes = Integer.parseInt(v);
         case "--rate" -> rate = Double.parseDouble(v);
         case "--modes" -> modes = List.of(v.split(","));
+        case "--serve-jvm" -> serveJvm.add(v);
         case "--build-sizes" ->
             buildSizes = Arrays.stream(v.split(",")).map(Integer::valueOf).toList();
         default -> throw Bench.usage("reload", "unknown option " + a);
@@ -119,7 +126,7 @@ public final class ReloadBench {
         throw Bench.usage("reload", "--modes takes file and/or kube, not " + m);
       }
     }
-    return new Options(profiles, changes, rate, modes, buildSizes);
+    return new Options(profiles, changes, rate, modes, buildSizes, serveJvm);
   }
 
   /** The generated configuration with change {@code i} in its first profile; odd ones invalid. */
@@ -142,7 +149,7 @@ public final class ReloadBench {
     List<String> bodies = w.requests().stream().map(WorkloadGenerator::requestBody).toList();
     MockKube kube = null;
     Config config;
-    List<String> jvm = new ArrayList<>();
+    List<String> jvm = new ArrayList<>(o.serveJvm());
     List<String> serveArgs = new ArrayList<>();
     if (mode.equals("file")) {
       Path file = dir.resolve("profiles.yaml");
