@@ -126,7 +126,8 @@ public final class ConfigFiles implements AutoCloseable {
     }
     Set<String> names = interest.get(dir);
     if (names == null) {
-      return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json") || n.endsWith(".drl");
+      // A directory: what the loaders would read from it (a profiles or a rules directory).
+      return ProfileLoader.isConfigFile(changed) || RuleSource.isRuleFile(changed);
     }
     return names.contains(n);
   }

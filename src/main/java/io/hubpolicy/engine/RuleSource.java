@@ -19,7 +19,7 @@ public record RuleSource(String name, String text) {
       if (Files.isDirectory(p)) {
         try (Stream<Path> files = Files.list(p)) {
           files
-              .filter(f -> f.getFileName().toString().endsWith(".drl") && Files.isRegularFile(f))
+              .filter(f -> isRuleFile(f) && Files.isRegularFile(f))
               .sorted()
               .forEach(f -> read(f, out, problems));
         } catch (IOException e) {
@@ -33,6 +33,11 @@ public record RuleSource(String name, String text) {
       }
     }
     return out;
+  }
+
+  /** Whether a file in a rules directory is read. */
+  public static boolean isRuleFile(Path f) {
+    return f.getFileName().toString().endsWith(".drl");
   }
 
   private static void read(Path f, List<RuleSource> out, List<Problem> problems) {

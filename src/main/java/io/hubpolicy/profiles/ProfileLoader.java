@@ -124,7 +124,8 @@ public final class ProfileLoader {
     return sources;
   }
 
-  private static boolean isConfigFile(Path f) {
+  /** Whether a file in a profiles directory is read: .yaml, .yml or .json, not hidden. */
+  public static boolean isConfigFile(Path f) {
     String n = f.getFileName().toString();
     return !n.startsWith(".") && (n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json"));
   }
