@@ -71,6 +71,11 @@ public final class Bench {
     return buf.toString(StandardCharsets.UTF_8);
   }
 
+  /** A comma-separated list of numbers from an option, e.g. {@code --profiles 10,1000}. */
+  static List<Integer> ints(String value) {
+    return Arrays.stream(value.split(",")).map(v -> Integer.parseInt(v.trim())).toList();
+  }
+
   static IOException usage(String name, String message) {
     return new IOException("bench " + name + ": " + message);
   }

@@ -97,14 +97,10 @@ public class DecisionJmh {
     for (int i = 0; i < args.size(); i++) {
       if (args.get(i).equals("--profiles") && i + 1 < args.size()) {
         sizes.clear();
-        for (String s : args.get(++i).split(",")) {
-          sizes.add(Integer.parseInt(s.trim()));
-        }
+        sizes.addAll(Bench.ints(args.get(++i)));
       } else if (args.get(i).equals("--threads") && i + 1 < args.size()) {
         threadCounts.clear();
-        for (String s : args.get(++i).split(",")) {
-          threadCounts.add(Integer.parseInt(s.trim()));
-        }
+        threadCounts.addAll(Bench.ints(args.get(++i)));
       } else if (args.get(i).equals("--only") && i + 1 < args.size()) {
         // engine or baseline: for quick before/after comparisons while working on one of them
         only = args.get(++i) + "$";

@@ -1,6 +1,5 @@
 package io.hubpolicy.bench;
 
-import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.workload.WorkloadGenerator;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,8 +20,6 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code bench/run http}: {@code POST /v1/decisions} on loopback against {@code serve} (the built
@@ -46,7 +43,6 @@ final class HttpBench {
       List.of(
           500.0, 1_000.0, 2_000.0, 3_000.0, 4_000.0, 5_000.0, 6_000.0, 7_000.0, 8_000.0, 9_000.0,
           10_000.0, 12_000.0, 14_000.0, 16_000.0, 20_000.0);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private HttpBench() {}
 
@@ -137,7 +133,7 @@ final class HttpBench {
   static void run(List<String> args, boolean smoke, PrintStream report) throws Exception {
     Options o = Options.parse(args, smoke);
     WorkloadGenerator.Workload w = WorkloadGenerator.generate(o.profiles(), REQUESTS, SEED);
-    List<String> bodies = w.requests().stream().map(HttpBench::body).toList();
+    List<String> bodies = w.requests().stream().map(WorkloadGenerator::requestBody).toList();
     Path dir = Files.createTempDirectory("hubpolicy-bench-http");
     Path profiles = dir.resolve("profiles.yaml");
     Files.writeString(profiles, w.yaml());
@@ -207,16 +203,6 @@ final class HttpBench {
       deleteTree(dir);
     }
     print(o, w, serveFlags, warm, steps, saturation, rss, report);
-  }
-
-  /** A decision request body as the hub sends it (without a pod). */
-  static String body(SpawnRequest q) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("user", q.user());
-    q.groups().forEach(n.putArray("groups")::add);
-    n.put("image", q.image());
-    n.put("size", q.size());
-    return JSON.writeValueAsString(n);
   }
 
   /** One request before the load, so a misconfiguration fails with its reason. */

@@ -1,30 +1,27 @@
 package io.hubpolicy.bench;
 
-import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.workload.WorkloadGenerator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * {@code bench/run memory [--profiles 10,100,1000,10000] [--seconds 20]}: resident memory and heap
- * of {@code serve} after load, per configuration size. Load is four closed-loop clients for the
- * given time; then RSS (from /proc), the heap in use (jcmd GC.heap_info), and both again after a
- * full GC (what the process really needs). Twice per size: with the JVM's defaults on this machine
- * (max heap = 1/4 of RAM, so the heap grows lazily), and as the container image runs it in a pod
- * limited to 512 MiB ({@code -XX:MaxRAM=512m -XX:MaxRAMPercentage=75}, as in the Dockerfile).
+ * of {@code serve} after load, per configuration size. Load keeps four requests outstanding for the
+ * given time ({@link LoadGenerator}'s closed loop); then RSS (from /proc), the heap in use (jcmd
+ * GC.heap_info), and both again after a full GC (what the process really needs). Twice per size:
+ * with the JVM's defaults on this machine (max heap = 1/4 of RAM, so the heap grows lazily), and as
+ * the container image runs it in a pod limited to 512 MiB ({@code -XX:MaxRAM=512m
+ * -XX:MaxRAMPercentage=75}, as in the Dockerfile).
  */
 public final class MemoryBench {
   static final Pattern HEAP_USED = Pattern.compile("heap\\s+total (\\d+)K, used (\\d+)K");
@@ -43,9 +40,7 @@ public final class MemoryBench {
       String a = args.get(i);
       if (a.equals("--profiles") && i + 1 < args.size()) {
         sizes.clear();
-        for (String s : args.get(++i).split(",")) {
-          sizes.add(Integer.parseInt(s.trim()));
-        }
+        sizes.addAll(Bench.ints(args.get(++i)));
       } else if (a.equals("--seconds") && i + 1 < args.size()) {
         seconds = Integer.parseInt(args.get(++i));
       } else {
@@ -53,7 +48,7 @@ public final class MemoryBench {
       }
     }
     report.printf(
-        "After %d s of load (4 closed-loop HTTP clients, `POST /v1/decisions?explain=none`, generated workload seed 42). RSS from"
+        "After %d s of load (4 requests outstanding at all times, `POST /v1/decisions?explain=none`, generated workload seed 42). RSS from"
             + " /proc/PID/status; heap from `jcmd PID GC.heap_info`; \"after GC\" follows"
             + " `jcmd PID GC.run`.%n%n",
         seconds);
@@ -73,7 +68,11 @@ public final class MemoryBench {
                 work.resolve(n + "-" + v.label().replace(' ', '-')),
                 v.jvmArgs(),
                 List.of("--profiles", profiles.toString()))) {
-          long served = load(serve, bodies(w.requests()), seconds);
+          long served =
+              load(
+                  serve,
+                  w.requests().stream().map(WorkloadGenerator::requestBody).toList(),
+                  seconds);
           long rss = serve.rssBytes();
           long[] heap = heap(serve.pid(), false);
           long[] afterGc = heap(serve.pid(), true);
@@ -98,55 +97,20 @@ public final class MemoryBench {
     return bytes / (1024.0 * 1024.0);
   }
 
-  static List<String> bodies(List<SpawnRequest> requests) {
-    return requests.stream().map(WorkloadGenerator::requestBody).toList();
-  }
-
-  /** Four clients, each sending the next request when the last one is answered. */
+  /** Four requests outstanding at all times (LoadGenerator's closed loop) for {@code seconds}. */
   static long load(ServeProcess serve, List<String> bodies, int seconds) throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    URI uri = URI.create(serve.url() + ServeProcess.DECISIONS);
-    AtomicLong ok = new AtomicLong();
-    AtomicLong failed = new AtomicLong();
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < 4; t++) {
-      int offset = t * 1009;
-      Thread th =
-          new Thread(
-              () -> {
-                int i = offset;
-                while (System.nanoTime() < end) {
-                  HttpRequest req =
-                      HttpRequest.newBuilder(uri)
-                          .header("Authorization", "Bearer " + serve.token())
-                          .header("Content-Type", "application/json")
-                          .POST(
-                              HttpRequest.BodyPublishers.ofString(
-                                  bodies.get(i++ % bodies.size()), StandardCharsets.UTF_8))
-                          .build();
-                  try {
-                    int status =
-                        client.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
-                    (status == 200 || status == 403 ? ok : failed).incrementAndGet();
-                  } catch (IOException e) {
-                    failed.incrementAndGet();
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                }
-              });
-      th.start();
-      threads.add(th);
+    try (LoadGenerator g =
+        new LoadGenerator(
+            new LoadGenerator.Target(
+                URI.create(serve.url() + ServeProcess.DECISIONS), serve.token(), bodies),
+            new LoadGenerator.Settings(4, 4, Duration.ofSeconds(10)))) {
+      LoadGenerator.Result r = g.closedLoop(4, Duration.ofSeconds(seconds), null);
+      if (r.failed() > 0) {
+        throw new IOException(
+            "requests failed during the load (" + r.failures() + "):\n" + serve.logTail(20));
+      }
+      return r.ok200() + r.denied403();
     }
-    for (Thread th : threads) {
-      th.join();
-    }
-    if (failed.get() > 0) {
-      throw new IOException(
-          failed.get() + " requests failed during the load:\n" + serve.logTail(20));
-    }
-    return ok.get();
   }
 
   /** {committed, used} heap bytes, optionally after a full GC. */

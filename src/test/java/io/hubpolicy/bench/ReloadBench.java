@@ -116,8 +116,7 @@ public final class ReloadBench {
         case "--rate" -> rate = Double.parseDouble(v);
         case "--modes" -> modes = List.of(v.split(","));
         case "--serve-jvm" -> serveJvm.add(v);
-        case "--build-sizes" ->
-            buildSizes = Arrays.stream(v.split(",")).map(Integer::valueOf).toList();
+        case "--build-sizes" -> buildSizes = Bench.ints(v);
         default -> throw Bench.usage("reload", "unknown option " + a);
       }
     }

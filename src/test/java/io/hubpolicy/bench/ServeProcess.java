@@ -63,21 +63,17 @@ public final class ServeProcess implements AutoCloseable {
     Files.createDirectories(dir);
     Path tokenFile = dir.resolve("bench.token");
     Files.writeString(tokenFile, "bench-token-0123456789abcdef\n");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(jvmArgs);
-    cmd.addAll(List.of("-jar", JAR.toString(), "serve", "--port", "0", "--grpc-port", "-1"));
-    cmd.addAll(List.of("--token-file", tokenFile.toString()));
+    List<String> args = new ArrayList<>(List.of("--port", "0", "--grpc-port", "-1"));
+    args.addAll(List.of("--token-file", tokenFile.toString()));
     if (serveArgs.stream().noneMatch(a -> a.startsWith("--audit-log"))) {
-      cmd.addAll(List.of("--audit-log", dir.resolve("audit.jsonl").toString()));
+      args.addAll(List.of("--audit-log", dir.resolve("audit.jsonl").toString()));
     }
-    cmd.addAll(serveArgs);
+    args.addAll(serveArgs);
     Path stderr = dir.resolve("serve.stderr");
     ProcessBuilder pb =
-        new ProcessBuilder(cmd)
+        command(JAR, jvmArgs, args)
             .redirectError(stderr.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-    pb.environment().keySet().removeIf(k -> k.startsWith("HUBPOLICY_"));
     long t0 = System.nanoTime();
     Process p = pb.start();
     CompletableFuture<String> serving = new CompletableFuture<>();
@@ -109,6 +105,21 @@ public final class ServeProcess implements AutoCloseable {
       p.destroyForcibly();
       throw new IOException("serve did not start: " + e.getMessage() + "\n" + tail(stderr, 30), e);
     }
+  }
+
+  /**
+   * {@code java JVMARGS -jar JAR serve SERVEARGS} with this JVM's java, in an environment without
+   * HUBPOLICY_* settings, so only the arguments configure it.
+   */
+  static ProcessBuilder command(Path jar, List<String> jvmArgs, List<String> serveArgs) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-jar", jar.toString(), "serve"));
+    cmd.addAll(serveArgs);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().keySet().removeIf(k -> k.startsWith("HUBPOLICY_"));
+    return pb;
   }
 
   public String url() {

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -105,28 +104,22 @@ public final class StartupBench {
     }
     String token = "startup-bench-token";
     Files.writeString(work.resolve("token"), token + "\n");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(jvmArgs);
-    cmd.addAll(
-        Arrays.asList(
-            "-jar",
-            jar.toString(),
-            "serve",
-            "--port",
-            Integer.toString(port),
-            "--grpc-port",
-            "-1",
-            "--audit-log",
-            "none",
-            "--token-file",
-            work.resolve("token").toString()));
     ProcessBuilder pb =
-        new ProcessBuilder(cmd)
+        ServeProcess.command(
+                jar,
+                jvmArgs,
+                List.of(
+                    "--port",
+                    Integer.toString(port),
+                    "--grpc-port",
+                    "-1",
+                    "--audit-log",
+                    "none",
+                    "--token-file",
+                    work.resolve("token").toString()))
             .directory(work.toFile())
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .redirectError(work.resolve("serve.stderr").toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("HUBPOLICY_"));
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpRequest req =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + ServeProcess.DECISIONS))
