@@ -29,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -40,9 +39,9 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
- * The real configurations of the system hubpolicy replaces (in {@code /work/shared/compat}, read
- * only) must load unchanged, as ConfigMap manifests and as the YAML under their data key, and give
- * the decisions the old system gave.
+ * The real configurations of the system hubpolicy replaces (copied byte for byte into {@code
+ * examples/compat}) must load unchanged, as ConfigMap manifests and as the YAML under their data
+ * key, and give the decisions the old system gave.
  */
 public class CompatTest {
   private static final String KEY = ProfileLoader.DEFAULT_DATA_KEY;
@@ -71,24 +70,16 @@ public class CompatTest {
 
   // ------------------------------------------------------------------ locating the files
 
-  /**
-   * {@code ../shared/compat} next to the project, else {@code /work/shared/compat}; null if
-   * neither.
-   */
+  /** The copies in the repository; see examples/compat/README.md for where each came from. */
   public static Path compatDir() {
-    for (Path p : List.of(Path.of("../shared/compat"), Path.of("/work/shared/compat"))) {
-      if (Files.isDirectory(p)) {
-        return p;
-      }
-    }
-    return null;
+    return Path.of("examples/compat");
   }
 
   public static Path compat(String name) {
-    Path dir = compatDir();
-    Assumptions.assumeTrue(dir != null, "compat configurations not present");
-    Path f = dir.resolve(name);
-    Assumptions.assumeTrue(Files.isRegularFile(f), "missing compat file " + name);
+    Path f = compatDir().resolve(name);
+    if (!Files.isRegularFile(f)) {
+      throw new AssertionError("missing compat file " + f + " (the repository should hold it)");
+    }
     return f;
   }
 
@@ -106,9 +97,6 @@ public class CompatTest {
 
   static Stream<Arguments> compatFiles() throws IOException {
     Path dir = compatDir();
-    if (dir == null) {
-      return Stream.of(Arguments.of(Named.of("compat configurations absent", null)));
-    }
     try (Stream<Path> files = Files.list(dir)) {
       List<Path> yaml =
           files.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().toList();
@@ -170,7 +158,6 @@ public class CompatTest {
   @Test
   void theCompatFilesArePresent() {
     Path dir = compatDir();
-    Assumptions.assumeTrue(dir != null, "compat configurations not present");
     for (String n :
         List.of(
             JSP_EXAMPLE,
@@ -189,7 +176,6 @@ public class CompatTest {
   @ParameterizedTest
   @MethodSource("compatFiles")
   void loadsAsManifestAndAsTheYamlUnderItsDataKey(Path file) {
-    Assumptions.assumeTrue(file != null, "compat configurations not present");
     String manifest = text(file);
     String name = file.getFileName().toString();
     ProfileLoader.Result asManifest = load(name, manifest);
@@ -257,7 +243,6 @@ public class CompatTest {
   @Test
   void allFilesTogetherAsADirectory() {
     Path dir = compatDir();
-    Assumptions.assumeTrue(dir != null, "compat configurations not present");
     ProfileLoader.Result r = new ProfileLoader().readPaths(List.of(dir));
     assertEquals(List.of(), r.problems());
     // alphabetical: jsp (4), jupyterhub-odh (1), 0d4b37e classic (2), 4b0ea7e main (2)
