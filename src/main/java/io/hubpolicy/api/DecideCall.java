@@ -1,9 +1,10 @@
 package io.hubpolicy.api;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.hubpolicy.format.JsonBodies;
+import io.hubpolicy.format.KubeJson;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.SpawnRequest;
-import io.hubpolicy.profiles.KubeJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,7 @@
 package io.hubpolicy.api;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.hubpolicy.format.KubeJson;
 import io.hubpolicy.model.Actor;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.FieldTrace;
@@ -10,7 +11,6 @@ import io.hubpolicy.model.ProfileVolume;
 import io.hubpolicy.model.ServiceSpec;
 import io.hubpolicy.model.TemplateRef;
 import io.hubpolicy.mutation.PodMutator;
-import io.hubpolicy.profiles.KubeJson;
 import io.hubpolicy.services.PlannedService;
 import java.util.List;
 import java.util.Map;
@@ -225,7 +225,7 @@ public final class DecisionJson {
     putMap(n, "labels", s.labels());
     putMap(n, "return", s.returns());
     if (s.lifecycle() != null) {
-      n.put("lifecycle", s.lifecycle());
+      n.put("lifecycle", s.lifecycle().wire());
     }
     return n;
   }

@@ -1,10 +1,10 @@
 package io.hubpolicy.api;
 
 import io.hubpolicy.engine.DecisionEngine;
-import io.hubpolicy.kube.PreferenceStore;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.mutation.PodMutator;
+import io.hubpolicy.preferences.PreferenceStore;
 import io.hubpolicy.services.PlannedService;
 import io.hubpolicy.services.ServicePlanner;
 import io.hubpolicy.services.ServiceTarget;

@@ -1,7 +1,8 @@
 package io.hubpolicy.api;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.hubpolicy.api.auth.BearerAuth;
+import io.hubpolicy.auth.BearerAuth;
+import io.hubpolicy.catalog.Catalogs;
 import io.hubpolicy.engine.NoRuleBaseException;
 import io.hubpolicy.engine.PolicyReloader;
 import io.hubpolicy.engine.RuleBase;
@@ -10,6 +11,7 @@ import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.PolicyException;
 import io.hubpolicy.model.Problem;
 import io.hubpolicy.model.SpawnDeniedException;
+import io.hubpolicy.preferences.PreferencesService;
 import io.hubpolicy.services.ServiceLaunchException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;

@@ -5,13 +5,13 @@ import io.hubpolicy.model.Actor;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.FieldTrace;
 import io.hubpolicy.model.InvalidRequestException;
+import io.hubpolicy.model.Lifecycle;
 import io.hubpolicy.model.PolicyException;
 import io.hubpolicy.model.SpawnDeniedException;
 import io.hubpolicy.mutation.PodMutator;
 import io.hubpolicy.services.PlannedService;
 import io.hubpolicy.services.ServiceLaunchException;
 import io.hubpolicy.services.ServiceLauncher;
-import io.hubpolicy.services.ServiceNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.ArrayList;
@@ -144,13 +144,13 @@ public final class LaunchService {
     if (event == null || event.isEmpty()) {
       throw new InvalidRequestException("event", "event is required");
     }
-    ServiceNames.endedBy(event); // refuses an unknown event before anything else
+    Lifecycle ended = Lifecycle.event(event); // refuses an unknown event before anything else
     // Without a cluster no launch could have created anything, so there is nothing to stop: a
     // hub's post-stop hook gets a plain answer instead of an error on every stop.
     ServiceLauncher.Stopped s =
         launcher == null
             ? new ServiceLauncher.Stopped(List.of(), List.of())
-            : launcher.stop(user, server, event);
+            : launcher.stop(user, server, ended);
     meters.counter("hubpolicy.stops", "event", event).increment();
     ObjectNode o = F.objectNode();
     o.put("user", user);

@@ -1,9 +1,11 @@
 package io.hubpolicy.api;
 
+import io.hubpolicy.catalog.Catalogs;
 import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.model.UserPreferences;
+import io.hubpolicy.preferences.PreferencesService;
 import java.util.List;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;

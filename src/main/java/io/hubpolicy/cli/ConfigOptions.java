@@ -6,7 +6,7 @@ import io.hubpolicy.engine.RuleSource;
 import io.hubpolicy.model.InvalidConfigException;
 import io.hubpolicy.model.Problem;
 import io.hubpolicy.profiles.ConfigSource;
-import io.hubpolicy.profiles.ProfileLoader;
+import io.hubpolicy.profiles.ConfigSources;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +64,7 @@ final class ConfigOptions {
 
   RuleBase build() {
     List<Problem> problems = new ArrayList<>();
-    List<ConfigSource> profileSources = ProfileLoader.sourcesFromPaths(profilePaths(), problems);
+    List<ConfigSource> profileSources = ConfigSources.fromPaths(profilePaths(), problems);
     List<RuleSource> ruleSources = RuleSource.fromPaths(rulePaths(), problems);
     RuleBaseBuilder.Report report = new RuleBaseBuilder().check(profileSources, ruleSources);
     problems.addAll(report.problems());

@@ -1,11 +1,11 @@
 package io.hubpolicy.cli;
 
 import io.hubpolicy.engine.DecisionEngine;
+import io.hubpolicy.format.KubeJson;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.FieldTrace;
 import io.hubpolicy.model.FiredRule;
 import io.hubpolicy.model.NotApplied;
-import io.hubpolicy.profiles.KubeJson;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;

@@ -10,7 +10,7 @@ import io.hubpolicy.model.ServiceSpec;
 import io.hubpolicy.model.ServiceTemplates;
 import io.hubpolicy.model.TemplateRef;
 import io.hubpolicy.profiles.ConfigSource;
-import io.hubpolicy.profiles.ProfileLoader;
+import io.hubpolicy.profiles.ConfigSources;
 import io.hubpolicy.services.PlannedService;
 import io.hubpolicy.services.ServicePlanner;
 import io.hubpolicy.services.ServiceTarget;
@@ -75,7 +75,7 @@ final class ValidateCommand implements Callable<Integer> {
         profilePaths.add(p);
       }
     }
-    List<ConfigSource> profileSources = ProfileLoader.sourcesFromPaths(profilePaths, problems);
+    List<ConfigSource> profileSources = ConfigSources.fromPaths(profilePaths, problems);
     List<RuleSource> ruleSources =
         dedupe(RuleSource.fromPaths(new ArrayList<>(rulePaths), problems));
     RuleBaseBuilder.Report report = new RuleBaseBuilder().check(profileSources, ruleSources);

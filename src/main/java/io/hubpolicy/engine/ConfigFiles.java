@@ -2,7 +2,7 @@ package io.hubpolicy.engine;
 
 import io.hubpolicy.model.Problem;
 import io.hubpolicy.profiles.ConfigSource;
-import io.hubpolicy.profiles.ProfileLoader;
+import io.hubpolicy.profiles.ConfigSources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
@@ -127,7 +127,7 @@ public final class ConfigFiles implements AutoCloseable {
     Set<String> names = interest.get(dir);
     if (names == null) {
       // A directory: what the loaders would read from it (a profiles or a rules directory).
-      return ProfileLoader.isConfigFile(changed) || RuleSource.isRuleFile(changed);
+      return ConfigSources.isConfigFile(changed) || RuleSource.isRuleFile(changed);
     }
     return names.contains(n);
   }
@@ -174,7 +174,7 @@ public final class ConfigFiles implements AutoCloseable {
   void readAndSubmit() {
     reads.incrementAndGet();
     List<Problem> problems = new ArrayList<>();
-    List<ConfigSource> profiles = ProfileLoader.sourcesFromPaths(profilePaths, problems);
+    List<ConfigSource> profiles = ConfigSources.fromPaths(profilePaths, problems);
     List<RuleSource> rules = RuleSource.fromPaths(rulePaths, problems);
     if (!problems.isEmpty()) {
       // Typically a file caught between delete and re-create: the next event reads it again.

@@ -1,5 +1,6 @@
 package io.hubpolicy.engine;
 
+import io.hubpolicy.model.ImageRef;
 import io.hubpolicy.model.NotApplied;
 import io.hubpolicy.model.Profile;
 import io.hubpolicy.model.SpawnRequest;

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.hubpolicy.catalog.Catalog;
+import io.hubpolicy.catalog.NotebookImages;
 import io.hubpolicy.model.PolicyConfig;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;

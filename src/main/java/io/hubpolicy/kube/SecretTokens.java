@@ -2,7 +2,7 @@ package io.hubpolicy.kube;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.hubpolicy.api.auth.Tokens;
+import io.hubpolicy.auth.Tokens;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;

@@ -7,7 +7,8 @@ import java.util.Map;
  * A side service a profile asks for. Either {@code resources} (current form: templates held in
  * ConfigMaps, rendered with {@code configuration}) or {@code template} (classic form: an OpenShift
  * Template filled with {@code parameters}). {@code returns} maps an env var name to a JSONPath read
- * from the created object.
+ * from the created object. {@code lifecycle} is null when the profile does not say (the service
+ * then ends when the server stops).
  */
 public record ServiceSpec(
     List<TemplateRef> resources,
@@ -16,7 +17,7 @@ public record ServiceSpec(
     Map<String, Object> configuration,
     Map<String, String> labels,
     Map<String, String> returns,
-    String lifecycle) {
+    Lifecycle lifecycle) {
   public ServiceSpec {
     resources = resources == null ? List.of() : List.copyOf(resources);
     parameters = parameters == null ? Map.of() : Map.copyOf(parameters);

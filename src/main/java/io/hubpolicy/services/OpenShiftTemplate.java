@@ -1,9 +1,9 @@
 package io.hubpolicy.services;
 
+import io.hubpolicy.format.YNode;
+import io.hubpolicy.format.YamlReader;
 import io.hubpolicy.model.Problem;
 import io.hubpolicy.model.ServiceTemplates;
-import io.hubpolicy.profiles.YNode;
-import io.hubpolicy.profiles.YamlReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.hubpolicy.services;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.hubpolicy.model.Lifecycle;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +11,7 @@ import java.util.Map;
  */
 public record PlannedService(
     String name,
-    String lifecycle,
+    Lifecycle lifecycle,
     Map<String, String> returns,
     List<GenericKubernetesResource> manifests,
     String error) {

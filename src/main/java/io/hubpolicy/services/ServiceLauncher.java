@@ -6,9 +6,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.hubpolicy.format.KubeJson;
+import io.hubpolicy.model.Lifecycle;
 import io.hubpolicy.model.SafeNames;
-import io.hubpolicy.profiles.KubeJson;
-import io.hubpolicy.profiles.ReturnPaths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -131,10 +131,10 @@ public final class ServiceLauncher {
   }
 
   /** Deletes the user server's objects whose lifecycle ends with {@code event}. */
-  public Stopped stop(String user, String server, String event) {
-    Set<String> ended = ServiceNames.endedBy(event);
+  public Stopped stop(String user, String server, Lifecycle event) {
+    Set<Lifecycle> ended = event.ends();
     List<GenericKubernetesResource> anchors = new ArrayList<>();
-    if (ServiceNames.USER_DELETED.equals(event)) {
+    if (event == Lifecycle.USER_DELETED) {
       Map<String, String> sel = new LinkedHashMap<>();
       sel.put(ServiceNames.MANAGED_BY, ServiceNames.MANAGER);
       sel.put(ServiceNames.USERNAME, SafeNames.labelValue(user));
@@ -187,10 +187,14 @@ public final class ServiceLauncher {
         o.getMetadata().getLabels().get(ServiceNames.COMPONENT));
   }
 
-  private static String lifecycle(GenericKubernetesResource o) {
+  /**
+   * The object's lifecycle annotation; without one, the shortest. A name this version does not know
+   * is null, which no event ends: the object is kept rather than guessed at.
+   */
+  private static Lifecycle lifecycle(GenericKubernetesResource o) {
     Map<String, String> a = o.getMetadata().getAnnotations();
     String lc = a == null ? null : a.get(ServiceNames.LIFECYCLE);
-    return lc == null ? ServiceNames.SERVER_STOPPED : lc;
+    return lc == null ? Lifecycle.SERVER_STOPPED : Lifecycle.of(lc).orElse(null);
   }
 
   private ClusterResources.Applied anchor(ServiceTarget target, List<PlannedService> plan) {

@@ -15,9 +15,6 @@ public final class ServiceNames {
   public static final String SERVERNAME = "hub.jupyter.org/servername";
   public static final String SERVICE = "hubpolicy.io/service";
   public static final String LIFECYCLE = "hubpolicy/lifecycle";
-  public static final String SERVER_STOPPED = "server-stopped";
-  public static final String SERVER_DELETED = "server-deleted";
-  public static final String USER_DELETED = "user-deleted";
 
   /** Anchor data key listing the kinds launched under it, one {@code apiVersion kind} per line. */
   public static final String ANCHOR_KINDS_KEY = "kinds";
@@ -68,20 +65,5 @@ public final class ServiceNames {
       l.put(SERVERNAME, SafeNames.labelValue(target.server()));
     }
     return l;
-  }
-
-  /**
-   * Lifecycles that end with an event: deleting a server also stops it; deleting a user ends all.
-   */
-  public static java.util.Set<String> endedBy(String event) {
-    return switch (event) {
-      case SERVER_STOPPED -> java.util.Set.of(SERVER_STOPPED);
-      case SERVER_DELETED -> java.util.Set.of(SERVER_STOPPED, SERVER_DELETED);
-      case USER_DELETED -> java.util.Set.of(SERVER_STOPPED, SERVER_DELETED, USER_DELETED);
-      default ->
-          throw new io.hubpolicy.model.InvalidRequestException(
-              "event",
-              "event must be server-stopped, server-deleted or user-deleted; got '" + event + "'");
-    };
   }
 }

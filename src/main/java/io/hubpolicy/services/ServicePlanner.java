@@ -1,13 +1,14 @@
 package io.hubpolicy.services;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.hubpolicy.format.KubeJson;
+import io.hubpolicy.format.YNode;
+import io.hubpolicy.format.YamlReader;
+import io.hubpolicy.model.Lifecycle;
 import io.hubpolicy.model.Problem;
 import io.hubpolicy.model.ServiceSpec;
 import io.hubpolicy.model.ServiceTemplates;
 import io.hubpolicy.model.TemplateRef;
-import io.hubpolicy.profiles.KubeJson;
-import io.hubpolicy.profiles.YNode;
-import io.hubpolicy.profiles.YamlReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +42,7 @@ public final class ServicePlanner {
   }
 
   public PlannedService plan(String name, ServiceSpec spec, ServiceTarget target) {
-    String lifecycle = spec.lifecycle() == null ? ServiceNames.SERVER_STOPPED : spec.lifecycle();
+    Lifecycle lifecycle = spec.lifecycle() == null ? Lifecycle.SERVER_STOPPED : spec.lifecycle();
     try {
       List<GenericKubernetesResource> manifests = new ArrayList<>();
       if (spec.template() != null) {
@@ -156,7 +157,7 @@ public final class ServicePlanner {
       Map<String, Object> o,
       String service,
       ServiceSpec spec,
-      String lifecycle,
+      Lifecycle lifecycle,
       ServiceTarget target,
       String source) {
     if (!(o.get("apiVersion") instanceof String) || !(o.get("kind") instanceof String kind)) {
@@ -210,7 +211,7 @@ public final class ServicePlanner {
     if (meta.get("annotations") instanceof Map<?, ?> own) {
       own.forEach((k, v) -> annotations.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
     }
-    annotations.put(ServiceNames.LIFECYCLE, lifecycle);
+    annotations.put(ServiceNames.LIFECYCLE, lifecycle.wire());
     meta.put("annotations", annotations);
     Map<String, Object> object = new LinkedHashMap<>(o);
     object.put("metadata", meta);

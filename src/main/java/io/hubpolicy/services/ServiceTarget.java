@@ -26,6 +26,13 @@ public record ServiceTarget(String user, String server, String namespace) {
     return SafeNames.safeSlug(user);
   }
 
+  /**
+   * The names {@link #templateVariables} sets for every template; a service's {@code configuration}
+   * may not redefine them.
+   */
+  public static final java.util.Set<String> RESERVED_VARIABLES =
+      java.util.Set.of("user", "USERNAME", "username", "server", "namespace", "instance");
+
   /** What every template can use besides its service's {@code configuration}. */
   public Map<String, Object> templateVariables() {
     Map<String, Object> v = new LinkedHashMap<>();

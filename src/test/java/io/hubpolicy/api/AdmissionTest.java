@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.fabric8.zjsonpatch.JsonPatch;
-import io.hubpolicy.api.auth.BearerAuth;
-import io.hubpolicy.api.auth.Tokens;
+import io.hubpolicy.auth.BearerAuth;
+import io.hubpolicy.auth.Tokens;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.Engines;
 import io.hubpolicy.model.SafeNames;

@@ -302,7 +302,7 @@ class CliTest {
 
     // The patch applied to the file's pod gives the output pod.
     JsonNode input =
-        io.hubpolicy.profiles.KubeJson.SERIALIZATION.convertValue(
+        io.hubpolicy.format.KubeJson.SERIALIZATION.convertValue(
             io.hubpolicy.api.DecideCall.podFromText(Files.readString(pod), "pod.yaml"),
             JsonNode.class);
     assertEquals(out, io.fabric8.zjsonpatch.JsonPatch.apply(patch, input));

@@ -29,7 +29,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.hubpolicy.api.AdmissionService;
 import io.hubpolicy.api.HttpApi;
-import io.hubpolicy.profiles.KubeJson;
+import io.hubpolicy.format.KubeJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

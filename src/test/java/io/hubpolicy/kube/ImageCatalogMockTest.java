@@ -1,10 +1,10 @@
 package io.hubpolicy.kube;
 
-import static io.hubpolicy.kube.ImageStreams.stream;
-import static io.hubpolicy.kube.NotebookImagesTest.config;
-import static io.hubpolicy.kube.NotebookImagesTest.defaults;
-import static io.hubpolicy.kube.NotebookImagesTest.names;
-import static io.hubpolicy.kube.NotebookImagesTest.profile;
+import static io.hubpolicy.catalog.ImageStreams.stream;
+import static io.hubpolicy.catalog.NotebookImagesTest.config;
+import static io.hubpolicy.catalog.NotebookImagesTest.defaults;
+import static io.hubpolicy.catalog.NotebookImagesTest.names;
+import static io.hubpolicy.catalog.NotebookImagesTest.profile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.hubpolicy.catalog.Catalog;
+import io.hubpolicy.catalog.ImageStreams;
 import io.hubpolicy.model.PolicyConfig;
 import java.time.Duration;
 import java.util.List;

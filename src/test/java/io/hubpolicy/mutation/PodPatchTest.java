@@ -8,7 +8,7 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import io.hubpolicy.api.DecideCall;
 import io.hubpolicy.engine.Engines;
 import io.hubpolicy.engine.RuleBase;
-import io.hubpolicy.profiles.KubeJson;
+import io.hubpolicy.format.KubeJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -753,7 +753,7 @@ class ProfileLoaderTest {
           Map.of("worker_instances", 1, "worker_memory_limit", "4Gi"), spark.configuration());
       assertEquals(Map.of("opendatahub.io/component", "jupyterhub"), spark.labels());
       assertEquals(Map.of("SPARK_CLUSTER", "metadata.name"), spark.returns());
-      assertEquals("server-stopped", spark.lifecycle());
+      assertEquals("server-stopped", spark.lifecycle().wire());
       ServiceSpec airflow = p.services().get("airflow");
       assertEquals(
           List.of(

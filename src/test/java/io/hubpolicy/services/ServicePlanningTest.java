@@ -34,13 +34,16 @@ class ServicePlanningTest {
 
   @Test
   void eachEventEndsItsLifecycleAndTheOnesBelowIt() {
-    assertEquals(java.util.Set.of("server-stopped"), ServiceNames.endedBy("server-stopped"));
-    assertEquals(
-        java.util.Set.of("server-stopped", "server-deleted"),
-        ServiceNames.endedBy("server-deleted"));
-    assertEquals(3, ServiceNames.endedBy("user-deleted").size());
-    assertThrows(
-        io.hubpolicy.model.InvalidRequestException.class, () -> ServiceNames.endedBy("reboot"));
+    assertEquals(java.util.Set.of("server-stopped"), endedBy("server-stopped"));
+    assertEquals(java.util.Set.of("server-stopped", "server-deleted"), endedBy("server-deleted"));
+    assertEquals(3, endedBy("user-deleted").size());
+    assertThrows(io.hubpolicy.model.InvalidRequestException.class, () -> endedBy("reboot"));
+  }
+
+  private static java.util.Set<String> endedBy(String event) {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    io.hubpolicy.model.Lifecycle.event(event).ends().forEach(l -> names.add(l.wire()));
+    return names;
   }
 
   static final String TEMPLATE =
@@ -176,7 +179,7 @@ class ServicePlanningTest {
   }
 
   static GenericKubernetesResource object(String yaml) {
-    return io.hubpolicy.profiles.KubeJson.SERIALIZATION.unmarshal(
+    return io.hubpolicy.format.KubeJson.SERIALIZATION.unmarshal(
         yaml, GenericKubernetesResource.class);
   }
 

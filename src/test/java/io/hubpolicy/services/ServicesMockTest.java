@@ -12,14 +12,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.hubpolicy.engine.Engines;
 import io.hubpolicy.engine.RuleBase;
+import io.hubpolicy.format.KubeJson;
 import io.hubpolicy.kube.ClusterTemplates;
 import io.hubpolicy.kube.KubeResources;
 import io.hubpolicy.kube.MockKube;
 import io.hubpolicy.model.Decision;
+import io.hubpolicy.model.Lifecycle;
 import io.hubpolicy.model.ServiceSpec;
 import io.hubpolicy.model.TemplateRef;
 import io.hubpolicy.profiles.CompatTest;
-import io.hubpolicy.profiles.KubeJson;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -230,7 +231,7 @@ public class ServicesMockTest {
         Map.of(),
         Map.of(),
         returns,
-        lifecycle);
+        lifecycle == null ? null : Lifecycle.event(lifecycle));
   }
 
   static void templateConfigMap(String ns, Map<String, String> data) {
@@ -470,7 +471,7 @@ public class ServicesMockTest {
               Map.of("kind", lc),
               Map.of(),
               Map.of(),
-              lc));
+              Lifecycle.event(lc)));
     }
     s.launch("alice", "", services);
     s.launch("alice", "gpu", services);
@@ -478,18 +479,18 @@ public class ServicesMockTest {
     Set<String> before = names(ns, CONFIG_MAPS);
     assertEquals(13, before.size(), before.toString()); // 3 launches × (3 objects + anchor) + tpl
 
-    var stopped = s.launcher().stop("alice", "gpu", "server-stopped");
+    var stopped = s.launcher().stop("alice", "gpu", Lifecycle.event("server-stopped"));
     assertEquals(List.of("ConfigMap/server-stopped-alice--gpu"), stopped.deleted());
     assertEquals(before.size() - 1, names(ns, CONFIG_MAPS).size());
 
-    var deleted = s.launcher().stop("alice", "gpu", "server-deleted");
+    var deleted = s.launcher().stop("alice", "gpu", Lifecycle.event("server-deleted"));
     assertEquals(List.of("ConfigMap/server-deleted-alice--gpu"), deleted.deleted());
     assertEquals(List.of("ConfigMap/user-deleted-alice--gpu"), deleted.kept());
     assertTrue(
         names(ns, CONFIG_MAPS).contains("hubpolicy-services-alice--gpu"),
         "anchor kept while something is left");
 
-    var gone = s.launcher().stop("alice", null, "user-deleted");
+    var gone = s.launcher().stop("alice", null, Lifecycle.event("user-deleted"));
     assertEquals(
         Set.of(
             "ConfigMap/user-deleted-alice--gpu",
@@ -509,7 +510,7 @@ public class ServicesMockTest {
 
     assertEquals(
         List.of(),
-        s.launcher().stop("alice", null, "user-deleted").deleted(),
+        s.launcher().stop("alice", null, Lifecycle.event("user-deleted")).deleted(),
         "stopping again is a no-op");
   }
 

@@ -6,7 +6,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.hubpolicy.api.auth.BearerAuth;
+import io.hubpolicy.auth.BearerAuth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,7 +10,7 @@ import io.hubpolicy.api.DecisionService;
 import io.hubpolicy.api.LaunchService;
 import io.hubpolicy.api.OptionsService;
 import io.hubpolicy.api.TlsFiles;
-import io.hubpolicy.api.auth.BearerAuth;
+import io.hubpolicy.auth.BearerAuth;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

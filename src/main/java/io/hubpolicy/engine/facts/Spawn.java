@@ -1,6 +1,6 @@
 package io.hubpolicy.engine.facts;
 
-import io.hubpolicy.engine.ImageRef;
+import io.hubpolicy.model.ImageRef;
 import io.hubpolicy.model.SpawnRequest;
 import java.util.List;
 

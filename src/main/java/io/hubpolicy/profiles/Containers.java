@@ -1,0 +1,181 @@
+package io.hubpolicy.profiles;
+
+import io.hubpolicy.format.KubeJson;
+import io.hubpolicy.format.StrictReader;
+import io.hubpolicy.format.YNode;
+import io.hubpolicy.format.YNode.YList;
+import io.hubpolicy.format.YNode.YMap;
+import io.hubpolicy.format.YNode.YScalar;
+import io.hubpolicy.format.YamlReader;
+import io.hubpolicy.model.Problem;
+import io.hubpolicy.model.ServiceTemplates;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Unwraps what a configuration arrives in: a plain document, a file of several, a legacy top-level
+ * list, a ConfigMap manifest holding the document under its data key (problems then point at the
+ * outer file's lines), or a service template (a ConfigMap without that key, an OpenShift Template),
+ * which is kept for the launcher rather than read as profiles.
+ */
+final class Containers {
+  private final String dataKey;
+  private final Loaded acc;
+
+  Containers(String dataKey, Loaded acc) {
+    this.dataKey = dataKey;
+    this.acc = acc;
+  }
+
+  void read(ConfigSource src) {
+    acc.sources.add(src.name());
+    StrictReader in = new StrictReader(src.name(), acc.problems);
+    List<YNode> docs = YamlReader.readAll(src.text(), src.name(), src.lineOffset(), acc.problems);
+    if (docs.isEmpty()) {
+      acc.notes.add(src.name() + ": empty, skipped");
+    }
+    for (YNode doc : docs) {
+      document(in, doc);
+    }
+  }
+
+  private void document(StrictReader in, YNode doc) {
+    if (doc instanceof YList list) {
+      DocumentSchema.profiles(in, list, "", acc);
+      return;
+    }
+    if (!(doc instanceof YMap map)) {
+      if (!StrictReader.isNull(doc)) {
+        in.problem(
+            doc.line(), "", "expected a profile configuration or a ConfigMap, found " + doc.kind());
+      }
+      return;
+    }
+    YNode kind = map.get("kind");
+    if (kind == null) {
+      DocumentSchema.read(in, map, acc);
+      return;
+    }
+    String k = kind instanceof YScalar ks ? ks.asText() : "";
+    switch (k) {
+      case "ConfigMap" -> configMap(in, map);
+      case "Template" -> template(in, map);
+      default ->
+          in.problem(
+              kind.line(),
+              "kind",
+              "unsupported kind '"
+                  + k
+                  + "': expected a ConfigMap, an OpenShift Template or a profile configuration");
+    }
+  }
+
+  private static String metadataName(YMap map) {
+    if (map.get("metadata") instanceof YMap meta && meta.get("name") instanceof YScalar n) {
+      return n.asText();
+    }
+    return "<unnamed>";
+  }
+
+  private void configMap(StrictReader in, YMap cm) {
+    String name = metadataName(cm);
+    YNode data = cm.get("data");
+    if (StrictReader.isNull(data)) {
+      acc.notes.add(in.source() + ": ConfigMap '" + name + "' has no data, skipped");
+      return;
+    }
+    if (!(data instanceof YMap dataMap)) {
+      in.problem(data.line(), "data", "must be a mapping, found " + data.kind());
+      return;
+    }
+    YNode value = dataMap.get(dataKey);
+    if (value == null) {
+      templates(in, name, dataMap);
+      return;
+    }
+    if (!(value instanceof YScalar text) || !(text.value() instanceof String s)) {
+      in.problem(
+          value.line(), "data." + dataKey, "must be a string holding YAML, found " + value.kind());
+      return;
+    }
+    // Lines inside a block scalar start on the line after its indicator. A quoted or plain value
+    // (JSON manifests) has no such mapping: its problems are reported at the value's own line.
+    StrictReader inner =
+        in.withSource(in.source() + " (ConfigMap " + name + ", key " + dataKey + ")");
+    int before = acc.problems.size();
+    List<YNode> docs =
+        YamlReader.readAll(s, inner.source(), text.block() ? text.line() : 0, acc.problems);
+    if (docs.isEmpty()) {
+      acc.notes.add(inner.source() + ": empty, skipped");
+    }
+    for (YNode doc : docs) {
+      if (doc instanceof YMap im && im.get("kind") != null) {
+        inner.problem(
+            doc.line(),
+            "kind",
+            "a ConfigMap's profile key must hold a profile configuration, not a manifest");
+      } else {
+        document(inner, doc);
+      }
+    }
+    if (!text.block()) {
+      List<Problem> found = acc.problems.subList(before, acc.problems.size());
+      found.replaceAll(p -> new Problem(p.source(), text.line(), p.field(), p.message()));
+    }
+  }
+
+  /** A ConfigMap without the profile key: each string key is a service template. */
+  private void templates(StrictReader in, String name, YMap dataMap) {
+    acc.notes.add(
+        in.source()
+            + ": ConfigMap '"
+            + name
+            + "' has no key '"
+            + dataKey
+            + "' (keys: "
+            + String.join(", ", dataMap.entries().keySet())
+            + "); read as service templates, not profiles");
+    Map<String, ServiceTemplates.Text> keys = new LinkedHashMap<>();
+    dataMap
+        .entries()
+        .forEach(
+            (key, v) -> {
+              if (v instanceof YScalar t && t.value() instanceof String text) {
+                keys.put(
+                    key,
+                    new ServiceTemplates.Text(
+                        in.source() + ": ConfigMap " + name + ", key " + key, text));
+              }
+            });
+    acc.configMapTemplates.put(name, keys);
+  }
+
+  private void template(StrictReader in, YMap t) {
+    String name = metadataName(t);
+    if (!(t.get("objects") instanceof YList)) {
+      in.problem(t.line(), "objects", "an OpenShift Template needs a list of objects");
+      return;
+    }
+    YNode params = t.get("parameters");
+    if (params != null && !(params instanceof YList)) {
+      in.problem(params.line(), "parameters", "must be a list, found " + params.kind());
+    } else if (params instanceof YList pl) {
+      for (int i = 0; i < pl.items().size(); i++) {
+        YNode p = pl.items().get(i);
+        if (!(p instanceof YMap pm) || !(pm.get("name") instanceof YScalar)) {
+          in.problem(p.line(), "parameters[" + i + "]", "a parameter needs a name");
+        }
+      }
+    }
+    acc.openShiftTemplates.put(
+        name,
+        new ServiceTemplates.Text(
+            in.source() + ": Template " + name, KubeJson.SERIALIZATION.asJson(t.plain())));
+    acc.notes.add(
+        in.source()
+            + ": OpenShift Template '"
+            + name
+            + "' is a service template (used by services' 'template:'), not profiles");
+  }
+}
