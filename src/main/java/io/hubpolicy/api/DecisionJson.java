@@ -47,7 +47,23 @@ public final class DecisionJson {
   public enum Explain {
     FULL,
     FIELDS,
-    NONE
+    NONE;
+
+    /**
+     * {@code full}, {@code fields} or {@code none}, as {@code ?explain=} and {@code --explain} take
+     * it; absent is full.
+     */
+    public static Explain parse(String value) {
+      if (value == null || value.isEmpty()) {
+        return FULL;
+      }
+      try {
+        return valueOf(value.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new io.hubpolicy.model.InvalidRequestException(
+            "explain", "explain must be full, fields or none; got '" + value + "'");
+      }
+    }
   }
 
   public static ObjectNode toJson(Decision d, PodMutator.Result pod, Explain explain) {

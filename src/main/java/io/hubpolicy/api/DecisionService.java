@@ -24,6 +24,9 @@ public final class DecisionService {
   private final String servicesNamespace;
   private final boolean planReadsCluster;
 
+  /**
+   * @param preferences where users' saved choices come from ({@link PreferenceStore#NONE}: none)
+   */
   public DecisionService(
       DecisionEngine engine, PodMutator mutator, AuditLog audit, PreferenceStore preferences) {
     this(engine, mutator, audit, preferences, null, null, false);
@@ -72,7 +75,7 @@ public final class DecisionService {
   }
 
   public DecisionService(DecisionEngine engine, PodMutator mutator, AuditLog audit) {
-    this(engine, mutator, audit, null);
+    this(engine, mutator, audit, PreferenceStore.NONE);
   }
 
   public DecisionEngine engine() {
@@ -94,7 +97,7 @@ public final class DecisionService {
   /** The same decision, not audited: what the spawn form shows before the user presses Start. */
   public Decision preview(SpawnRequest request) {
     SpawnRequest r =
-        preferences == null || request.user() == null
+        request.user() == null
             ? request
             : request.withPreferences(preferences.cached(request.user()));
     return engine.decide(r);

@@ -1,18 +1,7 @@
 package io.hubpolicy.api;
 
-import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.hubpolicy.auth.Authenticator;
 import io.hubpolicy.auth.BearerAuth;
-import io.hubpolicy.catalog.Catalogs;
-import io.hubpolicy.engine.NoRuleBaseException;
-import io.hubpolicy.engine.PolicyReloader;
-import io.hubpolicy.engine.RuleBase;
-import io.hubpolicy.model.Decision;
-import io.hubpolicy.model.InvalidRequestException;
-import io.hubpolicy.model.PolicyException;
-import io.hubpolicy.model.Problem;
-import io.hubpolicy.model.SpawnDeniedException;
-import io.hubpolicy.preferences.PreferencesService;
-import io.hubpolicy.services.ServiceLaunchException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -24,18 +13,21 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.Locale;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The HTTP edge. Domain exceptions become status codes here and nowhere else; a response never
- * carries a stack trace.
+ * The HTTP edge: routes, authentication, bodies and status codes; every use case is a call on
+ * {@link PolicyCalls}. Failures are classified by {@link Failure} and become statuses in {@link
+ * #STATUS}, here and nowhere else; a response never carries a stack trace.
  */
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -44,69 +36,47 @@ public final class HttpApi {
   /** Where the API server sends AdmissionReviews (the MutatingWebhookConfiguration's path). */
   public static final String ADMISSION_PATH = "/v1/admission";
 
-  /**
-   * What the HTTP edge serves. Only {@code decisions} is required; the others add their endpoints
-   * (preferences, images/sizes/options, reload status, metrics) when present.
-   */
-  public record Parts(
-      DecisionService decisions,
-      PreferencesService preferences,
-      Catalogs catalogs,
-      PolicyReloader reloader,
-      PrometheusMeterRegistry meters,
-      LaunchService launches) {
-    public Parts(
-        DecisionService decisions,
-        PreferencesService preferences,
-        Catalogs catalogs,
-        PolicyReloader reloader,
-        PrometheusMeterRegistry meters) {
-      this(decisions, preferences, catalogs, reloader, meters, null);
-    }
+  /** Each failure kind's HTTP status; gRPC has its own table in {@code GrpcErrors}. */
+  static final Map<Failure.Kind, Integer> STATUS = new EnumMap<>(Failure.Kind.class);
+
+  static {
+    STATUS.put(Failure.Kind.BAD_REQUEST, 400);
+    STATUS.put(Failure.Kind.DENIED, 403);
+    STATUS.put(Failure.Kind.NOT_FOUND, 404);
+    STATUS.put(Failure.Kind.PRECONDITION, 503);
+    STATUS.put(Failure.Kind.UNPROCESSABLE, 422);
+    STATUS.put(Failure.Kind.UNAVAILABLE, 503);
+    STATUS.put(Failure.Kind.UPSTREAM, 502);
+    STATUS.put(Failure.Kind.TIMEOUT, 504);
+    STATUS.put(Failure.Kind.INTERNAL, 500);
   }
 
-  private final DecisionService decisions;
-  private final AdmissionService admission;
-  private final Parts parts;
-  private BearerAuth auth;
-  private Set<String> openPaths = Set.of();
-  private TlsFiles tls;
+  private final PolicyCalls calls;
+  private final PrometheusMeterRegistry meters;
+  private final Authenticator auth;
+  private final Set<String> openPaths;
+  private final TlsFiles tls;
   private Vertx vertx;
   private final AtomicInteger port = new AtomicInteger();
 
-  public HttpApi(DecisionService decisions) {
-    this(new Parts(decisions, null, null, null, null));
-  }
-
-  public HttpApi(Parts parts) {
-    this.parts = parts;
-    this.decisions = parts.decisions();
-    this.admission = new AdmissionService(decisions);
-  }
-
   /**
-   * Requires {@code Authorization: Bearer <token>} on every {@code /v1} endpoint; health and
-   * metrics stay open (probes and scrapers carry no token, and say nothing about users).
+   * @param auth the bearer check every {@code /v1} endpoint goes through, except {@code openPaths}
+   *     (exact paths anyone who can reach the port may call: the API server calling {@link
+   *     #ADMISSION_PATH} on a managed cluster, which cannot present a token); health and metrics
+   *     stay open (probes and scrapers carry no token, and say nothing about users)
+   * @param tls null for plain HTTP
    */
-  public HttpApi requireToken(BearerAuth auth) {
-    return requireToken(auth, Set.of());
-  }
-
-  /**
-   * The same, except for these exact {@code /v1} paths, which anyone who can reach the port may
-   * call: for a caller that cannot present a token (the API server calling {@link #ADMISSION_PATH}
-   * on a managed cluster).
-   */
-  public HttpApi requireToken(BearerAuth auth, Set<String> openPaths) {
+  public HttpApi(
+      PolicyCalls calls,
+      PrometheusMeterRegistry meters,
+      Authenticator auth,
+      Set<String> openPaths,
+      TlsFiles tls) {
+    this.calls = calls;
+    this.meters = meters;
     this.auth = auth;
     this.openPaths = Set.copyOf(openPaths);
-    return this;
-  }
-
-  /** Serves HTTPS with this certificate instead of plain HTTP. */
-  public HttpApi tls(TlsFiles tls) {
     this.tls = tls;
-    return this;
   }
 
   public boolean secure() {
@@ -119,20 +89,48 @@ public final class HttpApi {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     // A negative port makes Vert.x bind one random port that every instance shares.
     int listenPort = requestedPort == 0 ? -1 : requestedPort;
-    vertx
-        .deployVerticle(
-            () ->
-                new VerticleBase() {
-                  @Override
-                  public Future<?> start() {
-                    return listen(host, listenPort).onSuccess(s -> port.set(s.actualPort()));
-                  }
-                },
-            new DeploymentOptions().setInstances(instances))
-        .toCompletionStage()
-        .toCompletableFuture()
-        .join();
+    try {
+      vertx
+          .deployVerticle(
+              () ->
+                  new VerticleBase() {
+                    @Override
+                    public Future<?> start() {
+                      return listen(host, listenPort).onSuccess(s -> port.set(s.actualPort()));
+                    }
+                  },
+              new DeploymentOptions().setInstances(instances))
+          .toCompletionStage()
+          .toCompletableFuture()
+          .join();
+    } catch (java.util.concurrent.CompletionException e) {
+      vertx.close();
+      throw new ListenException(host, requestedPort, e.getCause() == null ? e : e.getCause());
+    }
     return port.get();
+  }
+
+  /** The server could not listen, e.g. because the port is taken. */
+  public static final class ListenException extends RuntimeException {
+    private final int port;
+
+    ListenException(String host, int port, Throwable cause) {
+      super(
+          "cannot listen on "
+              + host
+              + ":"
+              + port
+              + ": "
+              + (cause instanceof java.net.BindException
+                  ? "the address is already in use"
+                  : String.valueOf(cause.getMessage())),
+          cause);
+      this.port = port;
+    }
+
+    public int port() {
+      return port;
+    }
   }
 
   private Future<HttpServer> listen(String host, int p) {
@@ -163,74 +161,59 @@ public final class HttpApi {
     r.get("/healthz")
         .handler(ctx -> ctx.response().putHeader("content-type", JSON).end("{\"status\":\"ok\"}"));
     r.get("/readyz").handler(this::ready);
-    if (auth != null) {
-      r.route("/v1/*").handler(this::authenticate);
-    }
-    if (parts.meters() != null) {
-      r.get("/metrics")
-          .handler(
-              ctx ->
-                  ctx.response()
-                      .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
-                      .end(parts.meters().scrape()));
-    }
+    r.route("/v1/*").handler(this::authenticate);
+    r.get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(meters.scrape()));
     BodyHandler small = BodyHandler.create().setBodyLimit(256 * 1024);
     // Decision and launch bodies may carry a whole pod.
     BodyHandler large = BodyHandler.create().setBodyLimit(4 * 1024 * 1024);
-    if (parts.preferences() != null) {
-      r.get("/v1/users/:user/preferences")
-          .handler(ctx -> blocking(ctx, () -> parts.preferences().get(ctx.pathParam("user"))));
-      r.put("/v1/users/:user/preferences")
-          .handler(small)
-          .handler(
-              ctx ->
-                  blocking(
-                      ctx,
-                      () ->
-                          parts
-                              .preferences()
-                              .put(
-                                  ctx.pathParam("user"),
-                                  ctx.queryParam("group"),
-                                  ctx.body().asString())));
-    }
-    if (parts.catalogs() != null) {
-      r.get("/v1/images").handler(ctx -> respond(ctx, () -> parts.catalogs().images(ruleBase())));
-      r.get("/v1/sizes").handler(ctx -> respondArray(ctx));
-      OptionsService options = new OptionsService(decisions, parts.catalogs(), parts.preferences());
-      r.get("/v1/options")
-          .handler(
-              ctx ->
-                  blocking(
-                      ctx,
-                      () ->
-                          options.options(ctx.queryParams().get("user"), ctx.queryParam("group"))));
-    }
-    r.post("/v1/decisions").handler(large).handler(this::decide);
-    // Decides on the event loop like decide(): admission never renders services, so nothing in
-    // it waits on the API server (preferences come from memory, the audit line is queued).
+    r.get("/v1/users/:user/preferences")
+        .handler(ctx -> serve(ctx, () -> calls.preferences(ctx.pathParam("user"))));
+    r.put("/v1/users/:user/preferences")
+        .handler(small)
+        .handler(
+            ctx ->
+                serve(
+                    ctx,
+                    () ->
+                        calls.savePreferences(
+                            ctx.pathParam("user"),
+                            ctx.queryParam("group"),
+                            ctx.body().asString())));
+    r.get("/v1/images").handler(ctx -> serve(ctx, calls::images));
+    r.get("/v1/sizes").handler(ctx -> serve(ctx, calls::sizes));
+    r.get("/v1/options")
+        .handler(
+            ctx ->
+                serve(
+                    ctx,
+                    () -> calls.options(ctx.queryParams().get("user"), ctx.queryParam("group"))));
+    r.post("/v1/decisions")
+        .handler(large)
+        .handler(ctx -> serve(ctx, () -> calls.decide(call(ctx), explain(ctx))));
     r.post(ADMISSION_PATH)
         .handler(large)
-        .handler(ctx -> respond(ctx, () -> admission.review(ctx.body().asString())));
-    // May read the audit file back: on a worker.
+        .handler(ctx -> serve(ctx, () -> calls.admission(ctx.body().asString())));
     r.get("/v1/decisions/:id")
-        .handler(ctx -> blockingJson(ctx, () -> decisions.audited(ctx.pathParam("id"))));
-    r.get("/v1/config").handler(this::config);
-    if (parts.launches() != null) {
-      r.post("/v1/launches").handler(large).handler(this::launch);
-      r.delete("/v1/launches/:user")
-          .handler(
-              ctx ->
-                  blocking(
-                      ctx,
-                      () ->
-                          parts
-                              .launches()
-                              .stop(
-                                  ctx.pathParam("user"),
-                                  ctx.queryParams().get("server"),
-                                  ctx.queryParams().get("event"))));
-    }
+        .handler(ctx -> serve(ctx, () -> calls.lookup(ctx.pathParam("id")), Function.identity()));
+    r.get("/v1/config").handler(ctx -> serve(ctx, calls::config));
+    r.post("/v1/launches")
+        .handler(large)
+        .handler(ctx -> serve(ctx, () -> calls.launch(call(ctx), explain(ctx))));
+    r.delete("/v1/launches/:user")
+        .handler(
+            ctx ->
+                serve(
+                    ctx,
+                    () ->
+                        calls.stop(
+                            ctx.pathParam("user"),
+                            ctx.queryParams().get("server"),
+                            ctx.queryParams().get("event"))));
     r.route()
         .last()
         .handler(
@@ -266,90 +249,47 @@ public final class HttpApi {
     error(ctx, 401, null, v.reason());
   }
 
-  /** A decide or launch body and its {@code ?explain=}, parsed. */
-  private record Call(DecideCall call, DecisionJson.Explain explain) {}
-
-  /** The call, or null after answering the error. */
-  private static Call parseCall(RoutingContext ctx) {
-    try {
-      return new Call(
-          DecideCall.parse(ctx.body().asString()), explainLevel(ctx.queryParams().get("explain")));
-    } catch (RuntimeException e) {
-      fail(ctx, e);
-      return null;
-    }
+  private static DecideCall call(RoutingContext ctx) {
+    return DecideCall.parse(ctx.body().asString());
   }
 
-  private void decide(RoutingContext ctx) {
-    Call parsed = parseCall(ctx);
-    if (parsed == null) {
-      return;
-    }
-    DecideCall call = parsed.call();
-    DecisionJson.Explain explain = parsed.explain();
-    if (explain == DecisionJson.Explain.FULL) {
-      // The full explanation is O(profiles); keep it off the event loop.
-      blocking(ctx, () -> decisions.decide(call, explain));
-      return;
-    }
-    // Microseconds of CPU: cheaper on the event loop than a hand-off to a worker, unless
-    // rendering the decision's services may first have to read a template from the cluster.
-    Decision d;
-    try {
-      d = decisions.decide(call.request());
-    } catch (RuntimeException e) {
-      fail(ctx, e);
-      return;
-    }
-    if (decisions.answerMayBlock(d)) {
-      blocking(ctx, () -> decisions.answer(d, call, explain));
-    } else {
-      respond(ctx, () -> decisions.answer(d, call, explain));
-    }
-  }
-
-  private void launch(RoutingContext ctx) {
-    Call parsed = parseCall(ctx);
-    if (parsed != null) {
-      // Creates objects and may wait for their return values: never on the event loop.
-      blocking(ctx, () -> parts.launches().launch(parsed.call(), parsed.explain()));
-    }
-  }
-
-  private RuleBase ruleBase() {
-    return decisions.engine().ruleBase();
+  private static DecisionJson.Explain explain(RoutingContext ctx) {
+    return DecisionJson.Explain.parse(ctx.queryParams().get("explain"));
   }
 
   private void ready(RoutingContext ctx) {
-    RuleBase rb = decisions.engine().ruleBaseOrNull();
-    if (rb == null) {
+    String revision = calls.readyRevision();
+    if (revision == null) {
       error(ctx, 503, null, "no configuration has loaded yet");
       return;
     }
     ctx.response()
         .putHeader("content-type", JSON)
-        .end("{\"status\":\"ready\",\"revision\":\"" + rb.revision() + "\"}");
+        .end("{\"status\":\"ready\",\"revision\":\"" + revision + "\"}");
   }
 
-  private void respondArray(RoutingContext ctx) {
+  private void serve(RoutingContext ctx, Supplier<Reply<ObjectNode>> call) {
+    serve(ctx, call, DecisionJson::compact);
+  }
+
+  /**
+   * Runs a use case: a reply that cannot block here on the event loop, one that may on a worker; a
+   * failure, thrown while calling or while producing the answer, becomes its status.
+   */
+  private <T> void serve(RoutingContext ctx, Supplier<Reply<T>> call, Function<T, String> toJson) {
+    Reply<T> reply;
     try {
-      ObjectNode o = JsonNodeFactory.instance.objectNode();
-      o.set("sizes", parts.catalogs().sizes(ruleBase()));
-      ctx.response().putHeader("content-type", JSON).end(DecisionJson.compact(o));
+      reply = call.get();
+      if (!reply.mayBlock()) {
+        ctx.response().putHeader("content-type", JSON).end(toJson.apply(reply.get()));
+        return;
+      }
     } catch (RuntimeException e) {
       fail(ctx, e);
+      return;
     }
-  }
-
-  /** Work that may call the API server or take long: on a worker, never on the event loop. */
-  private void blocking(RoutingContext ctx, java.util.function.Supplier<ObjectNode> body) {
-    blockingJson(ctx, () -> DecisionJson.compact(body.get()));
-  }
-
-  /** The same, for an answer that already is JSON text. */
-  private void blockingJson(RoutingContext ctx, java.util.function.Supplier<String> json) {
     ctx.vertx()
-        .executeBlocking(json::get, false)
+        .executeBlocking(() -> toJson.apply(reply.get()), false)
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
@@ -360,119 +300,21 @@ public final class HttpApi {
             });
   }
 
-  private void respond(RoutingContext ctx, java.util.function.Supplier<ObjectNode> body) {
-    try {
-      ctx.response().putHeader("content-type", JSON).end(DecisionJson.compact(body.get()));
-    } catch (RuntimeException e) {
-      fail(ctx, e);
-    }
-  }
-
-  /** The one place where domain exceptions become HTTP status codes. */
   private static void fail(RoutingContext ctx, Throwable e) {
-    if (e instanceof InvalidRequestException ire) {
-      error(ctx, 400, ire.field(), ire.getMessage());
-    } else if (e instanceof SpawnDeniedException denied) {
-      ObjectNode o = JsonNodeFactory.instance.objectNode();
-      o.put("error", denied.getMessage());
-      o.put("decisionId", denied.decisionId());
-      denied.reasons().forEach(o.putArray("reasons")::add);
-      ctx.response()
-          .setStatusCode(403)
-          .putHeader("content-type", JSON)
-          .end(DecisionJson.compact(o));
-    } else if (e instanceof LaunchService.NoClusterException nc) {
-      error(ctx, 503, null, nc.getMessage());
-    } else if (e instanceof ServiceLaunchException sle) {
-      LOG.warn("launch failed: {}", sle.getMessage());
-      int status =
-          switch (sle.kind()) {
-            case TEMPLATE -> 422;
-            case CLUSTER -> 502;
-            case TIMEOUT -> 504;
-          };
-      error(ctx, status, null, sle.getMessage());
-    } else if (e instanceof AuditLog.NotFoundException nf) {
-      error(ctx, 404, null, nf.getMessage());
-    } else if (e instanceof AuditLog.OffException off) {
-      // Like a launch without a cluster: this server was started without what it takes.
-      error(ctx, 503, null, off.getMessage());
-    } else if (e instanceof NoRuleBaseException nr) {
-      error(ctx, 503, null, nr.getMessage());
-    } else if (e instanceof KubernetesClientException ke) {
-      LOG.warn("Kubernetes API call failed: {}", ke.getMessage());
-      error(ctx, 503, null, "the Kubernetes API is not available: " + ke.getMessage());
-    } else if (e instanceof PolicyException pe) {
-      LOG.warn("decision failed: {}", pe.getMessage());
-      error(ctx, 500, null, pe.getMessage());
-    } else {
-      LOG.error("unexpected error deciding", e);
-      error(ctx, 500, null, "internal error; see the hubpolicy log");
+    Failure f = Failure.of(e);
+    int status = STATUS.get(f.kind());
+    if (f.kind() != Failure.Kind.DENIED) {
+      error(ctx, status, f.field(), f.message());
+      return;
     }
-  }
-
-  private void config(RoutingContext ctx) {
-    try {
-      ctx.response().putHeader("content-type", JSON).end(DecisionJson.compact(configJson()));
-    } catch (RuntimeException e) {
-      fail(ctx, e);
-    }
-  }
-
-  ObjectNode configJson() {
-    RuleBase rb = decisions.engine().ruleBase();
     ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.put("revision", rb.revision());
-    o.put("builtAt", rb.builtAt().toString());
-    o.put("profiles", rb.config().profiles().size());
-    o.putPOJO("sizes", rb.sizes().keySet());
-    o.putPOJO("profileSources", rb.config().sources());
-    o.putPOJO("ruleSources", rb.ruleSources());
-    if (parts.reloader() != null) {
-      PolicyReloader.Status st = parts.reloader().status();
-      ArrayNode from = o.putArray("loadedFrom");
-      st.from()
-          .forEach(v -> from.addObject().put("source", v.source()).put("version", v.version()));
-      o.put("appliedAt", st.appliedAt() == null ? null : st.appliedAt().toString());
-      o.putPOJO("notes", st.notes());
-      ObjectNode counts = o.putObject("reloads");
-      counts.put("applied", st.applied());
-      counts.put("rejected", st.rejected());
-      PolicyReloader.Rejected rej = st.lastRejected();
-      if (rej == null) {
-        o.putNull("lastRejected");
-      } else {
-        ObjectNode r = o.putObject("lastRejected");
-        r.put("at", rej.at().toString());
-        r.put("revision", rej.revision());
-        ArrayNode rf = r.putArray("from");
-        rej.from()
-            .forEach(v -> rf.addObject().put("source", v.source()).put("version", v.version()));
-        ArrayNode problems = r.putArray("problems");
-        for (Problem p : rej.problems()) {
-          problems
-              .addObject()
-              .put("source", p.source())
-              .put("line", p.line())
-              .put("field", p.field())
-              .put("message", p.message())
-              .put("text", p.toString());
-        }
-      }
-    }
-    return o;
-  }
-
-  public static DecisionJson.Explain explainLevel(String value) {
-    if (value == null || value.isEmpty()) {
-      return DecisionJson.Explain.FULL;
-    }
-    try {
-      return DecisionJson.Explain.valueOf(value.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException(
-          "explain", "explain must be full, fields or none; got '" + value + "'");
-    }
+    o.put("error", f.message());
+    o.put("decisionId", f.decisionId());
+    f.reasons().forEach(o.putArray("reasons")::add);
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", JSON)
+        .end(DecisionJson.compact(o));
   }
 
   private static void error(RoutingContext ctx, int status, String field, String message) {

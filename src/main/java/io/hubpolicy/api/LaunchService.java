@@ -6,14 +6,14 @@ import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.FieldTrace;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.Lifecycle;
-import io.hubpolicy.model.PolicyException;
 import io.hubpolicy.model.SpawnDeniedException;
 import io.hubpolicy.mutation.PodMutator;
+import io.hubpolicy.services.Launcher;
+import io.hubpolicy.services.NoClusterException;
 import io.hubpolicy.services.PlannedService;
 import io.hubpolicy.services.ServiceLaunchException;
 import io.hubpolicy.services.ServiceLauncher;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,30 +30,19 @@ public final class LaunchService {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   private final DecisionService decisions;
-  private final ServiceLauncher launcher;
+  private final Launcher launcher;
   private final MeterRegistry meters;
 
   /**
-   * @param launcher null without a cluster: a spawn without services still gets its decision, one
-   *     with services fails with {@link NoClusterException}
+   * @param launcher {@link Launcher#none} without a cluster: a spawn without services still gets
+   *     its decision, one with services fails with {@link NoClusterException}
    * @param meters where {@code hubpolicy.launches{result}}, {@code hubpolicy.launch.duration} and
-   *     {@code hubpolicy.stops{event}} are counted; null for nowhere
+   *     {@code hubpolicy.stops{event}} are counted
    */
-  public LaunchService(DecisionService decisions, ServiceLauncher launcher, MeterRegistry meters) {
+  public LaunchService(DecisionService decisions, Launcher launcher, MeterRegistry meters) {
     this.decisions = decisions;
     this.launcher = launcher;
-    this.meters = meters == null ? new CompositeMeterRegistry() : meters;
-  }
-
-  public LaunchService(DecisionService decisions, ServiceLauncher launcher) {
-    this(decisions, launcher, null);
-  }
-
-  /** Launching needs a Kubernetes API; hubpolicy runs without one (file mode). */
-  public static final class NoClusterException extends PolicyException {
-    public NoClusterException(String message) {
-      super(message);
-    }
+    this.meters = meters;
   }
 
   public ObjectNode launch(DecideCall call, DecisionJson.Explain explain) {
@@ -92,13 +81,6 @@ public final class LaunchService {
       }
       plan = decisions.plan(d, call.server());
       if (!plan.isEmpty()) {
-        if (launcher == null) {
-          throw new NoClusterException(
-              "the decision has services ("
-                  + String.join(", ", d.services().keySet())
-                  + ") but hubpolicy runs without a Kubernetes API; start it with --kube to"
-                  + " launch them");
-        }
         launch =
             launcher.launch(
                 new io.hubpolicy.services.ServiceTarget(
@@ -147,10 +129,7 @@ public final class LaunchService {
     Lifecycle ended = Lifecycle.event(event); // refuses an unknown event before anything else
     // Without a cluster no launch could have created anything, so there is nothing to stop: a
     // hub's post-stop hook gets a plain answer instead of an error on every stop.
-    ServiceLauncher.Stopped s =
-        launcher == null
-            ? new ServiceLauncher.Stopped(List.of(), List.of())
-            : launcher.stop(user, server, ended);
+    ServiceLauncher.Stopped s = launcher.stop(user, server, ended);
     meters.counter("hubpolicy.stops", "event", event).increment();
     ObjectNode o = F.objectNode();
     o.put("user", user);

@@ -6,7 +6,7 @@ import java.util.Locale;
  * Checks an {@code Authorization} header against the configured tokens. Shared by the HTTP and gRPC
  * edges so that both accept and refuse exactly the same requests.
  */
-public final class BearerAuth {
+public final class BearerAuth implements Authenticator {
   /** Why a request was refused; the text is safe to log and to send (it never holds a token). */
   public enum Verdict {
     OK(null),
@@ -31,6 +31,7 @@ public final class BearerAuth {
     this.tokens = tokens;
   }
 
+  @Override
   public Verdict check(String authorization) {
     if (authorization == null || authorization.isBlank()) {
       return Verdict.MISSING;

@@ -1,7 +1,6 @@
 package io.hubpolicy.catalog;
 
 import io.hubpolicy.engine.RuleBase;
-import io.hubpolicy.kube.ImageCatalog;
 import io.hubpolicy.model.NotebookImage;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -14,17 +13,19 @@ import tools.jackson.databind.node.ObjectNode;
  * from the configuration, judged against the watched Nodes (unknown without a cluster).
  */
 public final class ConfiguredCatalogs implements Catalogs {
-  private final ImageCatalog images;
+  private final ImageSource images;
   private final SizeCatalog sizes;
 
-  /** {@code images} may be null: no cluster, the profiles name the images. */
-  public ConfiguredCatalogs(ImageCatalog images, SizeCatalog sizes) {
+  /**
+   * @param images {@link ImageSource#PROFILES} without a cluster
+   */
+  public ConfiguredCatalogs(ImageSource images, SizeCatalog sizes) {
     this.images = images;
     this.sizes = sizes;
   }
 
   private Catalog catalog(RuleBase rb) {
-    return images == null ? NotebookImages.fromProfiles(rb.config()) : images.current(rb.config());
+    return images.current(rb.config());
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.hubpolicy.catalog;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.hubpolicy.catalog.ImageStreamReader.Entry;
-import io.hubpolicy.kube.ImageCatalog;
 import io.hubpolicy.model.ImageRef;
 import io.hubpolicy.model.NotebookImage;
 import io.hubpolicy.model.PolicyConfig;
@@ -17,7 +16,7 @@ import java.util.function.Predicate;
 
 /**
  * Builds the image catalog from ImageStreams, or from the profiles where a cluster has none. Pure
- * functions: the informer in {@link ImageCatalog} feeds them, tests call them directly.
+ * functions: an informer on ImageStreams (in {@code kube}) feeds them, tests call them directly.
  */
 public final class NotebookImages {
   // Display order: the stream's order annotation (unordered last), then the stream name, then the

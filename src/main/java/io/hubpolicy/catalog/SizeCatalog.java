@@ -1,7 +1,6 @@
 package io.hubpolicy.catalog;
 
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.hubpolicy.kube.NodeCatalog;
 import io.hubpolicy.model.PolicyConfig;
 import io.hubpolicy.model.Size;
 import java.util.ArrayList;
@@ -15,15 +14,15 @@ import java.util.Objects;
  * Reads only the node snapshot, so it is cheap enough to call per request.
  */
 public final class SizeCatalog {
-  private final NodeCatalog nodes;
+  private final NodeSource nodes;
   private final Schedulability schedulability;
 
-  public SizeCatalog(NodeCatalog nodes) {
+  public SizeCatalog(NodeSource nodes) {
     this(nodes, Schedulability.DEFAULT_HEADROOM);
   }
 
-  public SizeCatalog(NodeCatalog nodes, double headroom) {
-    this.nodes = Objects.requireNonNull(nodes, "nodes; use NodeCatalog.none() without a cluster");
+  public SizeCatalog(NodeSource nodes, double headroom) {
+    this.nodes = Objects.requireNonNull(nodes, "nodes; use NodeSource.NONE without a cluster");
     this.schedulability = new Schedulability(headroom);
   }
 

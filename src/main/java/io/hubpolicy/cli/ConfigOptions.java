@@ -63,9 +63,14 @@ final class ConfigOptions {
   }
 
   RuleBase build() {
+    return build(profilePaths(), rulePaths());
+  }
+
+  /** The rule base of these files, or every problem they have. */
+  static RuleBase build(List<Path> profiles, List<Path> rules) {
     List<Problem> problems = new ArrayList<>();
-    List<ConfigSource> profileSources = ConfigSources.fromPaths(profilePaths(), problems);
-    List<RuleSource> ruleSources = RuleSource.fromPaths(rulePaths(), problems);
+    List<ConfigSource> profileSources = ConfigSources.fromPaths(profiles, problems);
+    List<RuleSource> ruleSources = RuleSource.fromPaths(rules, problems);
     RuleBaseBuilder.Report report = new RuleBaseBuilder().check(profileSources, ruleSources);
     problems.addAll(report.problems());
     if (!problems.isEmpty()) {

@@ -50,7 +50,7 @@ final class DecideCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    DecisionJson.Explain level = io.hubpolicy.api.HttpApi.explainLevel(explain);
+    DecisionJson.Explain level = DecisionJson.Explain.parse(explain);
     Pod input = null;
     if (pod != null) {
       if (!Files.isRegularFile(pod)) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.hubpolicy.catalog.Catalog;
+import io.hubpolicy.catalog.ImageSource;
 import io.hubpolicy.catalog.NotebookImages;
 import io.hubpolicy.model.PolicyConfig;
 import java.net.HttpURLConnection;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * yet synced, or no labelled stream with an imported tag) the catalog falls back to the images the
  * profiles name, so spawning never depends on ImageStreams being there.
  */
-public final class ImageCatalog implements AutoCloseable {
+public final class ImageCatalog implements ImageSource, AutoCloseable {
   public static final String DEFAULT_SELECTOR = "opendatahub.io/notebook-image=true";
 
   public static final ResourceDefinitionContext IMAGE_STREAMS =
@@ -98,6 +99,7 @@ public final class ImageCatalog implements AutoCloseable {
    * The images to offer: the ImageStream catalog when it has any, otherwise the profile fallback
    * carrying the ImageStream warnings (they explain why the fallback is in use).
    */
+  @Override
   public Catalog current(PolicyConfig config) {
     Catalog streams = snapshot;
     SharedIndexInformer<GenericKubernetesResource> running = informer;

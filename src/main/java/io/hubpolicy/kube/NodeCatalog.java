@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.hubpolicy.catalog.NodeCapacity;
+import io.hubpolicy.catalog.NodeSource;
 import java.util.List;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * lists Nodes (the old system re-read them on every call). Readers get an immutable snapshot from a
  * volatile field; the watch replaces it whenever a node's capacity or schedulability changes.
  */
-public final class NodeCatalog implements AutoCloseable {
+public final class NodeCatalog implements NodeSource, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeCatalog.class);
 
   private final KubernetesClient client;
@@ -32,22 +33,12 @@ public final class NodeCatalog implements AutoCloseable {
 
   /** Watches Nodes through {@code client} once {@link #start()} is called. */
   public NodeCatalog(KubernetesClient client) {
-    this.client =
-        Objects.requireNonNull(client, "client; use NodeCatalog.none() without a cluster");
+    this.client = Objects.requireNonNull(client, "client; use NodeSource.NONE without a cluster");
   }
 
-  private NodeCatalog() {
-    this.client = null;
-  }
-
-  /** For file mode: no cluster, never synced, so every verdict is UNKNOWN. */
-  public static NodeCatalog none() {
-    return new NodeCatalog();
-  }
-
-  /** Whether there is a cluster to watch at all. */
+  @Override
   public boolean hasCluster() {
-    return client != null;
+    return true;
   }
 
   /**
@@ -56,7 +47,7 @@ public final class NodeCatalog implements AutoCloseable {
    * node data, and sizes say UNKNOWN until the first list succeeds.
    */
   public synchronized NodeCatalog start() {
-    if (client == null || informer != null) {
+    if (informer != null) {
       return this;
     }
     informer = client.nodes().runnableInformer(0);
@@ -94,6 +85,7 @@ public final class NodeCatalog implements AutoCloseable {
   }
 
   /** True once the first full list of Nodes has been seen. */
+  @Override
   public boolean synced() {
     return synced;
   }
@@ -104,6 +96,7 @@ public final class NodeCatalog implements AutoCloseable {
   }
 
   /** The current nodes sorted by name; before {@link #synced()} this may be partial or empty. */
+  @Override
   public List<NodeCapacity> nodes() {
     return snapshot;
   }

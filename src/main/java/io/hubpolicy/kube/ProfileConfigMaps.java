@@ -23,14 +23,42 @@ import org.slf4j.LoggerFactory;
  * the {@link PolicyReloader}, which builds it off the request path. A decision never calls the API
  * server.
  *
- * <p>With {@link KubeSettings#rulesFromConfigMaps}, any key ending in {@code .drl} is a policy rule
- * file too, so a policy author can ship rules the same way as profiles.
+ * <p>With {@link Where#rulesFromConfigMaps}, any key ending in {@code .drl} is a policy rule file
+ * too, so a policy author can ship rules the same way as profiles.
  */
 public final class ProfileConfigMaps implements AutoCloseable {
+  /**
+   * Where in the cluster the configuration lives. The defaults are the old system's names, so an
+   * existing deployment's ConfigMaps are picked up unchanged.
+   *
+   * <p>{@code rulesFromConfigMaps}: whether {@code .drl} keys in those ConfigMaps are loaded as
+   * policy rules. Off by default because a rule's consequence is Java running inside hubpolicy,
+   * with hubpolicy's service account; whoever may edit a profile ConfigMap should not get that by
+   * default.
+   */
+  public record Where(
+      String namespace,
+      String configMapName,
+      String labelSelector,
+      String key,
+      boolean rulesFromConfigMaps) {
+    public static final String DEFAULT_CONFIGMAP = "jupyter-singleuser-profiles";
+    public static final String DEFAULT_SELECTOR = "jupyterhub=singleuser-profiles";
+    public static final String DEFAULT_KEY = "jupyterhub-singleuser-profiles.yaml";
+
+    public static Where defaults(String namespace) {
+      return new Where(namespace, DEFAULT_CONFIGMAP, DEFAULT_SELECTOR, DEFAULT_KEY, false);
+    }
+
+    public Where withRulesFromConfigMaps(boolean on) {
+      return new Where(namespace, configMapName, labelSelector, key, on);
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(ProfileConfigMaps.class);
 
   private final KubernetesClient client;
-  private final KubeSettings settings;
+  private final Where settings;
   private final List<RuleSource> fileRules;
   private final PolicyReloader reloader;
   private final AtomicInteger failures = new AtomicInteger();
@@ -39,7 +67,7 @@ public final class ProfileConfigMaps implements AutoCloseable {
 
   public ProfileConfigMaps(
       KubernetesClient client,
-      KubeSettings settings,
+      Where settings,
       List<RuleSource> fileRules,
       PolicyReloader reloader) {
     this.client = client;

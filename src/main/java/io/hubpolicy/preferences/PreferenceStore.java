@@ -26,4 +26,28 @@ public interface PreferenceStore {
    * removed.
    */
   void save(String user, UserPreferences prefs, Map<String, String> secretValues);
+
+  /** Nobody has saved anything, and nothing can be saved: for a decider without users' choices. */
+  PreferenceStore NONE =
+      new PreferenceStore() {
+        @Override
+        public UserPreferences cached(String user) {
+          return UserPreferences.NONE;
+        }
+
+        @Override
+        public UserPreferences load(String user) {
+          return UserPreferences.NONE;
+        }
+
+        @Override
+        public Set<String> storedSecrets(String user) {
+          return Set.of();
+        }
+
+        @Override
+        public void save(String user, UserPreferences prefs, Map<String, String> secretValues) {
+          throw new UnsupportedOperationException("this hubpolicy keeps no preferences");
+        }
+      };
 }

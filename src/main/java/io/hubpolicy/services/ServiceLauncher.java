@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * {@code return} values read back, waiting a bounded time for those a controller fills in later. If
  * any step fails, what this launch created is deleted again before the failure is reported.
  */
-public final class ServiceLauncher {
+public final class ServiceLauncher implements Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceLauncher.class);
   private static final Duration FIRST_POLL = Duration.ofMillis(100);
   private static final Duration MAX_POLL = Duration.ofSeconds(1);
@@ -58,10 +58,12 @@ public final class ServiceLauncher {
     this.returnTimeout = returnTimeout;
   }
 
+  @Override
   public String namespace() {
     return cluster.namespace();
   }
 
+  @Override
   public Launch launch(ServiceTarget target, List<PlannedService> plan) {
     for (PlannedService p : plan) {
       if (!p.ok()) {
@@ -131,6 +133,7 @@ public final class ServiceLauncher {
   }
 
   /** Deletes the user server's objects whose lifecycle ends with {@code event}. */
+  @Override
   public Stopped stop(String user, String server, Lifecycle event) {
     Set<Lifecycle> ended = event.ends();
     List<GenericKubernetesResource> anchors = new ArrayList<>();

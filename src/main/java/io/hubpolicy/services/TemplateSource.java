@@ -18,6 +18,9 @@ public interface TemplateSource {
   /** The OpenShift Template {@code name} as JSON or YAML text, or empty. */
   Optional<ServiceTemplates.Text> openShiftTemplate(String name);
 
+  /** No templates at all: what the cluster offers in file mode. */
+  TemplateSource NONE = configured(ServiceTemplates::none);
+
   /** Templates that came with the configuration (the current rule base's). */
   static TemplateSource configured(Supplier<ServiceTemplates> templates) {
     return new TemplateSource() {

@@ -111,9 +111,11 @@ class AdmissionTest {
   /** An HTTPS server with the test certificate and token; returns its base URL. */
   static String serve(DecisionEngine engine, AuditLog log, Set<String> openPaths) throws Exception {
     HttpApi api =
-        new HttpApi(new DecisionService(engine, new PodMutator(), log))
-            .requireToken(new BearerAuth(Tokens.of(TOKEN)), openPaths)
-            .tls(TLS);
+        TestEdges.http(
+            TestEdges.calls(new DecisionService(engine, new PodMutator(), log)),
+            new BearerAuth(Tokens.of(TOKEN)),
+            openPaths,
+            TLS);
     servers.add(api);
     return "https://127.0.0.1:" + api.start("127.0.0.1", HttpApiTest.freePort());
   }

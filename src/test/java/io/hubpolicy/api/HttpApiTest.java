@@ -87,7 +87,7 @@ class HttpApiTest {
     rb = Engines.ruleBase(CONFIG);
     auditFile = tmp.resolve("audit").resolve("decisions.jsonl");
     audit = AuditLog.toFile(auditFile);
-    api = new HttpApi(new DecisionService(new DecisionEngine(rb), new PodMutator(), audit));
+    api = TestEdges.http(new DecisionService(new DecisionEngine(rb), new PodMutator(), audit));
     int port = api.start("127.0.0.1", 0);
     assertTrue(port > 0, "port " + port);
     assertEquals(port, api.port());
@@ -442,7 +442,8 @@ class HttpApiTest {
   @Test
   void startsOnAFreePortWhenAskedForPortZero() throws Exception {
     HttpApi other =
-        new HttpApi(new DecisionService(new DecisionEngine(rb), new PodMutator(), AuditLog.NONE));
+        TestEdges.http(
+            new DecisionService(new DecisionEngine(rb), new PodMutator(), AuditLog.NONE));
     try {
       int port = other.start("127.0.0.1", 0);
       assertTrue(port > 0, "port " + port);
@@ -644,7 +645,7 @@ class HttpApiTest {
   /** A second server on its own rule base; returns its base URL. */
   static String serverWith(RuleBase other, List<HttpApi> started) throws Exception {
     HttpApi api2 =
-        new HttpApi(
+        TestEdges.http(
             new DecisionService(new DecisionEngine(other), new PodMutator(), AuditLog.NONE));
     started.add(api2);
     return "http://127.0.0.1:" + api2.start("127.0.0.1", freePort());
@@ -752,7 +753,7 @@ class HttpApiTest {
             end
             """);
     HttpApi other =
-        new HttpApi(
+        TestEdges.http(
             new DecisionService(new DecisionEngine(denying), new PodMutator(), AuditLog.NONE));
     int port = other.start("127.0.0.1", freePort());
     try {

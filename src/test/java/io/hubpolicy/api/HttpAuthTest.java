@@ -8,15 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hubpolicy.auth.BearerAuth;
 import io.hubpolicy.auth.Tokens;
 import io.hubpolicy.catalog.ConfiguredCatalogs;
+import io.hubpolicy.catalog.ImageSource;
+import io.hubpolicy.catalog.NodeSource;
 import io.hubpolicy.catalog.SizeCatalog;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.Engines;
-import io.hubpolicy.kube.NodeCatalog;
 import io.hubpolicy.mutation.PodMutator;
-import io.hubpolicy.preferences.InMemoryPreferenceStore;
-import io.hubpolicy.preferences.PreferencesService;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -26,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,24 +53,16 @@ class HttpAuthTest {
     DecisionEngine engine = new DecisionEngine(Engines.ruleBase(CONFIG));
     DecisionService decisions = new DecisionService(engine, new PodMutator(), AuditLog.NONE);
     ConfiguredCatalogs catalogs =
-        new ConfiguredCatalogs(null, new SizeCatalog(NodeCatalog.none(), 0.1));
-    HttpApi.Parts parts =
-        new HttpApi.Parts(
-            decisions,
-            new PreferencesService(
-                new InMemoryPreferenceStore(),
-                engine,
-                () -> catalogs.imageNames(engine.ruleBase())),
-            catalogs,
-            null,
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-            new LaunchService(decisions, null));
-    api = new HttpApi(parts).requireToken(new BearerAuth(Tokens.of(TOKEN, "second-token")));
+        new ConfiguredCatalogs(ImageSource.PROFILES, new SizeCatalog(NodeSource.NONE, 0.1));
+    PolicyCalls calls = TestEdges.calls(decisions);
+    api = TestEdges.http(calls, new BearerAuth(Tokens.of(TOKEN, "second-token")), Set.of(), null);
     base = "http://127.0.0.1:" + api.start("127.0.0.1", 0);
     secure =
-        new HttpApi(parts)
-            .requireToken(new BearerAuth(Tokens.of(TOKEN)))
-            .tls(new TlsFiles(TestTls.CERT, TestTls.KEY));
+        TestEdges.http(
+            calls,
+            new BearerAuth(Tokens.of(TOKEN)),
+            Set.of(),
+            new TlsFiles(TestTls.CERT, TestTls.KEY));
     secureBase = "https://127.0.0.1:" + secure.start("127.0.0.1", 0);
   }
 

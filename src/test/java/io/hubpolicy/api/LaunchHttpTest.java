@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,10 +93,7 @@ class LaunchHttpTest {
                     TemplateSource.configured(() -> rb.config().templates())),
                 "hub",
                 false);
-    api =
-        new HttpApi(
-            new HttpApi.Parts(
-                decisions, null, null, null, null, new LaunchService(decisions, null)));
+    api = TestEdges.http(TestEdges.calls(decisions), TestEdges.ANYONE, Set.of(), null);
     base = "http://127.0.0.1:" + api.start("127.0.0.1", 0);
   }
 

@@ -4,8 +4,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.hubpolicy.engine.Engines;
 import io.hubpolicy.engine.RuleBaseBuilder;
-import io.hubpolicy.kube.KubeSettings;
 import io.hubpolicy.kube.MockKube;
+import io.hubpolicy.kube.ProfileConfigMaps;
 import io.hubpolicy.profiles.ConfigSource;
 import io.hubpolicy.workload.WorkloadGenerator;
 import java.io.IOException;
@@ -174,7 +174,7 @@ public final class ReloadBench {
             k.client
                 .configMaps()
                 .inNamespace(NAMESPACE)
-                .withName(KubeSettings.DEFAULT_CONFIGMAP)
+                .withName(ProfileConfigMaps.Where.DEFAULT_CONFIGMAP)
                 .edit(cm -> configMap(0, chunks(yaml).get(0)));
           };
       jvm.addAll(
@@ -343,13 +343,13 @@ public final class ReloadBench {
             .withNewMetadata()
             .withName(
                 index == 0
-                    ? KubeSettings.DEFAULT_CONFIGMAP
+                    ? ProfileConfigMaps.Where.DEFAULT_CONFIGMAP
                     : String.format("bench-profiles-%03d", index))
             .withNamespace(NAMESPACE)
             .endMetadata()
-            .addToData(KubeSettings.DEFAULT_KEY, yaml);
+            .addToData(ProfileConfigMaps.Where.DEFAULT_KEY, yaml);
     if (index > 0) {
-      String[] label = KubeSettings.DEFAULT_SELECTOR.split("=");
+      String[] label = ProfileConfigMaps.Where.DEFAULT_SELECTOR.split("=");
       b.editMetadata().addToLabels(label[0], label[1]).endMetadata();
     }
     return b.build();

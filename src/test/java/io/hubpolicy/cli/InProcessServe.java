@@ -7,10 +7,10 @@ import picocli.CommandLine;
  * IT): the same composition root as the command line.
  */
 public final class InProcessServe implements AutoCloseable {
-  private final ServeCommand.Running running;
+  private final Wiring.Running running;
   private boolean stopped;
 
-  private InProcessServe(ServeCommand.Running running) {
+  private InProcessServe(Wiring.Running running) {
     this.running = running;
   }
 

@@ -27,7 +27,7 @@ class ServeAdmissionTest {
   static final Path REVIEW = Path.of("src/test/resources/admission/kubespawner-create.json");
 
   @TempDir Path tmp;
-  ServeCommand.Running running;
+  Wiring.Running running;
 
   @AfterEach
   void stop() {

@@ -52,7 +52,7 @@ class ServeKubeMockTest {
       """;
 
   MockKube kube;
-  ServeCommand.Running running;
+  Wiring.Running running;
   @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp;
   java.nio.file.Path audit;
   final HttpClient http = HttpClient.newHttpClient();

@@ -19,7 +19,7 @@ class ServeWatchTest {
     return "profiles:\n- name: p\n  env: [{name: V, value: '" + value + "'}]\n";
   }
 
-  ServeCommand.Running start(Path file, String... extra) throws Exception {
+  Wiring.Running start(Path file, String... extra) throws Exception {
     ServeCommand serve = new ServeCommand();
     List<String> args =
         new java.util.ArrayList<>(
@@ -43,7 +43,7 @@ class ServeWatchTest {
   void aChangedProfileFileIsServedWithoutRestart() throws Exception {
     Path file = tmp.resolve("profiles.yaml");
     Files.writeString(file, profiles("one"));
-    ServeCommand.Running running = start(file);
+    Wiring.Running running = start(file);
     try {
       String before = running.engine().ruleBase().revision();
       Files.writeString(file, profiles("two"));
@@ -62,7 +62,7 @@ class ServeWatchTest {
   void noWatchReadsTheFilesOnce() throws Exception {
     Path file = tmp.resolve("profiles.yaml");
     Files.writeString(file, profiles("one"));
-    ServeCommand.Running running = start(file, "--no-watch");
+    Wiring.Running running = start(file, "--no-watch");
     try {
       String before = running.engine().ruleBase().revision();
       Files.writeString(file, profiles("two"));

@@ -171,18 +171,6 @@ class NodeCatalogMockTest {
     }
   }
 
-  @Test
-  void withoutAClusterEverySizeIsUnknown() {
-    try (NodeCatalog none = NodeCatalog.none().start()) {
-      assertFalse(none.hasCluster());
-      assertFalse(none.synced());
-      SizeView v =
-          new SizeCatalog(none).sizes(config(named("Small", size("requests.cpu", "1")))).get(0);
-      assertEquals(Status.UNKNOWN, v.verdict().status());
-      assertTrue(v.verdict().reason().contains("no cluster"), v.verdict().reason());
-    }
-  }
-
   private void awaitVerdict(Size size, Status status, String node) {
     await(() -> brief(size), verdict(status, node)::equals, "verdict " + status + " on " + node);
   }

@@ -50,7 +50,7 @@ class ProfileConfigMapsMockTest {
     watcher =
         new ProfileConfigMaps(
             kube.client,
-            KubeSettings.defaults(NS).withRulesFromConfigMaps(true),
+            ProfileConfigMaps.Where.defaults(NS).withRulesFromConfigMaps(true),
             Engines.builtinRules(),
             reloader);
   }
@@ -199,7 +199,7 @@ class ProfileConfigMapsMockTest {
   void rulesInConfigMapsAreIgnoredWithANoteUnlessTurnedOn() {
     watcher =
         new ProfileConfigMaps(
-            kube.client, KubeSettings.defaults(NS), Engines.builtinRules(), reloader);
+            kube.client, ProfileConfigMaps.Where.defaults(NS), Engines.builtinRules(), reloader);
     ConfigMap cm = profiles("jupyter-singleuser-profiles", false, envProfile("base", "WHO", "x"));
     cm.getData()
         .put(

@@ -6,6 +6,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.hubpolicy.auth.Authenticator;
 import io.hubpolicy.auth.BearerAuth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +20,9 @@ final class BearerInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-  private final BearerAuth auth;
+  private final Authenticator auth;
 
-  BearerInterceptor(BearerAuth auth) {
+  BearerInterceptor(Authenticator auth) {
     this.auth = auth;
   }
 

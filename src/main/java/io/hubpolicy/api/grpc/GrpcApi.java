@@ -6,11 +6,9 @@ import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.hubpolicy.api.DecisionService;
-import io.hubpolicy.api.LaunchService;
-import io.hubpolicy.api.OptionsService;
+import io.hubpolicy.api.PolicyCalls;
 import io.hubpolicy.api.TlsFiles;
-import io.hubpolicy.auth.BearerAuth;
+import io.hubpolicy.auth.Authenticator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -39,35 +37,21 @@ public final class GrpcApi {
   /** As HTTP's limit for a decision or launch body: either may carry a whole pod. */
   static final int MAX_MESSAGE = 4 * 1024 * 1024;
 
-  private final DecisionService decisions;
-  private final LaunchService launches;
-  private final OptionsService options;
-  private BearerAuth auth;
-  private TlsFiles tls;
+  private final PolicyCalls calls;
+  private final Authenticator auth;
+  private final TlsFiles tls;
   private Server server;
-  private ExecutorService calls;
+  private ExecutorService callPool;
   private ExecutorService blocking;
 
   /**
-   * @param launches null for a server without Launch and Stop (UNIMPLEMENTED)
-   * @param options null for a server without Options (UNIMPLEMENTED)
+   * @param auth the bearer check every call goes through
+   * @param tls null for plaintext
    */
-  public GrpcApi(DecisionService decisions, LaunchService launches, OptionsService options) {
-    this.decisions = decisions;
-    this.launches = launches;
-    this.options = options;
-  }
-
-  /** Requires {@code authorization: Bearer <token>} metadata on every call. */
-  public GrpcApi requireToken(BearerAuth auth) {
+  public GrpcApi(PolicyCalls calls, Authenticator auth, TlsFiles tls) {
+    this.calls = calls;
     this.auth = auth;
-    return this;
-  }
-
-  /** Serves gRPC over TLS with this certificate instead of plaintext. */
-  public GrpcApi tls(TlsFiles tls) {
     this.tls = tls;
-    return this;
   }
 
   public boolean secure() {
@@ -88,7 +72,7 @@ public final class GrpcApi {
     // gRPC's default executor is an unbounded cached pool; these bound the threads. Calls that
     // may wait on the API server or the disk move on to the blocking pool, so that a burst of
     // slow launches cannot hold up decisions.
-    calls =
+    callPool =
         Executors.newFixedThreadPool(
             Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), threads("grpc-call"));
     blocking =
@@ -99,15 +83,12 @@ public final class GrpcApi {
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(BLOCKING_QUEUE),
             threads("grpc-blocking"));
-    PolicyService service = new PolicyService(decisions, launches, options, blocking);
+    PolicyService service = new PolicyService(calls, blocking);
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials)
-            .executor(calls)
+            .executor(callPool)
             .maxInboundMessageSize(MAX_MESSAGE)
-            .addService(
-                auth == null
-                    ? ServerInterceptors.intercept(service)
-                    : ServerInterceptors.intercept(service, new BearerInterceptor(auth)));
+            .addService(ServerInterceptors.intercept(service, new BearerInterceptor(auth)));
     try {
       server = builder.build().start();
     } catch (IOException e) {
@@ -141,7 +122,7 @@ public final class GrpcApi {
   }
 
   private void stopPools() {
-    calls.shutdownNow();
+    callPool.shutdownNow();
     blocking.shutdownNow();
   }
 

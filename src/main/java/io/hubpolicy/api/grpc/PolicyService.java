@@ -5,9 +5,8 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.hubpolicy.api.DecideCall;
 import io.hubpolicy.api.DecisionJson;
-import io.hubpolicy.api.DecisionService;
-import io.hubpolicy.api.LaunchService;
-import io.hubpolicy.api.OptionsService;
+import io.hubpolicy.api.PolicyCalls;
+import io.hubpolicy.api.Reply;
 import io.hubpolicy.api.grpc.v1.DecideRequest;
 import io.hubpolicy.api.grpc.v1.DecideResponse;
 import io.hubpolicy.api.grpc.v1.Decision;
@@ -24,112 +23,84 @@ import io.hubpolicy.api.grpc.v1.Service;
 import io.hubpolicy.api.grpc.v1.StopRequest;
 import io.hubpolicy.api.grpc.v1.StopResponse;
 import io.hubpolicy.model.InvalidRequestException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The calls of {@code hubpolicy.v1.Policy}: each builds the call HTTP would build, asks the same
- * service, and turns the same JSON answer into its reply, so the edges cannot drift apart.
+ * use case of {@link PolicyCalls}, and turns the same JSON answer into its reply, so the edges
+ * cannot drift apart.
  */
 final class PolicyService extends PolicyGrpc.PolicyImplBase {
-  private final DecisionService decisions;
-  private final LaunchService launches;
-  private final OptionsService options;
+  private final PolicyCalls calls;
   private final ExecutorService blocking;
 
   /**
-   * @param launches null: Launch and Stop are UNIMPLEMENTED
-   * @param options null: Options is UNIMPLEMENTED
-   * @param blocking where calls that may wait on the API server or the disk run, so that they
+   * @param blocking where replies that may wait on the API server or the disk run, so that they
    *     cannot hold up decisions
    */
-  PolicyService(
-      DecisionService decisions,
-      LaunchService launches,
-      OptionsService options,
-      ExecutorService blocking) {
-    this.decisions = decisions;
-    this.launches = launches;
-    this.options = options;
+  PolicyService(PolicyCalls calls, ExecutorService blocking) {
+    this.calls = calls;
     this.blocking = blocking;
   }
 
   @Override
   public void decide(DecideRequest req, StreamObserver<DecideResponse> out) {
-    DecideCall call;
-    DecisionJson.Explain explain;
-    io.hubpolicy.model.Decision d;
-    try {
-      call =
-          DecideCall.of(
-              req.getUser(),
-              req.getGroupsList(),
-              req.getImage(),
-              req.getSize(),
-              req.getServer(),
-              req.getPod());
-      explain = explain(req.getExplain(), req.getExplainValue());
-      d = decisions.decide(call.request());
-    } catch (RuntimeException e) {
-      out.onError(GrpcErrors.toStatus(e));
-      return;
-    }
-    Supplier<DecideResponse> answer =
-        () -> {
-          ObjectNode json = decisions.answer(d, call, explain);
-          return DecideResponse.newBuilder()
-              .setDecision(decision(json))
-              .setJson(DecisionJson.compact(json))
-              .build();
-        };
-    if (decisions.answerMayBlock(d)) {
-      blocking(out, answer);
-    } else {
-      answer(out, answer);
-    }
-  }
-
-  @Override
-  public void launch(LaunchRequest req, StreamObserver<LaunchResponse> out) {
-    if (launches == null) {
-      out.onError(unimplemented("launch services"));
-      return;
-    }
-    blocking(
+    serve(
         out,
         () -> {
           DecideCall call =
-              DecideCall.of(
+              call(
                   req.getUser(),
                   req.getGroupsList(),
                   req.getImage(),
                   req.getSize(),
                   req.getServer(),
                   req.getPod());
-          ObjectNode json = launches.launch(call, explain(req.getExplain(), req.getExplainValue()));
-          return LaunchResponse.newBuilder()
-              .setDecision(decision(json))
-              .setServer(text(json.get("server")))
-              .setAnchor(text(json.get("anchor")))
-              .setJson(DecisionJson.compact(json))
-              .build();
-        });
+          return calls.decide(call, explain(req.getExplain(), req.getExplainValue()));
+        },
+        json ->
+            DecideResponse.newBuilder()
+                .setDecision(decision(json))
+                .setJson(DecisionJson.compact(json))
+                .build());
+  }
+
+  @Override
+  public void launch(LaunchRequest req, StreamObserver<LaunchResponse> out) {
+    serve(
+        out,
+        () ->
+            calls.launch(
+                call(
+                    req.getUser(),
+                    req.getGroupsList(),
+                    req.getImage(),
+                    req.getSize(),
+                    req.getServer(),
+                    req.getPod()),
+                explain(req.getExplain(), req.getExplainValue())),
+        json ->
+            LaunchResponse.newBuilder()
+                .setDecision(decision(json))
+                .setServer(text(json.get("server")))
+                .setAnchor(text(json.get("anchor")))
+                .setJson(DecisionJson.compact(json))
+                .build());
   }
 
   @Override
   public void stop(StopRequest req, StreamObserver<StopResponse> out) {
-    if (launches == null) {
-      out.onError(unimplemented("stop services"));
-      return;
-    }
-    blocking(
+    serve(
         out,
-        () -> {
-          ObjectNode json = launches.stop(req.getUser(), req.getServer(), req.getEvent());
+        () -> calls.stop(req.getUser(), req.getServer(), req.getEvent()),
+        json -> {
           StopResponse.Builder b =
               StopResponse.newBuilder()
                   .setUser(text(json.get("user")))
@@ -143,52 +114,52 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
 
   @Override
   public void options(OptionsRequest req, StreamObserver<OptionsResponse> out) {
-    if (options == null) {
-      out.onError(unimplemented("offer spawn options"));
-      return;
-    }
-    blocking(
+    serve(
         out,
-        () -> {
-          ObjectNode json = options.options(req.getUser(), req.getGroupsList());
-          return OptionsResponse.newBuilder()
-              .setRevision(text(json.get("revision")))
-              .setSelectedImage(text(json.path("selected").get("image")))
-              .setSelectedSize(text(json.path("selected").get("size")))
-              .setJson(DecisionJson.compact(json))
-              .build();
-        });
+        () -> calls.options(req.getUser(), req.getGroupsList()),
+        json ->
+            OptionsResponse.newBuilder()
+                .setRevision(text(json.get("revision")))
+                .setSelectedImage(text(json.path("selected").get("image")))
+                .setSelectedSize(text(json.path("selected").get("size")))
+                .setJson(DecisionJson.compact(json))
+                .build());
   }
 
   @Override
   public void getDecision(GetDecisionRequest req, StreamObserver<GetDecisionResponse> out) {
-    blocking(
+    serve(
         out,
-        () -> {
-          String id = req.getDecisionId();
-          if (id.isBlank()) {
-            throw new InvalidRequestException("decision_id", "decision_id is required");
-          }
-          return GetDecisionResponse.newBuilder()
-              .setDecisionId(id)
-              .setAuditLine(decisions.audited(id))
-              .build();
-        });
+        () -> calls.lookup(req.getDecisionId()),
+        line ->
+            GetDecisionResponse.newBuilder()
+                .setDecisionId(req.getDecisionId())
+                .setAuditLine(line)
+                .build());
   }
 
-  private static <T> void answer(StreamObserver<T> out, Supplier<T> work) {
-    T reply;
+  private static DecideCall call(
+      String user, List<String> groups, String image, String size, String server, String pod) {
+    return DecideCall.of(user, groups, image, size, server, pod);
+  }
+
+  /**
+   * Runs a use case: a reply that cannot block on this call thread, one that may on the blocking
+   * pool; a failure, thrown while calling or while answering, becomes its status.
+   */
+  private <T, R> void serve(
+      StreamObserver<R> out, Supplier<Reply<T>> call, Function<T, R> toResponse) {
+    Reply<T> reply;
     try {
-      reply = work.get();
+      reply = call.get();
     } catch (RuntimeException e) {
       out.onError(GrpcErrors.toStatus(e));
       return;
     }
-    out.onNext(reply);
-    out.onCompleted();
-  }
-
-  private <T> void blocking(StreamObserver<T> out, Supplier<T> work) {
+    if (!reply.mayBlock()) {
+      answer(out, () -> toResponse.apply(reply.get()));
+      return;
+    }
     Context context = Context.current();
     try {
       blocking.execute(
@@ -196,7 +167,7 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
               () -> {
                 // The caller gave up (deadline, cancel) while this waited for a thread.
                 if (!context.isCancelled()) {
-                  answer(out, work);
+                  answer(out, () -> toResponse.apply(reply.get()));
                 }
               }));
     } catch (RejectedExecutionException e) {
@@ -209,10 +180,16 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
     }
   }
 
-  private static RuntimeException unimplemented(String what) {
-    return Status.UNIMPLEMENTED
-        .withDescription("this hubpolicy does not " + what)
-        .asRuntimeException();
+  private static <T> void answer(StreamObserver<T> out, Supplier<T> work) {
+    T reply;
+    try {
+      reply = work.get();
+    } catch (RuntimeException e) {
+      out.onError(GrpcErrors.toStatus(e));
+      return;
+    }
+    out.onNext(reply);
+    out.onCompleted();
   }
 
   static DecisionJson.Explain explain(Explain e, int number) {

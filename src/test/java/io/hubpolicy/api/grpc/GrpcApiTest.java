@@ -18,8 +18,7 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
 import io.hubpolicy.api.AuditLog;
 import io.hubpolicy.api.DecisionService;
-import io.hubpolicy.api.LaunchService;
-import io.hubpolicy.api.OptionsService;
+import io.hubpolicy.api.TestEdges;
 import io.hubpolicy.api.TlsFiles;
 import io.hubpolicy.api.grpc.v1.DecideRequest;
 import io.hubpolicy.api.grpc.v1.DecideResponse;
@@ -36,17 +35,12 @@ import io.hubpolicy.api.grpc.v1.StopRequest;
 import io.hubpolicy.api.grpc.v1.StopResponse;
 import io.hubpolicy.auth.BearerAuth;
 import io.hubpolicy.auth.Tokens;
-import io.hubpolicy.catalog.ConfiguredCatalogs;
-import io.hubpolicy.catalog.SizeCatalog;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.Engines;
 import io.hubpolicy.engine.NoRuleBaseException;
 import io.hubpolicy.engine.RuleBase;
-import io.hubpolicy.kube.NodeCatalog;
 import io.hubpolicy.model.InvalidConfigException;
 import io.hubpolicy.mutation.PodMutator;
-import io.hubpolicy.preferences.InMemoryPreferenceStore;
-import io.hubpolicy.preferences.PreferencesService;
 import io.hubpolicy.services.ServiceLaunchException;
 import io.hubpolicy.services.ServicePlanner;
 import io.hubpolicy.services.TemplateRenderer;
@@ -153,16 +147,7 @@ class GrpcApiTest {
 
   /** A server (no cluster: Launch has no launcher) with the test token; returns its port. */
   static int serve(DecisionService d, TlsFiles tls) {
-    ConfiguredCatalogs catalogs = new ConfiguredCatalogs(null, new SizeCatalog(NodeCatalog.none()));
-    PreferencesService prefs =
-        new PreferencesService(
-            new InMemoryPreferenceStore(),
-            d.engine(),
-            () -> catalogs.imageNames(d.engine().ruleBase()));
-    GrpcApi api =
-        new GrpcApi(d, new LaunchService(d, null), new OptionsService(d, catalogs, prefs))
-            .requireToken(new BearerAuth(Tokens.of(TOKEN)))
-            .tls(tls);
+    GrpcApi api = new GrpcApi(TestEdges.calls(d), new BearerAuth(Tokens.of(TOKEN)), tls);
     servers.add(api);
     return api.start("127.0.0.1", 0);
   }
@@ -478,7 +463,7 @@ class GrpcApiTest {
             Map.entry(new KubernetesClientException("connection refused"), Status.Code.UNAVAILABLE),
             Map.entry(new NoRuleBaseException(), Status.Code.UNAVAILABLE),
             Map.entry(
-                new LaunchService.NoClusterException("no cluster"),
+                new io.hubpolicy.services.NoClusterException("no cluster"),
                 Status.Code.FAILED_PRECONDITION),
             Map.entry(new AuditLog.OffException(), Status.Code.FAILED_PRECONDITION),
             Map.entry(new AuditLog.NotFoundException("d-1"), Status.Code.NOT_FOUND),

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.hubpolicy.api.AuditLog;
 import io.hubpolicy.api.DecisionService;
-import io.hubpolicy.api.LaunchService;
+import io.hubpolicy.api.TestEdges;
 import io.hubpolicy.api.TlsFiles;
 import io.hubpolicy.auth.BearerAuth;
 import io.hubpolicy.auth.Tokens;
@@ -112,9 +112,10 @@ class GrpcPythonTest {
             new PodMutator(),
             audit);
     GrpcApi api =
-        new GrpcApi(decisions, new LaunchService(decisions, null), null)
-            .requireToken(new BearerAuth(Tokens.of(TOKEN)))
-            .tls(new TlsFiles(TLS.resolve("tls.crt"), TLS.resolve("tls.key")));
+        new GrpcApi(
+            TestEdges.calls(decisions),
+            new BearerAuth(Tokens.of(TOKEN)),
+            new TlsFiles(TLS.resolve("tls.crt"), TLS.resolve("tls.key")));
     int port = api.start("127.0.0.1", 0);
     Run client;
     try {

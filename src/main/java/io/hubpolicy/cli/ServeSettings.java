@@ -1,0 +1,102 @@
+package io.hubpolicy.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every setting of {@code serve}, typed, read once from flags and environment (see {@link
+ * ServeCommand} for each one's flag, variable and default) and logged once at start by {@link
+ * #describe}. Holds no secret: tokens are read from the files or Secret it names, never kept here.
+ */
+record ServeSettings(
+    String host,
+    int port,
+    int grpcPort,
+    String auditLog,
+    boolean watch,
+    List<Path> profiles,
+    List<Path> rules,
+    String namespace,
+    Cluster cluster,
+    Security security,
+    double sizeHeadroom,
+    Duration serviceWait) {
+
+  /** No audit log: {@code --audit-log none}. */
+  static final String NO_AUDIT_LOG = "none";
+
+  ServeSettings {
+    profiles = List.copyOf(profiles);
+    rules = List.copyOf(rules);
+  }
+
+  /**
+   * Where the configuration lives in a cluster, or null for file mode. Its namespace is {@link
+   * #namespace}, or the service account's, else the kubeconfig's.
+   */
+  record Cluster(
+      String configMap,
+      String selector,
+      String key,
+      boolean rulesFromConfigMaps,
+      String tokenSecret) {}
+
+  /**
+   * Who may call, and over what.
+   *
+   * @param tlsCert null with tlsKey null: plain HTTP and gRPC
+   * @param tokenSecret null: tokens from {@code tokenFile}
+   */
+  record Security(
+      Path tokenFile,
+      String tokenSecret,
+      Path tlsCert,
+      Path tlsKey,
+      boolean admissionWithoutToken) {}
+
+  boolean kube() {
+    return cluster != null;
+  }
+
+  boolean grpc() {
+    return grpcPort >= 0;
+  }
+
+  /** One line for the log: what this process will do, without anything secret. */
+  String describe() {
+    List<String> parts = new ArrayList<>();
+    parts.add("listen " + host + ":" + port);
+    parts.add(grpc() ? "gRPC " + host + ":" + grpcPort : "no gRPC");
+    parts.add("TLS " + (security.tlsCert() == null ? "off" : security.tlsCert()));
+    parts.add(
+        "tokens from "
+            + (security.tokenSecret() != null
+                ? "Secret " + security.tokenSecret()
+                : "file " + security.tokenFile()));
+    if (security.admissionWithoutToken()) {
+      parts.add("admission without token");
+    }
+    parts.add("audit log " + auditLog);
+    if (kube()) {
+      parts.add(
+          "cluster mode: namespace "
+              + (namespace == null ? "(service account's)" : namespace)
+              + ", ConfigMap "
+              + cluster.configMap()
+              + " then "
+              + cluster.selector()
+              + " (key "
+              + cluster.key()
+              + (cluster.rulesFromConfigMaps() ? ", .drl keys as rules" : "")
+              + ")");
+    } else {
+      parts.add("file mode: profiles " + profiles + (watch ? ", watched" : ", read once"));
+    }
+    parts.add("rules " + rules);
+    parts.add("size headroom " + sizeHeadroom);
+    parts.add("service wait " + serviceWait.toMillis() / 1000.0 + " s");
+    return String.join("; ", parts);
+  }
+}

@@ -1,0 +1,391 @@
+package io.hubpolicy.cli;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.hubpolicy.api.AdmissionService;
+import io.hubpolicy.api.AuditLog;
+import io.hubpolicy.api.DecisionService;
+import io.hubpolicy.api.HttpApi;
+import io.hubpolicy.api.LaunchService;
+import io.hubpolicy.api.OptionsService;
+import io.hubpolicy.api.PolicyCalls;
+import io.hubpolicy.api.TlsFiles;
+import io.hubpolicy.api.grpc.GrpcApi;
+import io.hubpolicy.auth.BearerAuth;
+import io.hubpolicy.auth.TokenFile;
+import io.hubpolicy.auth.Tokens;
+import io.hubpolicy.catalog.ConfiguredCatalogs;
+import io.hubpolicy.catalog.ImageSource;
+import io.hubpolicy.catalog.NodeSource;
+import io.hubpolicy.catalog.SizeCatalog;
+import io.hubpolicy.engine.ConfigFiles;
+import io.hubpolicy.engine.DecisionEngine;
+import io.hubpolicy.engine.PolicyReloader;
+import io.hubpolicy.engine.RuleBase;
+import io.hubpolicy.engine.RuleBaseBuilder;
+import io.hubpolicy.engine.RuleSource;
+import io.hubpolicy.kube.ClusterTemplates;
+import io.hubpolicy.kube.ConfigMapPreferenceStore;
+import io.hubpolicy.kube.ImageCatalog;
+import io.hubpolicy.kube.KubeResources;
+import io.hubpolicy.kube.NodeCatalog;
+import io.hubpolicy.kube.ProfileConfigMaps;
+import io.hubpolicy.kube.SecretTokens;
+import io.hubpolicy.model.InvalidConfigException;
+import io.hubpolicy.model.Problem;
+import io.hubpolicy.model.ServiceTemplates;
+import io.hubpolicy.mutation.PodMutator;
+import io.hubpolicy.preferences.InMemoryPreferenceStore;
+import io.hubpolicy.preferences.PreferenceStore;
+import io.hubpolicy.preferences.PreferencesService;
+import io.hubpolicy.services.Launcher;
+import io.hubpolicy.services.ServiceLauncher;
+import io.hubpolicy.services.ServicePlanner;
+import io.hubpolicy.services.TemplateRenderer;
+import io.hubpolicy.services.TemplateSource;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of {@code serve}: every part is built here, by constructor, once. File mode
+ * and cluster mode are two functions that return the same {@link Parts}; everything after is wired
+ * the same way for both, and a feature a mode lacks is a null object in its part (no cluster: a
+ * launcher that refuses, nodes that are unknown), never a null the edges check.
+ */
+final class Wiring {
+  private static final Logger LOG = LoggerFactory.getLogger(Wiring.class);
+
+  /** How often watched files are read even without a change event (network file systems). */
+  static final Duration FILE_RECHECK = Duration.ofSeconds(10);
+
+  private Wiring() {}
+
+  /** What a mode provides: where configuration, images, nodes, templates and tokens come from. */
+  record Parts(
+      DecisionEngine engine,
+      PolicyReloader reloader,
+      PreferenceStore preferences,
+      ImageSource images,
+      NodeSource nodes,
+      TemplateSource clusterTemplates,
+      Launcher launcher,
+      Tokens tokens,
+      boolean planReadsCluster,
+      String where) {}
+
+  /** A started service: its port, and how to stop it. */
+  record Running(int port, DecisionEngine engine, Runnable stop) {}
+
+  /** Closes what was opened, newest first; what is closed first must not need what closes later. */
+  static final class Closer {
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    <T extends AutoCloseable> T add(T c) {
+      opened.add(c);
+      return c;
+    }
+
+    void closeAll() {
+      for (int i = opened.size() - 1; i >= 0; i--) {
+        AutoCloseable c = opened.get(i);
+        try {
+          c.close();
+        } catch (Exception e) {
+          LOG.debug("closing {}", c, e);
+        }
+      }
+      opened.clear();
+    }
+  }
+
+  /** Profiles and rules from files, watched unless {@code --no-watch}; no cluster. */
+  static Parts fileMode(ServeSettings s, PrometheusMeterRegistry meters, Closer closer) {
+    RuleBase rb = ConfigOptions.build(s.profiles(), s.rules());
+    DecisionEngine engine = new DecisionEngine(rb);
+    PolicyReloader reloader =
+        closer.add(new PolicyReloader(engine, new RuleBaseBuilder(), meters, Clock.systemUTC()));
+    if (s.watch()) {
+      // Closed before the reloader it submits to.
+      closer.add(
+          setting(
+              "--watch",
+              () -> {
+                try {
+                  return ConfigFiles.watch(s.profiles(), s.rules(), reloader, FILE_RECHECK);
+                } catch (IOException e) {
+                  throw new UncheckedIOException("cannot watch the configuration files", e);
+                }
+              }));
+    }
+    LOG.info(
+        "rule base {}: {} profiles, {} sizes from {}; rules from {}",
+        rb.revision(),
+        rb.config().profiles().size(),
+        rb.sizes().size(),
+        rb.config().sources(),
+        rb.ruleSources());
+    return new Parts(
+        engine,
+        reloader,
+        // Without a cluster, preferences live as long as the process: enough to try the form.
+        new InMemoryPreferenceStore(),
+        ImageSource.PROFILES,
+        NodeSource.NONE,
+        TemplateSource.NONE,
+        Launcher.none(s.namespace() == null ? "default" : s.namespace()),
+        tokenFile(s.security().tokenFile()),
+        false,
+        "files");
+  }
+
+  /** Profiles from ConfigMaps (watched), images, nodes, preferences and services in the cluster. */
+  static Parts clusterMode(ServeSettings s, PrometheusMeterRegistry meters, Closer closer) {
+    List<Problem> problems = new ArrayList<>();
+    List<RuleSource> fileRules = RuleSource.fromPaths(s.rules(), problems);
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems);
+    }
+    KubernetesClient client = closer.add(new KubernetesClientBuilder().build());
+    ServeSettings.Cluster c = s.cluster();
+    String ns = s.namespace() != null ? s.namespace() : client.getNamespace();
+    if (ns == null || ns.isBlank()) {
+      throw new SettingException(
+          "--namespace",
+          "--kube needs a namespace: pass --namespace or set HUBPOLICY_NAMESPACE"
+              + " (in a pod, the service account's namespace is used)");
+    }
+    DecisionEngine engine = new DecisionEngine(null);
+    PolicyReloader reloader =
+        closer.add(new PolicyReloader(engine, new RuleBaseBuilder(), meters, Clock.systemUTC()));
+    ProfileConfigMaps watcher =
+        closer.add(
+            new ProfileConfigMaps(
+                client,
+                new ProfileConfigMaps.Where(
+                    ns, c.configMap(), c.selector(), c.key(), c.rulesFromConfigMaps()),
+                fileRules,
+                reloader));
+    LOG.info(
+        "reading profiles from {} at {}: ConfigMap {} then those labelled {} (key {})",
+        client.getMasterUrl(),
+        ns,
+        c.configMap(),
+        c.selector(),
+        c.key());
+    watcher.start();
+    ConfigMapPreferenceStore preferences = closer.add(new ConfigMapPreferenceStore(client, ns));
+    preferences.start();
+    ImageCatalog images = closer.add(new ImageCatalog(client, ns));
+    images.start();
+    NodeCatalog nodes = closer.add(new NodeCatalog(client)).start();
+    ClusterTemplates templates = closer.add(new ClusterTemplates(client, ns));
+    Tokens tokens =
+        c.tokenSecret() == null
+            ? tokenFile(s.security().tokenFile())
+            : closer.add(
+                setting("--token-secret", () -> SecretTokens.of(client, ns, c.tokenSecret())));
+    return new Parts(
+        engine,
+        reloader,
+        preferences,
+        images,
+        nodes,
+        templates,
+        new ServiceLauncher(new KubeResources(client, ns), s.serviceWait()),
+        tokens,
+        true,
+        "namespace " + ns);
+  }
+
+  /** Builds the mode's parts, wires the service on them and starts HTTP (and gRPC). */
+  static Running start(ServeSettings s) {
+    TlsFiles tls =
+        setting(
+            "--tls-cert/--tls-key",
+            () -> TlsFiles.of(s.security().tlsCert(), s.security().tlsKey()));
+    LOG.info("serve: {}", s.describe());
+    Closer closer = new Closer();
+    try {
+      PrometheusMeterRegistry meters = meters(closer);
+      AuditLog audit =
+          closer.add(
+              ServeSettings.NO_AUDIT_LOG.equals(s.auditLog())
+                  ? AuditLog.NONE
+                  : setting("--audit-log", () -> auditFile(Path.of(s.auditLog()))));
+      Parts p = s.kube() ? clusterMode(s, meters, closer) : fileMode(s, meters, closer);
+      return serve(s, p, tls, meters, audit, closer);
+    } catch (RuntimeException e) {
+      closer.closeAll();
+      throw e;
+    }
+  }
+
+  private static Running serve(
+      ServeSettings s,
+      Parts p,
+      TlsFiles tls,
+      PrometheusMeterRegistry meters,
+      AuditLog audit,
+      Closer closer) {
+    DecisionEngine engine = p.engine();
+    TemplateSource configured =
+        TemplateSource.configured(
+            () -> {
+              RuleBase rb = engine.ruleBaseOrNull();
+              return rb == null ? ServiceTemplates.none() : rb.config().templates();
+            });
+    ServicePlanner planner =
+        new ServicePlanner(new TemplateRenderer(), p.clusterTemplates().orElse(configured));
+    DecisionService decisions =
+        new DecisionService(engine, new PodMutator(), audit, p.preferences())
+            .withServices(planner, p.launcher().namespace(), p.planReadsCluster());
+    ConfiguredCatalogs catalogs =
+        new ConfiguredCatalogs(p.images(), new SizeCatalog(p.nodes(), s.sizeHeadroom()));
+    PreferencesService preferences =
+        new PreferencesService(
+            p.preferences(), engine, () -> catalogs.imageNames(engine.ruleBase()));
+    PolicyCalls calls =
+        new PolicyCalls(
+            decisions,
+            new LaunchService(decisions, p.launcher(), meters),
+            new OptionsService(decisions, catalogs, preferences),
+            preferences,
+            catalogs,
+            new AdmissionService(decisions),
+            p.reloader());
+    BearerAuth auth = new BearerAuth(p.tokens());
+    LOG.info("/v1 endpoints and gRPC calls require a bearer token from {}", p.tokens().describe());
+    warnAboutAdmission(s, tls);
+    if (s.grpc()) {
+      GrpcApi grpc = new GrpcApi(calls, auth, tls);
+      int grpcPort = listen("--grpc-port", () -> grpc.start(s.host(), s.grpcPort()));
+      closer.add((AutoCloseable) grpc::stop);
+      // Tests and scripts read this line; it comes before the "serving on" line they wait for.
+      System.out.println(
+          "hubpolicy gRPC on "
+              + s.host()
+              + ":"
+              + grpcPort
+              + (tls != null ? " (TLS)" : " (plaintext)"));
+    }
+    HttpApi http =
+        new HttpApi(
+            calls,
+            meters,
+            auth,
+            s.security().admissionWithoutToken() ? Set.of(HttpApi.ADMISSION_PATH) : Set.of(),
+            tls);
+    int port = listen("--port", () -> http.start(s.host(), s.port()));
+    RuleBase loaded = engine.ruleBaseOrNull();
+    // Tests and scripts wait for this exact line.
+    System.out.println(
+        "hubpolicy serving on "
+            + (tls != null ? "https" : "http")
+            + "://"
+            + s.host()
+            + ":"
+            + port
+            + (loaded != null
+                ? " (revision " + loaded.revision() + ")"
+                : " (configuration from " + p.where() + " still loading; /readyz says when)"));
+    System.out.flush();
+    return new Running(
+        port,
+        engine,
+        () -> {
+          http.stop();
+          closer.closeAll();
+        });
+  }
+
+  private static PrometheusMeterRegistry meters(Closer closer) {
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Heap, GC pauses, threads and CPU next to hubpolicy's own metrics: what capacity planning
+    // and the memory benchmark look at.
+    new JvmMemoryMetrics().bindTo(meters);
+    closer.add(new JvmGcMetrics()).bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
+    return meters;
+  }
+
+  private static Tokens tokenFile(Path path) {
+    TokenFile.Created file = setting("--token-file", () -> TokenFile.readOrCreate(path));
+    if (file.created()) {
+      LOG.warn(
+          "no token configured: wrote a new random token to {}; every /v1 and gRPC call must"
+              + " send 'Authorization: Bearer <that token>'",
+          path.toAbsolutePath());
+    }
+    return file.tokens();
+  }
+
+  private static AuditLog auditFile(Path path) {
+    try {
+      return AuditLog.toFile(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void warnAboutAdmission(ServeSettings s, TlsFiles tls) {
+    if (s.security().admissionWithoutToken()) {
+      LOG.warn(
+          "--admission-without-token: {} accepts requests without a token; anyone who can reach"
+              + " this port can have pods decided (audited) and read the patches. Allow only the"
+              + " API server to reach it (NetworkPolicy)",
+          HttpApi.ADMISSION_PATH);
+    }
+    if (tls == null) {
+      LOG.info(
+          "serving plain HTTP (no --tls-cert): the Kubernetes API server calls admission webhooks"
+              + " only over HTTPS, so {} works here for local use and tests only",
+          HttpApi.ADMISSION_PATH);
+    }
+  }
+
+  /** A setting's value, or a {@link SettingException} naming the option. */
+  static <T> T setting(String option, Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new SettingException(option, e.getMessage());
+    }
+  }
+
+  /** Starts a listener; a port that cannot be had is the option's fault, not an internal error. */
+  private static int listen(String option, Supplier<Integer> start) {
+    try {
+      return start.get();
+    } catch (HttpApi.ListenException | UncheckedIOException e) {
+      throw new SettingException(option, listenProblem(e));
+    }
+  }
+
+  private static String listenProblem(RuntimeException e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof BindException) {
+        return e.getMessage().replaceFirst(": [^:]*$", "") + ": the address is already in use";
+      }
+    }
+    return e.getMessage();
+  }
+}
