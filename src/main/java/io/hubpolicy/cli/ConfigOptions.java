@@ -2,11 +2,6 @@ package io.hubpolicy.cli;
 
 import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.engine.RuleBaseBuilder;
-import io.hubpolicy.engine.RuleSource;
-import io.hubpolicy.model.InvalidConfigException;
-import io.hubpolicy.model.Problem;
-import io.hubpolicy.profiles.ConfigSource;
-import io.hubpolicy.profiles.ConfigSources;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,19 +58,6 @@ final class ConfigOptions {
   }
 
   RuleBase build() {
-    return build(profilePaths(), rulePaths());
-  }
-
-  /** The rule base of these files, or every problem they have. */
-  static RuleBase build(List<Path> profiles, List<Path> rules) {
-    List<Problem> problems = new ArrayList<>();
-    List<ConfigSource> profileSources = ConfigSources.fromPaths(profiles, problems);
-    List<RuleSource> ruleSources = RuleSource.fromPaths(rules, problems);
-    RuleBaseBuilder.Report report = new RuleBaseBuilder().check(profileSources, ruleSources);
-    problems.addAll(report.problems());
-    if (!problems.isEmpty()) {
-      throw new InvalidConfigException(problems);
-    }
-    return report.ruleBase();
+    return RuleBaseBuilder.fromPaths(profilePaths(), rulePaths());
   }
 }

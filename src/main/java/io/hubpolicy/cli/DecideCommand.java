@@ -1,17 +1,12 @@
 package io.hubpolicy.cli;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.hubpolicy.api.AuditLog;
 import io.hubpolicy.api.DecideCall;
 import io.hubpolicy.api.DecisionJson;
 import io.hubpolicy.api.DecisionService;
-import io.hubpolicy.engine.DecisionEngine;
+import io.hubpolicy.app.Offline;
 import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.model.InvalidRequestException;
-import io.hubpolicy.mutation.PodMutator;
-import io.hubpolicy.services.ServicePlanner;
-import io.hubpolicy.services.TemplateRenderer;
-import io.hubpolicy.services.TemplateSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,12 +55,7 @@ final class DecideCommand implements Callable<Integer> {
     }
     RuleBase rb = config.build();
     // Templates come from the configuration's files (ConfigMaps without profiles, Templates).
-    ServicePlanner planner =
-        new ServicePlanner(
-            new TemplateRenderer(), TemplateSource.configured(() -> rb.config().templates()));
-    DecisionService service =
-        new DecisionService(new DecisionEngine(rb), new PodMutator(), AuditLog.NONE)
-            .withServices(planner, namespace, false);
+    DecisionService service = Offline.decisions(rb, namespace);
     var json = service.decide(new DecideCall(spawn.request(), input, spawn.server), level);
     System.out.println(DecisionJson.pretty(json));
     return Main.OK;

@@ -1,5 +1,6 @@
 package io.hubpolicy.cli;
 
+import io.hubpolicy.app.SettingException;
 import io.hubpolicy.model.InvalidConfigException;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.PolicyException;

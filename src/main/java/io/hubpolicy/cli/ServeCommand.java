@@ -1,6 +1,9 @@
 package io.hubpolicy.cli;
 
 import io.hubpolicy.api.HttpApi;
+import io.hubpolicy.app.ServeSettings;
+import io.hubpolicy.app.SettingException;
+import io.hubpolicy.app.Wiring;
 import io.hubpolicy.kube.ProfileConfigMaps;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.hubpolicy.cli;
 
+import io.hubpolicy.app.Offline;
 import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.engine.RuleBaseBuilder;
 import io.hubpolicy.engine.RuleSource;
@@ -14,8 +15,6 @@ import io.hubpolicy.profiles.ConfigSources;
 import io.hubpolicy.services.PlannedService;
 import io.hubpolicy.services.ServicePlanner;
 import io.hubpolicy.services.ServiceTarget;
-import io.hubpolicy.services.TemplateRenderer;
-import io.hubpolicy.services.TemplateSource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -122,8 +121,7 @@ final class ValidateCommand implements Callable<Integer> {
    */
   private static void checkServiceTemplates(
       PolicyConfig c, List<Problem> problems, PrintWriter out) {
-    ServicePlanner planner =
-        new ServicePlanner(new TemplateRenderer(), TemplateSource.configured(c::templates));
+    ServicePlanner planner = Offline.planner(c);
     ServiceTarget example = new ServiceTarget("example-user", "", "example-namespace");
     for (Profile p : c.profiles()) {
       p.services()

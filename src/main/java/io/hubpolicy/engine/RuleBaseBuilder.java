@@ -4,11 +4,13 @@ import io.hubpolicy.model.InvalidConfigException;
 import io.hubpolicy.model.PolicyConfig;
 import io.hubpolicy.model.Problem;
 import io.hubpolicy.profiles.ConfigSource;
+import io.hubpolicy.profiles.ConfigSources;
 import io.hubpolicy.profiles.ProfileLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -51,6 +53,19 @@ public final class RuleBaseBuilder {
       }
       return ruleBase;
     }
+  }
+
+  /** The rule base of these files and directories, or every problem they have. */
+  public static RuleBase fromPaths(List<Path> profiles, List<Path> rules) {
+    List<Problem> problems = new ArrayList<>();
+    List<ConfigSource> profileSources = ConfigSources.fromPaths(profiles, problems);
+    List<RuleSource> ruleSources = RuleSource.fromPaths(rules, problems);
+    Report report = new RuleBaseBuilder().check(profileSources, ruleSources);
+    problems.addAll(report.problems());
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems);
+    }
+    return report.ruleBase();
   }
 
   public RuleBase build(List<ConfigSource> profiles, List<RuleSource> rules) {

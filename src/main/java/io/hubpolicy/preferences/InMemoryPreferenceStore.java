@@ -1,6 +1,5 @@
 package io.hubpolicy.preferences;
 
-import io.hubpolicy.kube.ConfigMapPreferenceStore;
 import io.hubpolicy.model.UserPreferences;
 import io.hubpolicy.model.UserVariable;
 import java.util.HashMap;
@@ -10,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Preferences for a hubpolicy without a cluster (files mode): kept in memory, lost on restart. Good
- * for trying the spawn form locally; a deployment uses {@link ConfigMapPreferenceStore}.
+ * for trying the spawn form locally; a deployment uses the ConfigMap store in {@code kube}.
  */
 public final class InMemoryPreferenceStore implements PreferenceStore {
   private final Map<String, UserPreferences> prefs = new ConcurrentHashMap<>();

@@ -1,5 +1,6 @@
 package io.hubpolicy.cli;
 
+import io.hubpolicy.app.Wiring;
 import picocli.CommandLine;
 
 /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hubpolicy.api.HttpApi;
 import io.hubpolicy.api.TestTls;
+import io.hubpolicy.app.Wiring;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.hubpolicy.app.Wiring;
 import io.hubpolicy.format.KubeJson;
 import io.hubpolicy.kube.ImageCatalog;
 import io.hubpolicy.kube.MockKube;

@@ -1,4 +1,4 @@
-package io.hubpolicy.cli;
+package io.hubpolicy.app;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -69,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * the same way for both, and a feature a mode lacks is a null object in its part (no cluster: a
  * launcher that refuses, nodes that are unknown), never a null the edges check.
  */
-final class Wiring {
+public final class Wiring {
   private static final Logger LOG = LoggerFactory.getLogger(Wiring.class);
 
   /** How often watched files are read even without a change event (network file systems). */
@@ -91,7 +91,7 @@ final class Wiring {
       String where) {}
 
   /** A started service: its port, and how to stop it. */
-  record Running(int port, DecisionEngine engine, Runnable stop) {}
+  public record Running(int port, DecisionEngine engine, Runnable stop) {}
 
   /** Closes what was opened, newest first; what is closed first must not need what closes later. */
   static final class Closer {
@@ -117,7 +117,7 @@ final class Wiring {
 
   /** Profiles and rules from files, watched unless {@code --no-watch}; no cluster. */
   static Parts fileMode(ServeSettings s, PrometheusMeterRegistry meters, Closer closer) {
-    RuleBase rb = ConfigOptions.build(s.profiles(), s.rules());
+    RuleBase rb = RuleBaseBuilder.fromPaths(s.profiles(), s.rules());
     DecisionEngine engine = new DecisionEngine(rb);
     PolicyReloader reloader =
         closer.add(new PolicyReloader(engine, new RuleBaseBuilder(), meters, Clock.systemUTC()));
@@ -215,7 +215,7 @@ final class Wiring {
   }
 
   /** Builds the mode's parts, wires the service on them and starts HTTP (and gRPC). */
-  static Running start(ServeSettings s) {
+  public static Running start(ServeSettings s) {
     TlsFiles tls =
         setting(
             "--tls-cert/--tls-key",
@@ -363,7 +363,7 @@ final class Wiring {
   }
 
   /** A setting's value, or a {@link SettingException} naming the option. */
-  static <T> T setting(String option, Supplier<T> read) {
+  public static <T> T setting(String option, Supplier<T> read) {
     try {
       return read.get();
     } catch (IllegalArgumentException | UncheckedIOException e) {

@@ -1,4 +1,4 @@
-package io.hubpolicy.cli;
+package io.hubpolicy.app;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every setting of {@code serve}, typed, read once from flags and environment (see {@link
- * ServeCommand} for each one's flag, variable and default) and logged once at start by {@link
+ * Every setting of {@code serve}, typed, read once from flags and environment (see the {@code
+ * serve} command for each one's flag, variable and default) and logged once at start by {@link
  * #describe}. Holds no secret: tokens are read from the files or Secret it names, never kept here.
  */
-record ServeSettings(
+public record ServeSettings(
     String host,
     int port,
     int grpcPort,
@@ -25,9 +25,9 @@ record ServeSettings(
     Duration serviceWait) {
 
   /** No audit log: {@code --audit-log none}. */
-  static final String NO_AUDIT_LOG = "none";
+  public static final String NO_AUDIT_LOG = "none";
 
-  ServeSettings {
+  public ServeSettings {
     profiles = List.copyOf(profiles);
     rules = List.copyOf(rules);
   }
@@ -36,7 +36,7 @@ record ServeSettings(
    * Where the configuration lives in a cluster, or null for file mode. Its namespace is {@link
    * #namespace}, or the service account's, else the kubeconfig's.
    */
-  record Cluster(
+  public record Cluster(
       String configMap,
       String selector,
       String key,
@@ -49,23 +49,23 @@ record ServeSettings(
    * @param tlsCert null with tlsKey null: plain HTTP and gRPC
    * @param tokenSecret null: tokens from {@code tokenFile}
    */
-  record Security(
+  public record Security(
       Path tokenFile,
       String tokenSecret,
       Path tlsCert,
       Path tlsKey,
       boolean admissionWithoutToken) {}
 
-  boolean kube() {
+  public boolean kube() {
     return cluster != null;
   }
 
-  boolean grpc() {
+  public boolean grpc() {
     return grpcPort >= 0;
   }
 
   /** One line for the log: what this process will do, without anything secret. */
-  String describe() {
+  public String describe() {
     List<String> parts = new ArrayList<>();
     parts.add("listen " + host + ":" + port);
     parts.add(grpc() ? "gRPC " + host + ":" + grpcPort : "no gRPC");

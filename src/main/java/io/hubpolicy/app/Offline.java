@@ -1,0 +1,34 @@
+package io.hubpolicy.app;
+
+import io.hubpolicy.api.AuditLog;
+import io.hubpolicy.api.DecisionService;
+import io.hubpolicy.engine.DecisionEngine;
+import io.hubpolicy.engine.RuleBase;
+import io.hubpolicy.model.PolicyConfig;
+import io.hubpolicy.mutation.PodMutator;
+import io.hubpolicy.services.ServicePlanner;
+import io.hubpolicy.services.TemplateRenderer;
+import io.hubpolicy.services.TemplateSource;
+
+/**
+ * The parts the one-shot commands ({@code decide}, {@code validate}) run on: the same services as
+ * {@code serve}, wired for one configuration read from files, without a cluster, an audit log or
+ * users' saved choices. Built here so that only the composition root constructs services.
+ */
+public final class Offline {
+  private Offline() {}
+
+  /**
+   * Decisions on {@code rb}, rendering services from the configuration's own template files as they
+   * would be created in {@code namespace}.
+   */
+  public static DecisionService decisions(RuleBase rb, String namespace) {
+    return new DecisionService(new DecisionEngine(rb), new PodMutator(), AuditLog.NONE)
+        .withServices(planner(rb.config()), namespace, false);
+  }
+
+  /** Renders services from the templates that came with {@code config}. */
+  public static ServicePlanner planner(PolicyConfig config) {
+    return new ServicePlanner(new TemplateRenderer(), TemplateSource.configured(config::templates));
+  }
+}
