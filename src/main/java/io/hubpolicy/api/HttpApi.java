@@ -110,29 +110,6 @@ public final class HttpApi {
     return port.get();
   }
 
-  /** The server could not listen, e.g. because the port is taken. */
-  public static final class ListenException extends RuntimeException {
-    private final int port;
-
-    ListenException(String host, int port, Throwable cause) {
-      super(
-          "cannot listen on "
-              + host
-              + ":"
-              + port
-              + ": "
-              + (cause instanceof java.net.BindException
-                  ? "the address is already in use"
-                  : String.valueOf(cause.getMessage())),
-          cause);
-      this.port = port;
-    }
-
-    public int port() {
-      return port;
-    }
-  }
-
   private Future<HttpServer> listen(String host, int p) {
     HttpServerOptions options = new HttpServerOptions();
     if (tls != null) {

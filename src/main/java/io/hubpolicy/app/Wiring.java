@@ -7,6 +7,7 @@ import io.hubpolicy.api.AuditLog;
 import io.hubpolicy.api.DecisionService;
 import io.hubpolicy.api.HttpApi;
 import io.hubpolicy.api.LaunchService;
+import io.hubpolicy.api.ListenException;
 import io.hubpolicy.api.OptionsService;
 import io.hubpolicy.api.PolicyCalls;
 import io.hubpolicy.api.TlsFiles;
@@ -52,7 +53,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -375,17 +375,8 @@ public final class Wiring {
   private static int listen(String option, Supplier<Integer> start) {
     try {
       return start.get();
-    } catch (HttpApi.ListenException | UncheckedIOException e) {
-      throw new SettingException(option, listenProblem(e));
+    } catch (ListenException e) {
+      throw new SettingException(option, e.getMessage());
     }
-  }
-
-  private static String listenProblem(RuntimeException e) {
-    for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof BindException) {
-        return e.getMessage().replaceFirst(": [^:]*$", "") + ": the address is already in use";
-      }
-    }
-    return e.getMessage();
   }
 }

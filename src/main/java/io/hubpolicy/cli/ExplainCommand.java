@@ -1,11 +1,14 @@
 package io.hubpolicy.cli;
 
 import io.hubpolicy.engine.DecisionEngine;
+import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.format.KubeJson;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.FieldTrace;
 import io.hubpolicy.model.FiredRule;
+import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.NotApplied;
+import io.hubpolicy.model.Profile;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -32,14 +35,29 @@ final class ExplainCommand implements Callable<Integer> {
       description = "Only fields starting with this, e.g. env.MEM_LIMIT or resources.limits.")
   String field;
 
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      description = "Only why this profile did or did not apply, and what it set.")
+  String profile;
+
   @Mixin ConfigOptions config;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    Decision d = new DecisionEngine(config.build()).decide(spawn.request());
+    RuleBase rb = config.build();
+    Decision d = new DecisionEngine(rb).decide(spawn.request());
     PrintWriter out = spec.commandLine().getOut();
+    if (field != null && d.fields().keySet().stream().noneMatch(k -> k.startsWith(field))) {
+      throw new InvalidRequestException(
+          "field",
+          "no field of this decision starts with '"
+              + field
+              + "'; its fields are: "
+              + String.join(", ", d.fields().keySet()));
+    }
     out.printf(
         "Decision %s (revision %s) for user %s, image %s, size %s: %s%n",
         d.decisionId(),
@@ -49,6 +67,10 @@ final class ExplainCommand implements Callable<Integer> {
         d.size() == null ? "(none)" : d.size(),
         d.allowed() ? "allowed" : "DENIED");
     d.reasons().forEach(r -> out.println("  reason: " + r));
+    if (profile != null) {
+      explainProfile(rb, d, out);
+      return Main.OK;
+    }
     out.println(
         "Profiles applied, in order: "
             + (d.profiles().isEmpty() ? "(none)" : String.join(", ", d.profiles())));
@@ -61,13 +83,8 @@ final class ExplainCommand implements Callable<Integer> {
     }
     out.println("Fields:");
     for (Map.Entry<String, FieldTrace> e : d.fields().entrySet()) {
-      if (field != null && !e.getKey().startsWith(field)) {
-        continue;
-      }
-      FieldTrace t = e.getValue();
-      out.printf("  %s = %s%n      set by %s%n", e.getKey(), show(t.value()), t.setBy());
-      for (FieldTrace.Overridden o : t.overrode()) {
-        out.printf("      overrode %s from %s%n", show(o.value()), o.setBy());
+      if (field == null || e.getKey().startsWith(field)) {
+        printTrace(out, e.getKey(), e.getValue());
       }
     }
     if (field == null) {
@@ -76,6 +93,60 @@ final class ExplainCommand implements Callable<Integer> {
       notApplied.forEach(n -> out.printf("  %s: %s%n", n.profile(), n.reason()));
     }
     return Main.OK;
+  }
+
+  /**
+   * Why the profile named {@link #profile} did or did not apply; when it did, every field it set,
+   * and whether a later writer overrode it.
+   */
+  private void explainProfile(RuleBase rb, Decision d, PrintWriter out) {
+    List<Profile> named =
+        rb.config().profiles().stream().filter(p -> p.name().equals(profile)).toList();
+    if (named.isEmpty()) {
+      throw new InvalidRequestException(
+          "profile",
+          "no profile is named '"
+              + profile
+              + "'; the profiles are: "
+              + String.join(
+                  ", ", rb.config().profiles().stream().map(Profile::name).distinct().toList()));
+    }
+    List<NotApplied> notApplied =
+        d.notApplied().get().stream().filter(n -> n.profile().equals(profile)).toList();
+    for (Profile p : named) {
+      out.printf("Profile '%s' (%s, position %d):%n", p.name(), p.source(), p.order() + 1);
+      NotApplied why =
+          notApplied.stream().filter(n -> n.order() == p.order()).findFirst().orElse(null);
+      if (why != null) {
+        out.printf("  did not apply: %s%n", why.reason());
+        continue;
+      }
+      out.println("  applied");
+      boolean any = false;
+      for (Map.Entry<String, FieldTrace> e : d.fields().entrySet()) {
+        FieldTrace t = e.getValue();
+        if (profile.equals(t.setBy().profile())) {
+          out.printf("  set %s = %s (kept)%n", e.getKey(), show(t.value()));
+          any = true;
+        }
+        for (FieldTrace.Overridden o : t.overrode()) {
+          if (profile.equals(o.setBy().profile())) {
+            out.printf("  set %s = %s, overridden by %s%n", e.getKey(), show(o.value()), t.setBy());
+            any = true;
+          }
+        }
+      }
+      if (!any) {
+        out.println("  (it set nothing that is in the decision)");
+      }
+    }
+  }
+
+  private static void printTrace(PrintWriter out, String key, FieldTrace t) {
+    out.printf("  %s = %s%n      set by %s%n", key, show(t.value()), t.setBy());
+    for (FieldTrace.Overridden o : t.overrode()) {
+      out.printf("      overrode %s from %s%n", show(o.value()), o.setBy());
+    }
   }
 
   private static String show(Object v) {

@@ -36,7 +36,10 @@ public final class RuleBase {
     this.sessions = kieBase.newKieSessionsPool(2);
     this.index = new ProfileIndex(config.profiles());
     this.sizes = config.sizesByName();
-    this.gpuKinds = config.gpuTypes().stream().map(GpuKind::new).toList();
+    this.gpuKinds =
+        java.util.stream.IntStream.range(0, config.gpuTypes().size())
+            .mapToObj(i -> new GpuKind(config.gpuTypes().get(i), i))
+            .toList();
     this.ruleSources = List.copyOf(ruleSources);
   }
 

@@ -630,4 +630,44 @@ class CliTest {
       throw new java.io.UncheckedIOException(e);
     }
   }
+
+  @Test
+  void aPortInUseIsBadInputNamingTheOptionAndThePort() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      String port = String.valueOf(taken.getLocalPort());
+      Run http =
+          run(
+              "serve",
+              "--port",
+              port,
+              "--grpc-port",
+              "-1",
+              "--audit-log",
+              "none",
+              "--no-watch",
+              "--token-file",
+              tmp.resolve("token").toString());
+      assertEquals(2, http.exit(), http.err());
+      assertTrue(
+          http.err().contains("hubpolicy: --port: cannot listen on 127.0.0.1:" + port), http.err());
+      assertTrue(http.err().contains("already in use"), http.err());
+      Run grpc =
+          run(
+              "serve",
+              "--port",
+              "0",
+              "--grpc-port",
+              port,
+              "--audit-log",
+              "none",
+              "--no-watch",
+              "--token-file",
+              tmp.resolve("token").toString());
+      assertEquals(2, grpc.exit(), grpc.err());
+      assertTrue(grpc.err().contains("hubpolicy: --grpc-port: "), grpc.err());
+      assertTrue(grpc.err().contains(port), grpc.err());
+      assertTrue(grpc.err().contains("already in use"), grpc.err());
+    }
+  }
 }

@@ -872,6 +872,40 @@ class ProfileLoaderTest {
     }
 
     @Test
+    void anUnknownKeyInsideAKubernetesObjectNamesItsOwnTypeAndItsKeys() {
+      Problem p =
+          onlyProblem(
+              load(
+                  """
+          profiles:
+          - name: g
+            env:
+            - name: T
+              valueFrom:
+                secretKeyRef: {nmae: s, key: k}
+          """));
+      // Not "for EnvVarSource": the key is one of the SecretKeySelector inside it.
+      assertTrue(
+          p.message()
+              .startsWith("unknown key 'nmae' for SecretKeySelector (known keys: key, name,"),
+          p.message());
+      Problem q =
+          onlyProblem(
+              load("profiles:\n- name: g\n  node_tolerations: [{key: k, efect: NoSchedule}]\n"));
+      assertTrue(
+          q.message().startsWith("unknown key 'efect' for Toleration (known keys: "), q.message());
+      assertTrue(q.message().contains("effect"), q.message());
+    }
+
+    @Test
+    void aSizeNamedDefaultIsRefused() {
+      Problem p =
+          onlyProblem(
+              load("sizes:\n- name: Small\n  resources: {}\n- name: Default\n  resources: {}\n"));
+      assertProblem(p, "t.yaml", 4, "sizes[1].name", "'Default' is reserved", "Default");
+    }
+
+    @Test
     void unknownKeyInEnvEntry() {
       Problem p = onlyProblem(load("profiles:\n- name: g\n  env:\n  - name: A\n    valeu: x\n"));
       assertProblem(p, "t.yaml", 5, "profiles[0].env[0].valeu", "unknown key 'valeu'", "valeu");

@@ -6,6 +6,7 @@ import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.hubpolicy.api.ListenException;
 import io.hubpolicy.api.PolicyCalls;
 import io.hubpolicy.api.TlsFiles;
 import io.hubpolicy.auth.Authenticator;
@@ -93,8 +94,7 @@ public final class GrpcApi {
       server = builder.build().start();
     } catch (IOException e) {
       stopPools();
-      throw new UncheckedIOException(
-          "cannot serve gRPC on " + host + ":" + port + ": " + e.getMessage(), e);
+      throw new ListenException(host, port, e);
     }
     return server.getPort();
   }

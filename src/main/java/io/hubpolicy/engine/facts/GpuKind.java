@@ -5,9 +5,19 @@ import io.hubpolicy.model.GpuType;
 /** A configured GPU type (from {@code gpuTypes}): what a GPU pod must tolerate to land on it. */
 public final class GpuKind {
   private final GpuType gpuType;
+  private final int order;
 
-  public GpuKind(GpuType gpuType) {
+  /**
+   * @param order the type's position among {@code gpuTypes}, so that what rules collect can be put
+   *     back in configuration order
+   */
+  public GpuKind(GpuType gpuType, int order) {
     this.gpuType = gpuType;
+    this.order = order;
+  }
+
+  public int getOrder() {
+    return order;
   }
 
   public String getType() {
@@ -16,5 +26,10 @@ public final class GpuKind {
 
   public GpuType getGpuType() {
     return gpuType;
+  }
+
+  /** Where nodes of this type are, or null when the type does not say. */
+  public io.fabric8.kubernetes.api.model.NodeAffinity getNodeAffinity() {
+    return gpuType.nodeAffinity();
   }
 }

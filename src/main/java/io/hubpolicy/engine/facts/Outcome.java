@@ -10,6 +10,7 @@ import io.hubpolicy.model.Actor;
 import io.hubpolicy.model.FieldTrace;
 import io.hubpolicy.model.FiredRule;
 import io.hubpolicy.model.InvalidRequestException;
+import io.hubpolicy.model.NodeSelectors;
 import io.hubpolicy.model.Profile;
 import io.hubpolicy.model.ProfileVolume;
 import io.hubpolicy.model.Quantities;
@@ -280,6 +281,48 @@ public final class Outcome {
   @Modifies({"tolerations"})
   public void addTolerations(List<Toleration> list) {
     list.forEach(this::addTolerationUnlessPresent);
+  }
+
+  /**
+   * Steers a GPU pod to nodes of the given GPU types: it must still meet the node affinity the
+   * profiles required, and also be on a node of at least one of the types (a type without a
+   * required affinity means any node will do). Their preferences are added to the profiles'.
+   */
+  @Modifies({"nodeAffinity"})
+  public void requireNodesOf(List<GpuKind> kinds) {
+    List<NodeSelector> required = new ArrayList<>();
+    List<PreferredSchedulingTerm> preferred = new ArrayList<>();
+    List<GpuKind> inOrder = new ArrayList<>(kinds);
+    inOrder.sort(java.util.Comparator.comparingInt(GpuKind::getOrder));
+    for (GpuKind k : inOrder) {
+      NodeAffinity a = k.getNodeAffinity();
+      required.add(a == null ? null : a.getRequiredDuringSchedulingIgnoredDuringExecution());
+      if (a != null && a.getPreferredDuringSchedulingIgnoredDuringExecution() != null) {
+        preferred.addAll(a.getPreferredDuringSchedulingIgnoredDuringExecution());
+      }
+    }
+    NodeSelector gpuNodes = NodeSelectors.either(required);
+    if (gpuNodes != null) {
+      requiredAffinity = NodeSelectors.both(requiredAffinity, gpuNodes);
+      trace(
+          "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution", requiredAffinity);
+    }
+    if (!preferred.isEmpty()) {
+      List<PreferredSchedulingTerm> all = new ArrayList<>();
+      if (preferredAffinity != null) {
+        all.addAll(preferredAffinity);
+      }
+      all.addAll(preferred);
+      preferredAffinity = all;
+      trace(
+          "affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+          preferredAffinity);
+    }
+  }
+
+  /** The node affinity so far (a property rules can react to), or null. */
+  public NodeAffinity getNodeAffinity() {
+    return nodeAffinity();
   }
 
   @Modifies({"gpu", "resources"})
