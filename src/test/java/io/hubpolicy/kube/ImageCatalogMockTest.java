@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Test;
 
 @EnableKubernetesMockClient(crud = true)
 class ImageCatalogMockTest {
-  private static final Duration PATIENCE = Duration.ofSeconds(10);
+  // Generous: a watch event can take seconds to arrive on a loaded 2-core CI machine. Waiting is
+  // polled, so a quick machine never waits this long.
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
   private static final String DEFAULT = "opendatahub.io/default-image";
   private static final PolicyConfig CONFIG =
       config(profile("p", "from-profile:1", "s2i-*"), profile("q", "other:2"));
@@ -102,7 +104,11 @@ class ImageCatalogMockTest {
     create(ns, stream("tagless"));
 
     ImageCatalog catalog = started(ns);
-    Catalog listed = await(catalog, c -> c.warnings().size() == 2);
+    // The profile fallback carries the streams' warnings too: wait for the streams' own catalog.
+    Catalog listed =
+        await(
+            catalog,
+            c -> c.warnings().size() == 2 && Catalog.IMAGE_STREAMS.equals(c.source()));
 
     assertEquals(List.of("good:1"), names(listed));
     assertEquals(List.of("good:1"), defaults(listed));
