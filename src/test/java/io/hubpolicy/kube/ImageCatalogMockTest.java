@@ -106,9 +106,7 @@ class ImageCatalogMockTest {
     ImageCatalog catalog = started(ns);
     // The profile fallback carries the streams' warnings too: wait for the streams' own catalog.
     Catalog listed =
-        await(
-            catalog,
-            c -> c.warnings().size() == 2 && Catalog.IMAGE_STREAMS.equals(c.source()));
+        await(catalog, c -> c.warnings().size() == 2 && Catalog.IMAGE_STREAMS.equals(c.source()));
 
     assertEquals(List.of("good:1"), names(listed));
     assertEquals(List.of("good:1"), defaults(listed));
