@@ -65,7 +65,8 @@ class ServeIT {
   @BeforeEach
   void requireJar() {
     Assumptions.assumeTrue(
-        Files.isRegularFile(JAR), "needs the packaged jar "
+        Files.isRegularFile(JAR),
+        "needs the packaged jar "
             + JAR.toAbsolutePath()
             + ": run mvn package (mvn verify builds it before the *IT tests)");
   }
