@@ -111,7 +111,7 @@ public final class Outside {
                   + firstError
                   + "); "
                   + install
-                  + " (.ci/run installs it)";
+                  + " (as .ci/run does)";
             });
     return answer.isEmpty() ? null : answer;
   }
@@ -144,7 +144,7 @@ public final class Outside {
     Path proxy = configurableHttpProxy();
     if (proxy == null) {
       return "needs configurable-http-proxy on PATH: it comes with Debian's jupyterhub"
-          + " (apt-get install jupyterhub; .ci/run installs it)";
+          + " (apt-get install jupyterhub, as .ci/run does)";
     }
     if (!Files.isExecutable(proxy)) {
       return "needs configurable-http-proxy: "

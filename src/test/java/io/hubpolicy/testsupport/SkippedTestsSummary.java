@@ -41,6 +41,7 @@ public class SkippedTestsSummary implements TestExecutionListener {
   private static final Object LOCK = new Object();
   private static final List<Skip> SKIPPED = new ArrayList<>();
   private static int tests;
+  private static int failed;
 
   private TestPlan plan;
 
@@ -64,6 +65,9 @@ public class SkippedTestsSummary implements TestExecutionListener {
       boolean aborted = result.getStatus() == TestExecutionResult.Status.ABORTED;
       if (id.isTest() || aborted) {
         tests++; // an aborted container (a class whose @BeforeAll aborted) stands for its tests
+      }
+      if (result.getStatus() == TestExecutionResult.Status.FAILED) {
+        failed++;
       }
       if (aborted) {
         String reason =
@@ -96,10 +100,24 @@ public class SkippedTestsSummary implements TestExecutionListener {
     }
   }
 
-  /** The list so far: one line when nothing was skipped, else the skips grouped by reason. */
+  /**
+   * The list so far: one line when nothing was skipped, else the skips grouped by reason; then, if
+   * some failed, where to find what they printed ({@code -Dhubpolicy.test.output=DIR}).
+   */
   static String summary(String title) {
+    String output = System.getProperty("hubpolicy.test.output");
+    String failures =
+        failed == 0
+            ? ""
+            : "  "
+                + failed
+                + " FAILED (Maven lists them)"
+                + (output == null
+                    ? ""
+                    : "; what each class printed: " + output + "/<class>-output.txt")
+                + "\n";
     if (SKIPPED.isEmpty()) {
-      return title + ": nothing skipped (" + tests + " tests)\n";
+      return title + ": nothing skipped (" + tests + " tests)\n" + failures;
     }
     Map<String, List<String>> byReason = new LinkedHashMap<>();
     for (Skip s : SKIPPED) {
@@ -117,7 +135,7 @@ public class SkippedTestsSummary implements TestExecutionListener {
           b.append("  * ").append(reason).append('\n');
           tests.forEach(t -> b.append("      - ").append(t).append('\n'));
         });
-    return b.toString();
+    return b.append(failures).toString();
   }
 
   /** The test's display names from its class down: "HubHookIT > aDeniedSpawn...()". */
