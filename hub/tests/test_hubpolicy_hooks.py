@@ -303,7 +303,7 @@ class ModifyPodHookTest(ServerCase):
         run(hooks.modify_pod_hook(Spawner(User("ana", ["g"], auth_state={"x": 1})), POD))
         self.assertEqual(["g"], self.hp.requests[0]["body"]["groups"])
 
-    @unittest.skipIf(k8s is None, "python3-kubernetes is not installed")
+    @unittest.skipIf(k8s is None, "needs python3-kubernetes: apt-get install python3-kubernetes")
     def test_a_kubernetes_v1pod_comes_back_as_a_v1pod(self):
         pod = k8s.V1Pod(
             api_version="v1",
@@ -568,7 +568,7 @@ class PostStopHookTest(ServerCase):
             self.assertIn("could not end the services", logs.output[0])
 
 
-@unittest.skipIf(shutil.which("openssl") is None, "openssl is not installed")
+@unittest.skipIf(shutil.which("openssl") is None, "needs openssl: apt-get install openssl")
 class HttpsTest(EnvCase):
     def setUp(self):
         super().setUp()

@@ -17,7 +17,9 @@ class HttpBenchIT {
   void smokeRunFillsTheTable() throws Exception {
     Assumptions.assumeTrue(
         java.nio.file.Files.isRegularFile(ServeProcess.JAR),
-        "no " + ServeProcess.JAR.toAbsolutePath() + "; run mvn package first");
+        "needs the packaged jar "
+            + ServeProcess.JAR.toAbsolutePath()
+            + ": run mvn package (mvn verify builds it before the *IT tests)");
     String report = Bench.run("http", HttpBench::run, List.of(), true);
     List<String[]> rows =
         report

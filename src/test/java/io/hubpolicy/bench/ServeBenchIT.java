@@ -19,7 +19,10 @@ class ServeBenchIT {
   @BeforeEach
   void requireJar() {
     Assumptions.assumeTrue(
-        Files.isRegularFile(ServeProcess.JAR), "no " + ServeProcess.JAR + "; run mvn package");
+        Files.isRegularFile(ServeProcess.JAR),
+        "needs the packaged jar "
+            + ServeProcess.JAR.toAbsolutePath()
+            + ": run mvn package (mvn verify builds it before the *IT tests)");
   }
 
   @Test

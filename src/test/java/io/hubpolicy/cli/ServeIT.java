@@ -65,7 +65,10 @@ class ServeIT {
   @BeforeEach
   void requireJar() {
     Assumptions.assumeTrue(
-        Files.isRegularFile(JAR), "no " + JAR.toAbsolutePath() + "; run mvn package first");
+        Files.isRegularFile(JAR),
+        "needs the packaged jar "
+            + JAR.toAbsolutePath()
+            + ": run mvn package (mvn verify builds it before the *IT tests)");
   }
 
   @AfterEach

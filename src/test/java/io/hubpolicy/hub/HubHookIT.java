@@ -9,11 +9,10 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.hubpolicy.api.TestTls;
 import io.hubpolicy.cli.InProcessServe;
-import io.hubpolicy.hub.HubHooksPythonTest.Python;
 import io.hubpolicy.kube.MockKube;
 import io.hubpolicy.services.ServicesMockTest;
+import io.hubpolicy.testsupport.Outside;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -43,6 +42,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -129,9 +129,15 @@ class HubHookIT {
   // ---------------------------------------------------------------------------------------------
   // Set-up and tear-down
 
+  /** Why JupyterHub cannot run here, or null; each test reports itself skipped with it. */
+  String missing;
+
   @BeforeAll
   void start() throws Exception {
-    requireJupyterHub();
+    missing = jupyterHubMissing();
+    if (missing != null) {
+      return;
+    }
     long t0 = System.nanoTime();
     // The mock API server logs every request through java.util.logging.
     LogManager.getLogManager()
@@ -245,45 +251,22 @@ class HubHookIT {
     }
   }
 
-  /** Skips the whole class, loudly, when JupyterHub cannot run here. */
-  static void requireJupyterHub() throws Exception {
-    String who = "HubHookIT";
-    Path python = Python.executable();
-    Python.requireRunnable(python, who);
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                python.toString(),
-                "-c",
-                "import jupyterhub, jupyterhub.singleuser, kubernetes.client, notebook;"
-                    + " print(jupyterhub.__version__)")
-            .redirectErrorStream(true);
-    Python.cleanEnvironment(pb);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      Python.skip(
-          who,
-          python
-              + " cannot import jupyterhub, jupyterhub.singleuser, kubernetes.client and notebook"
-              + " (apt-get install jupyterhub python3-kubernetes):\n"
-              + out.strip());
-    }
-    if (findOnPath("configurable-http-proxy") == null) {
-      Python.skip(
-          who,
-          "configurable-http-proxy is not on PATH (it comes with the jupyterhub package: apt-get"
-              + " install jupyterhub)");
-    }
+  @BeforeEach
+  void requireJupyterHub() {
+    Outside.assumeAvailable(missing);
   }
 
-  static Path findOnPath(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path p = Path.of(dir.isEmpty() ? "." : dir, name);
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-    }
-    return null;
+  /**
+   * Null when a real JupyterHub can run here: Debian's jupyterhub (with the notebook server the
+   * single-user servers run and the kubernetes client the spawner builds pods with) and its proxy.
+   */
+  static String jupyterHubMissing() {
+    return Outside.anyMissing(
+        Outside.pythonModulesMissing(
+            "Debian's jupyterhub",
+            List.of("jupyterhub", "jupyterhub.singleuser", "notebook", "kubernetes.client"),
+            "apt-get install jupyterhub python3-kubernetes"),
+        Outside.configurableHttpProxyMissing());
   }
 
   void setProperty(String k, String v) {
@@ -579,7 +562,7 @@ class HubHookIT {
       Files.createDirectories(dir.resolve("pods"));
       Files.createDirectories(dir.resolve("homes"));
       Hub hub = new Hub(dir, freePort(), http);
-      Path python = Python.executable();
+      Path python = Outside.python();
       Path config = dir.resolve("jupyterhub_config.py");
       String proxyPort = hub.proxyUrl.substring(hub.proxyUrl.lastIndexOf(':') + 1);
       Files.writeString(
@@ -602,6 +585,9 @@ class HubHookIT {
               "c.JupyterHub.hub_ip = '127.0.0.1'",
               "c.JupyterHub.hub_port = " + freePort(),
               "c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:" + freePort() + "'",
+              "c.ConfigurableHTTPProxy.command = ["
+                  + py(Outside.configurableHttpProxy().toString())
+                  + "]",
               "c.JupyterHub.authenticator_class = 'dummy'",
               "c.JupyterHub.spawner_class = KubeLikeSpawner",
               "c.JupyterHub.db_url = " + py("sqlite:///" + dir.resolve("jupyterhub.sqlite")),
@@ -631,17 +617,12 @@ class HubHookIT {
               .directory(dir.toFile())
               .redirectErrorStream(true)
               .redirectOutput(hub.logFile.toFile());
-      Python.cleanEnvironment(pb);
+      Outside.cleanPythonEnvironment(pb);
       Map<String, String> env = pb.environment();
       env.put("HOME", dir.toString());
       // Debian's configurable-http-proxy finds its modules in /usr/share/nodejs, which a node not
       // from Debian (e.g. NodeSource's) does not search by itself.
-      String nodePath = env.get("NODE_PATH");
-      env.put(
-          "NODE_PATH",
-          nodePath == null || nodePath.isBlank()
-              ? "/usr/share/nodejs"
-              : nodePath + File.pathSeparator + "/usr/share/nodejs");
+      env.put("NODE_PATH", Outside.nodePath(env.get("NODE_PATH")));
       env.putAll(hubpolicyEnv);
       hub.process = pb.start();
       try {

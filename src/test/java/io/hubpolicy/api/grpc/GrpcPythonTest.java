@@ -13,6 +13,7 @@ import io.hubpolicy.auth.Tokens;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.Engines;
 import io.hubpolicy.mutation.PodMutator;
+import io.hubpolicy.testsupport.Outside;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -32,8 +32,11 @@ import tools.jackson.databind.json.JsonMapper;
  * protoc accepts), then {@code src/test/python/hubpolicy_client.py}.
  */
 class GrpcPythonTest {
-  /** Debian's: python3-grpcio and python3-grpc-tools are installed for it, not for pyenv's. */
-  static final Path PYTHON = Path.of("/usr/bin/python3");
+  /**
+   * Debian's (/usr/bin/python3, see {@link Outside#python}): python3-grpcio and python3-grpc-tools
+   * are installed for it, not for pyenv's.
+   */
+  static final Path PYTHON = Outside.python();
 
   static final Path PROTO_ROOT = Path.of("src", "main", "proto");
   static final Path CLIENT = Path.of("src", "test", "python", "hubpolicy_client.py");
@@ -54,10 +57,7 @@ class GrpcPythonTest {
             .redirectError(err.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     // Only Debian's own packages: no pyenv or user site directory may shadow them.
-    pb.environment().remove("PYTHONPATH");
-    pb.environment().remove("PYTHONHOME");
-    pb.environment().put("PYTHONNOUSERSITE", "1");
-    pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+    Outside.cleanPythonEnvironment(pb);
     pb.environment().putAll(env);
     Process p = pb.start();
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -67,23 +67,13 @@ class GrpcPythonTest {
     return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
   }
 
-  /** Skips, loudly, where Debian's Python gRPC packages are missing; never passes silently. */
-  void requirePythonGrpc() throws Exception {
-    String why;
-    if (!Files.isExecutable(PYTHON)) {
-      why = PYTHON + " does not exist";
-    } else {
-      Run probe = run(List.of(PYTHON.toString(), "-c", "import grpc, grpc_tools.protoc"), Map.of());
-      why = probe.exit() == 0 ? null : PYTHON + " cannot import grpc/grpc_tools: " + probe.stderr();
-    }
-    if (why != null) {
-      String banner = "#".repeat(78);
-      System.err.printf(
-          "%n%s%n# SKIPPED GrpcPythonTest: %s%n# Install python3-grpcio and python3-grpc-tools"
-              + " (apt-get install python3-grpcio python3-grpc-tools).%n%s%n%n",
-          banner, why.strip(), banner);
-      Assumptions.abort("Python gRPC client not tested: " + why.strip());
-    }
+  /** Skips where Debian's Python gRPC packages are missing; never passes silently. */
+  static void requirePythonGrpc() {
+    Outside.assumeAvailable(
+        Outside.pythonModulesMissing(
+            "Debian's Python gRPC packages",
+            List.of("grpc", "grpc_tools.protoc"),
+            "apt-get install python3-grpcio python3-grpc-tools"));
   }
 
   @Test
