@@ -11,7 +11,7 @@ import io.hubpolicy.api.TestTls;
 import io.hubpolicy.cli.InProcessServe;
 import io.hubpolicy.kube.MockKube;
 import io.hubpolicy.services.ServicesMockTest;
-import io.hubpolicy.testsupport.Outside;
+import io.hubpolicy.testing.Outside;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.hubpolicy.hub;
 
-import io.hubpolicy.testsupport.Outside;
-import io.hubpolicy.testsupport.PythonUnittest;
+import io.hubpolicy.testing.Outside;
+import io.hubpolicy.testing.PythonUnittest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;

@@ -13,7 +13,7 @@ import io.hubpolicy.auth.Tokens;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.Engines;
 import io.hubpolicy.mutation.PodMutator;
-import io.hubpolicy.testsupport.Outside;
+import io.hubpolicy.testing.Outside;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.hubpolicy.testsupport;
+package io.hubpolicy.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

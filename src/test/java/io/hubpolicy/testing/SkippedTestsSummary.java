@@ -1,4 +1,4 @@
-package io.hubpolicy.testsupport;
+package io.hubpolicy.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

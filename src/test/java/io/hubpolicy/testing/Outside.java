@@ -1,4 +1,4 @@
-package io.hubpolicy.testsupport;
+package io.hubpolicy.testing;
 
 import java.io.File;
 import java.io.IOException;
