@@ -2,9 +2,13 @@ package io.hubpolicy.api;
 
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.PolicyException;
-import java.io.BufferedWriter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -30,6 +34,11 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * Appends one JSON line per decision. Writing happens on its own thread so a slow disk never adds
  * to decision latency; the queue is bounded and a full queue makes callers wait rather than drop
  * lines (nothing is lost). {@link #close} drains what is queued.
+ *
+ * <p>No content can break the writer: a line is JSON with every non-ASCII character escaped, so it
+ * is plain ASCII whatever a request held (a lone UTF-16 surrogate once stopped every later write);
+ * a record that still cannot be made or written is reported, counted ({@code
+ * hubpolicy_audit_failures_total}) and skipped, and the writer goes on with the next.
  */
 public interface AuditLog extends AutoCloseable {
   void record(Decision d);
@@ -56,7 +65,14 @@ public interface AuditLog extends AutoCloseable {
       };
 
   static AuditLog toFile(Path path) throws IOException {
-    return new FileAuditLog(path, FileAuditLog.RECENT);
+    return toFile(path, new SimpleMeterRegistry());
+  }
+
+  /**
+   * @param meters where {@code hubpolicy.audit.failures{stage=encode|write}} is counted
+   */
+  static AuditLog toFile(Path path, MeterRegistry meters) throws IOException {
+    return new FileAuditLog(path, FileAuditLog.RECENT, meters);
   }
 
   /** Decisions cannot be looked up: hubpolicy runs without an audit log. */
@@ -91,8 +107,10 @@ public interface AuditLog extends AutoCloseable {
     private final Path path;
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(65_536);
     private final Thread writer;
-    private final BufferedWriter out;
+    private final OutputStream out;
     private final int recentCapacity;
+    private final Counter encodeFailures;
+    private final Counter writeFailures;
 
     /**
      * Recent lines by decision id, oldest first. A line leaves only when it is both beyond the
@@ -105,23 +123,50 @@ public interface AuditLog extends AutoCloseable {
     private volatile long written;
 
     FileAuditLog(Path path, int recentCapacity) throws IOException {
+      this(path, recentCapacity, new SimpleMeterRegistry());
+    }
+
+    FileAuditLog(Path path, int recentCapacity, MeterRegistry meters) throws IOException {
       this.path = path;
       this.recentCapacity = recentCapacity;
+      this.encodeFailures = failures(meters, "encode");
+      this.writeFailures = failures(meters, "write");
       Path parent = path.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
       this.out =
-          Files.newBufferedWriter(
-              path, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+          new BufferedOutputStream(
+              Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND),
+              64 * 1024);
       this.writer = new Thread(this::drain, "audit-log");
       writer.setDaemon(true);
       writer.start();
     }
 
+    private static Counter failures(MeterRegistry meters, String stage) {
+      return Counter.builder("hubpolicy.audit.failures")
+          .tag("stage", stage)
+          .description("Audit records that could not be made (encode) or written (write)")
+          .register(meters);
+    }
+
+    /** Failed records so far, by stage; for tests and the log. */
+    long failures() {
+      return (long) (encodeFailures.count() + writeFailures.count());
+    }
+
     @Override
     public void record(Decision d) {
-      String line = DecisionJson.compact(DecisionJson.auditLine(d, Instant.now().toString()));
+      String line;
+      try {
+        line = DecisionJson.ascii(DecisionJson.auditLine(d, Instant.now().toString()));
+      } catch (RuntimeException e) {
+        // Never the decision's content in the message: it is what could not be written.
+        encodeFailures.increment();
+        LOG.error("cannot make the audit record of decision {}; skipped", d.decisionId(), e);
+        return;
+      }
       // One lock for numbering, remembering and queueing, so that queue order is number order and
       // "written up to n" means every line numbered n or less is on disk. Only the writer thread
       // empties the queue and it never takes this lock, so waiting for room here cannot deadlock.
@@ -253,41 +298,57 @@ public interface AuditLog extends AutoCloseable {
     private void drain() {
       List<String> batch = new ArrayList<>();
       while (true) {
+        String first;
         try {
-          String first = queue.poll(200, TimeUnit.MILLISECONDS);
-          if (first == null) {
-            continue;
-          }
-          batch.add(first);
-          queue.drainTo(batch);
-          boolean stop = false;
-          int lines = 0;
-          try {
-            for (String line : batch) {
-              if (line == STOP) {
-                stop = true;
-                continue;
-              }
-              lines++;
-              out.write(line);
-              out.newLine();
-            }
-            out.flush();
-          } finally {
-            // Also after a failed write: those lines are lost, and keeping them in memory for
-            // ever would not bring them back.
-            written += lines;
-            batch.clear();
-          }
-          if (stop) {
-            return;
-          }
-        } catch (IOException e) {
-          LOG.error("cannot write audit log {}: {}", path, e.getMessage());
+          first = queue.poll(200, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
           return;
         }
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch);
+        boolean stop = writeBatch(batch);
+        batch.clear();
+        if (stop) {
+          return;
+        }
       }
+    }
+
+    /**
+     * Writes each line on its own, so one that fails costs that line only; returns whether the
+     * batch held the stop mark.
+     */
+    private boolean writeBatch(List<String> batch) {
+      boolean stop = false;
+      int lines = 0;
+      for (String line : batch) {
+        if (line == STOP) {
+          stop = true;
+          continue;
+        }
+        lines++;
+        try {
+          // ASCII by construction (see DecisionJson.ascii), so this cannot fail to encode.
+          out.write(line.getBytes(StandardCharsets.US_ASCII));
+          out.write('\n');
+        } catch (IOException | RuntimeException e) {
+          writeFailures.increment();
+          LOG.error("cannot write an audit record to {}: {}; skipped", path, e.getMessage());
+        }
+      }
+      try {
+        out.flush();
+      } catch (IOException e) {
+        writeFailures.increment();
+        LOG.error("cannot flush the audit log {}: {}", path, e.getMessage());
+      }
+      // Also after a failed write: those lines are lost, and keeping them in memory for ever
+      // would not bring them back.
+      written += lines;
+      return stop;
     }
 
     @Override

@@ -30,6 +30,10 @@ import tools.jackson.databind.node.ObjectNode;
 public final class DecisionJson {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final JsonMapper COMPACT = JsonMapper.builder().build();
+  private static final JsonMapper ASCII =
+      JsonMapper.builder()
+          .enable(tools.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
+          .build();
   private static final JsonMapper PRETTY =
       JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
@@ -165,6 +169,11 @@ public final class DecisionJson {
         s.put("error", p.error());
       }
     }
+  }
+
+  /** JSON with every non-ASCII character escaped: any string, even a broken one, is ASCII. */
+  public static String ascii(JsonNode n) {
+    return ASCII.writeValueAsString(n);
   }
 
   public static String compact(JsonNode n) {

@@ -228,7 +228,7 @@ public final class Wiring {
           closer.add(
               ServeSettings.NO_AUDIT_LOG.equals(s.auditLog())
                   ? AuditLog.NONE
-                  : setting("--audit-log", () -> auditFile(Path.of(s.auditLog()))));
+                  : setting("--audit-log", () -> auditFile(Path.of(s.auditLog()), meters)));
       Parts p = s.kube() ? clusterMode(s, meters, closer) : fileMode(s, meters, closer);
       return serve(s, p, tls, meters, audit, closer);
     } catch (RuntimeException e) {
@@ -338,9 +338,9 @@ public final class Wiring {
     return file.tokens();
   }
 
-  private static AuditLog auditFile(Path path) {
+  private static AuditLog auditFile(Path path, PrometheusMeterRegistry meters) {
     try {
-      return AuditLog.toFile(path);
+      return AuditLog.toFile(path, meters);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -55,7 +55,6 @@ public final class ConfigFiles implements AutoCloseable {
 
   private final Thread thread;
   private final AtomicLong reads = new AtomicLong();
-  private volatile String lastProblems = "";
 
   private ConfigFiles(
       List<Path> profilePaths, List<Path> rulePaths, PolicyReloader reloader, Duration recheck)
@@ -147,7 +146,12 @@ public final class ConfigFiles implements AutoCloseable {
             continue;
           }
         }
-        readAndSubmit();
+        try {
+          readAndSubmit();
+        } catch (RuntimeException | StackOverflowError e) {
+          // Whatever one reading does, the watch goes on: the next change is read again.
+          LOG.error("reading the configuration files failed; still watching them", e);
+        }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
       // closing
@@ -177,19 +181,11 @@ public final class ConfigFiles implements AutoCloseable {
     List<ConfigSource> profiles = ConfigSources.fromPaths(profilePaths, problems);
     List<RuleSource> rules = RuleSource.fromPaths(rulePaths, problems);
     if (!problems.isEmpty()) {
-      // Typically a file caught between delete and re-create: the next event reads it again.
-      String text = problems.toString();
-      if (!text.equals(lastProblems)) {
-        RuleBase serving = reloader.status().current();
-        LOG.error(
-            "cannot read the configuration files; still serving revision {}: {}",
-            serving == null ? "(none)" : serving.revision(),
-            text);
-      }
-      lastProblems = text;
+      // Often a file caught between delete and re-create: the next event reads it again. Either
+      // way it is a rejection, shown and counted once per distinct set of problems.
+      reloader.reject(problems, List.of());
       return;
     }
-    lastProblems = "";
     List<PolicyReloader.SourceVersion> versions = new ArrayList<>();
     profiles.forEach(s -> versions.add(new PolicyReloader.SourceVersion(s.name(), hash(s.text()))));
     rules.forEach(r -> versions.add(new PolicyReloader.SourceVersion(r.name(), hash(r.text()))));

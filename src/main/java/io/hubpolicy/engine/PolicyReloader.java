@@ -132,12 +132,32 @@ public final class PolicyReloader implements AutoCloseable {
     }
   }
 
+  /**
+   * Records a configuration that could not even be read (a file deleted, unreadable, not UTF-8, too
+   * large): a rejection like any other, counted and shown by {@code GET /v1/config}, while the last
+   * good configuration keeps serving. The same problems again are not counted twice.
+   */
+  public synchronized void reject(List<Problem> problems, List<SourceVersion> from) {
+    Status before = status.get();
+    String revision = "unread:" + Integer.toHexString(problems.toString().hashCode());
+    if (before.lastRejected() != null && before.lastRejected().revision().equals(revision)) {
+      return;
+    }
+    rejected(before, new Rejected(clock.instant(), revision, from, problems));
+  }
+
   private void drain() {
     try {
       Input next;
       while ((next = pending.getAndSet(null)) != null) {
         synchronized (this) {
-          build(next);
+          try {
+            build(next);
+          } catch (Throwable t) {
+            // build() turns every failure into a rejection; this only keeps the thread alive if
+            // even that fails (an OutOfMemoryError while logging, say).
+            LOG.error("configuration reload failed; the last good configuration keeps serving", t);
+          }
         }
       }
     } finally {
@@ -172,35 +192,30 @@ public final class PolicyReloader implements AutoCloseable {
     RuleBaseBuilder.Report report;
     try {
       report = builder.check(input.profiles(), input.rules());
-    } catch (RuntimeException e) {
-      // A builder bug must not stop reloads; it becomes a rejection like any other problem.
+    } catch (OutOfMemoryError e) {
+      throw e; // the deployment exits on it (-XX:+ExitOnOutOfMemoryError); nothing to save here
+    } catch (Throwable e) {
+      // Whatever a configuration does to the builder (a defect, a stack overflow), it must not
+      // stop reloads: it becomes a rejection like any other problem.
       LOG.error("building the configuration failed unexpectedly", e);
       report =
           new RuleBaseBuilder.Report(
-              null, null, List.of(new Problem("<build>", 0, "", String.valueOf(e))), List.of());
+              null,
+              null,
+              List.of(
+                  new Problem(
+                      input.profiles().isEmpty() ? "<build>" : input.profiles().get(0).name(),
+                      0,
+                      "",
+                      e instanceof StackOverflowError
+                          ? "the configuration is nested too deeply to build"
+                          : "building the configuration failed unexpectedly (see the log)")),
+              List.of());
     }
     buildTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     if (!report.problems().isEmpty()) {
-      Rejected r = new Rejected(clock.instant(), revision, input.versions(), report.problems());
-      status.set(
-          new Status(
-              before.current(),
-              before.from(),
-              before.notes(),
-              before.appliedAt(),
-              r,
-              before.applied(),
-              before.rejected() + 1));
-      rejectedCounter.increment();
-      StringBuilder sb = new StringBuilder();
-      report.problems().forEach(p -> sb.append("\n  ").append(p));
-      LOG.error(
-          "configuration change rejected ({} problem(s)); {}:{}",
-          report.problems().size(),
-          before.current() == null
-              ? "no configuration is loaded yet"
-              : "still serving revision " + before.current().revision(),
-          sb);
+      rejected(
+          before, new Rejected(clock.instant(), revision, input.versions(), report.problems()));
       return false;
     }
     RuleBase next = report.ruleBase();
@@ -224,6 +239,28 @@ public final class PolicyReloader implements AutoCloseable {
         before.current() == null ? "" : " (was " + before.current().revision() + ")");
     input.notes().forEach(n -> LOG.info("configuration note: {}", n));
     return true;
+  }
+
+  private void rejected(Status before, Rejected r) {
+    status.set(
+        new Status(
+            before.current(),
+            before.from(),
+            before.notes(),
+            before.appliedAt(),
+            r,
+            before.applied(),
+            before.rejected() + 1));
+    rejectedCounter.increment();
+    StringBuilder sb = new StringBuilder();
+    r.problems().forEach(p -> sb.append("\n  ").append(p));
+    LOG.error(
+        "configuration change rejected ({} problem(s)); {}:{}",
+        r.problems().size(),
+        before.current() == null
+            ? "no configuration is loaded yet"
+            : "still serving revision " + before.current().revision(),
+        sb);
   }
 
   @Override

@@ -1,8 +1,8 @@
 package io.hubpolicy.engine;
 
+import io.hubpolicy.format.Texts;
 import io.hubpolicy.model.Problem;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,9 +42,9 @@ public record RuleSource(String name, String text) {
 
   private static void read(Path f, List<RuleSource> out, List<Problem> problems) {
     try {
-      out.add(new RuleSource(f.toString(), Files.readString(f, StandardCharsets.UTF_8)));
-    } catch (IOException e) {
-      problems.add(new Problem(f.toString(), 0, "", "cannot read: " + e.getMessage()));
+      out.add(new RuleSource(f.toString(), Texts.readUtf8(f)));
+    } catch (Texts.Unreadable e) {
+      problems.add(e.problem());
     }
   }
 }

@@ -8,8 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
+import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -19,6 +20,9 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.parser.Parser;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
@@ -37,10 +41,18 @@ public final class YamlReader {
           .build();
 
   /**
-   * Aliases are expanded into the tree; a few aliases of aliases can multiply a tiny document into
-   * millions of nodes (a "billion laughs"). Past this many nodes the document is refused.
+   * How deep a document may nest. A profile with a node affinity is about ten levels deep;
+   * SnakeYAML composes (and this class converts) recursively, so a file nested thousands of levels
+   * deep would otherwise overflow the stack of whatever reads it (a reload thread included).
    */
-  static final int MAX_NODES = 200_000;
+  static final int MAX_DEPTH = 100;
+
+  /**
+   * How many nodes aliases may add to a document. An alias repeats the node it names, so a few
+   * aliases of aliases can multiply a tiny document into millions of nodes (a "billion laughs").
+   * Only what aliases add counts: a large document without aliases is bounded by its size.
+   */
+  static final int MAX_ALIAS_NODES = 100_000;
 
   private YamlReader() {}
 
@@ -52,14 +64,20 @@ public final class YamlReader {
       String text, String source, int lineOffset, List<Problem> problems) {
     List<YNode> docs = new ArrayList<>();
     try {
-      for (Node node : new Compose(SETTINGS).composeAllFromString(text)) {
+      Composer composer =
+          new Composer(
+              SETTINGS, new DepthLimit(new ParserImpl(SETTINGS, new StreamReader(SETTINGS, text))));
+      while (composer.hasNext()) {
+        Node node = composer.next();
         Conversion c = new Conversion(source, lineOffset, problems);
         try {
           docs.add(c.convert(node, ""));
         } catch (TooLarge e) {
-          problems.add(new Problem(source, line(node, lineOffset), "", e.getMessage()));
+          problems.add(new Problem(source, e.line + lineOffset, "", e.getMessage()));
         }
       }
+    } catch (TooDeep e) {
+      problems.add(new Problem(source, e.line + lineOffset, "", e.getMessage()));
     } catch (MarkedYamlEngineException e) {
       int line = e.getProblemMark().map(m -> m.getLine() + 1 + lineOffset).orElse(lineOffset + 1);
       String what = e.getProblem() == null ? "invalid YAML" : e.getProblem();
@@ -75,20 +93,85 @@ public final class YamlReader {
     return node.getStartMark().map(Mark::getLine).orElse(0) + 1 + offset;
   }
 
+  /** A document that expands past a bound; {@code line} is where, in the document's own lines. */
   private static final class TooLarge extends RuntimeException {
-    TooLarge(String message) {
+    final int line;
+
+    TooLarge(int line, String message) {
       super(message, null, false, false);
+      this.line = line;
     }
   }
 
-  /** One document's conversion: its node budget and the aliases being expanded. */
+  /** Nesting past {@link #MAX_DEPTH}, noticed while parsing, before anything recurses on it. */
+  private static final class TooDeep extends YamlEngineException {
+    final int line;
+
+    TooDeep(int line) {
+      super(
+          "the document is nested more than "
+              + MAX_DEPTH
+              + " levels deep; a configuration never needs that many (refused before reading on)");
+      this.line = line;
+    }
+  }
+
+  /**
+   * The parser's events, counting how deep collections nest. SnakeYAML's parser is a state machine
+   * and does not recurse; its composer does, one call per level, so the count must stop it first.
+   */
+  private static final class DepthLimit implements Parser {
+    private final Parser delegate;
+    private int depth;
+
+    DepthLimit(Parser delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public boolean checkEvent(Event.ID id) {
+      return delegate.checkEvent(id);
+    }
+
+    @Override
+    public Event peekEvent() {
+      return delegate.peekEvent();
+    }
+
+    @Override
+    public boolean hasNext() {
+      return delegate.hasNext();
+    }
+
+    @Override
+    public Event next() {
+      Event e = delegate.next();
+      switch (e.getEventId()) {
+        case MappingStart, SequenceStart -> {
+          if (++depth > MAX_DEPTH) {
+            throw new TooDeep(e.getStartMark().map(m -> m.getLine() + 1).orElse(1));
+          }
+        }
+        case MappingEnd, SequenceEnd -> depth--;
+        default -> {}
+      }
+      return e;
+    }
+  }
+
+  /** One document's conversion: the aliases being expanded, and what they have added so far. */
   private static final class Conversion {
     private final String source;
     private final int offset;
     private final List<Problem> problems;
     private final java.util.Set<Node> inProgress =
         java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    private int nodes;
+    private final java.util.Set<Node> converted =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    // Nodes reached again through an alias, being converted now; their subtrees count.
+    private int repeating;
+    private int added;
+    private int depth;
 
     Conversion(String source, int offset, List<Problem> problems) {
       this.source = source;
@@ -97,22 +180,43 @@ public final class YamlReader {
     }
 
     YNode convert(Node node, String path) {
-      if (++nodes > MAX_NODES) {
-        throw new TooLarge(
-            "the document expands to more than "
-                + MAX_NODES
-                + " nodes (aliases of aliases?); refused");
-      }
-      if (!inProgress.add(node)) {
-        problems.add(
-            new Problem(
-                source, line(node, offset), path, "an alias refers to the node that contains it"));
-        return new YNode.YScalar(line(node, offset), null, "", false);
+      boolean repeat = !converted.add(node);
+      if (repeat) {
+        repeating++;
       }
       try {
-        return convertNew(node, path);
+        if (repeating > 0 && ++added > MAX_ALIAS_NODES) {
+          throw new TooLarge(
+              line(node, 0),
+              "aliases in the document expand to more than "
+                  + MAX_ALIAS_NODES
+                  + " nodes (aliases of aliases?); refused");
+        }
+        // Aliases can nest what they repeat deeper than the text does.
+        if (++depth > 2 * MAX_DEPTH) {
+          throw new TooLarge(
+              line(node, 0),
+              "aliases nest the document more than " + 2 * MAX_DEPTH + " levels deep; refused");
+        }
+        if (!inProgress.add(node)) {
+          problems.add(
+              new Problem(
+                  source,
+                  line(node, offset),
+                  path,
+                  "an alias refers to the node that contains it"));
+          return new YNode.YScalar(line(node, offset), null, "", false);
+        }
+        try {
+          return convertNew(node, path);
+        } finally {
+          inProgress.remove(node);
+        }
       } finally {
-        inProgress.remove(node);
+        depth--;
+        if (repeat) {
+          repeating--;
+        }
       }
     }
 

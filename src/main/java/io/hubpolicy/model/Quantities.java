@@ -60,6 +60,14 @@ public final class Quantities {
     }
   }
 
+  /**
+   * A quantity Kubernetes would take as a resource amount: valid and not negative. The grammar
+   * allows a sign, but the API server refuses a negative request or limit.
+   */
+  public static Optional<Quantity> parseResource(String text) {
+    return parse(text).filter(q -> amount(q).signum() >= 0);
+  }
+
   public static int compare(Quantity a, Quantity b) {
     return amount(a).compareTo(amount(b));
   }

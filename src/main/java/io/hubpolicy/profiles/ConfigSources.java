@@ -1,8 +1,8 @@
 package io.hubpolicy.profiles;
 
+import io.hubpolicy.format.Texts;
 import io.hubpolicy.model.Problem;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,9 +44,9 @@ public final class ConfigSources {
 
   private static void read(Path f, List<ConfigSource> sources, List<Problem> problems) {
     try {
-      sources.add(new ConfigSource(f.toString(), Files.readString(f, StandardCharsets.UTF_8)));
-    } catch (IOException e) {
-      problems.add(new Problem(f.toString(), 0, "", "cannot read: " + e.getMessage()));
+      sources.add(new ConfigSource(f.toString(), Texts.readUtf8(f)));
+    } catch (Texts.Unreadable e) {
+      problems.add(e.problem());
     }
   }
 }

@@ -31,9 +31,10 @@ final class Containers {
   void read(ConfigSource src) {
     acc.sources.add(src.name());
     StrictReader in = new StrictReader(src.name(), acc.problems);
+    int before = acc.problems.size();
     List<YNode> docs = YamlReader.readAll(src.text(), src.name(), src.lineOffset(), acc.problems);
-    if (docs.isEmpty()) {
-      acc.notes.add(src.name() + ": empty, skipped");
+    if (acc.problems.size() == before && isEmpty(docs)) {
+      in.problem(src.lineOffset() + 1, "", EMPTY);
     }
     for (YNode doc : docs) {
       document(in, doc);
@@ -71,6 +72,20 @@ final class Containers {
     }
   }
 
+  /**
+   * Why an empty source is refused rather than read as "no profiles": a file caught mid-write, or a
+   * ConfigMap key emptied by mistake, looks exactly like this, and taking it would make every
+   * request naming a size fail until someone notices.
+   */
+  static final String EMPTY =
+      "is empty: refused, since a file caught mid-write looks the same (a configuration without"
+          + " profiles says so: profiles: [])";
+
+  /** No document, or only empty ones ({@code ---} alone, comments). */
+  private static boolean isEmpty(List<YNode> docs) {
+    return docs.stream().allMatch(StrictReader::isNull);
+  }
+
   private static String metadataName(YMap map) {
     if (map.get("metadata") instanceof YMap meta && meta.get("name") instanceof YScalar n) {
       return n.asText();
@@ -106,8 +121,8 @@ final class Containers {
     int before = acc.problems.size();
     List<YNode> docs =
         YamlReader.readAll(s, inner.source(), text.block() ? text.line() : 0, acc.problems);
-    if (docs.isEmpty()) {
-      acc.notes.add(inner.source() + ": empty, skipped");
+    if (acc.problems.size() == before && isEmpty(docs)) {
+      inner.problem(text.block() ? text.line() + 1 : text.line(), "", EMPTY);
     }
     for (YNode doc : docs) {
       if (doc instanceof YMap im && im.get("kind") != null) {

@@ -76,14 +76,19 @@ final class ResourcesSchema {
       in.problem(n.line(), field, "must be a quantity such as 500m, 2 or 1Gi, found " + n.kind());
       return null;
     }
-    return Quantities.parse(s.asText())
-        .orElseGet(
-            () -> {
-              in.problem(
-                  n.line(),
-                  field,
-                  "'" + s.asText() + "' is not a Kubernetes quantity (e.g. 500m, 2, 1.5Gi, 512M)");
-              return null;
-            });
+    Quantity q = Quantities.parse(s.asText()).orElse(null);
+    if (q == null) {
+      in.problem(
+          n.line(),
+          field,
+          "'" + s.asText() + "' is not a Kubernetes quantity (e.g. 500m, 2, 1.5Gi, 512M)");
+    } else if (Quantities.parseResource(s.asText()).isEmpty()) {
+      in.problem(
+          n.line(),
+          field,
+          "'" + s.asText() + "' is negative; Kubernetes refuses negative resources");
+      q = null;
+    }
+    return q;
   }
 }

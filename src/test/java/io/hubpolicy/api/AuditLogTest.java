@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hubpolicy.engine.Engines;
 import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.model.Decision;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,5 +119,92 @@ class AuditLogTest {
     AuditLog.OffException e =
         assertThrows(AuditLog.OffException.class, () -> AuditLog.NONE.find("d-1"));
     assertTrue(e.getMessage().contains("--audit-log none"), e.getMessage());
+  }
+
+  /**
+   * A lone UTF-16 surrogate in a request once made every later write fail ("Input length = 1"): any
+   * caller could switch the audit trail off. Lines are ASCII now, whatever they hold.
+   */
+  @Test
+  void noContentCanStopTheWriter() throws Exception {
+    Path file = tmp.resolve("hostile.jsonl");
+    AuditLog.FileAuditLog log = new AuditLog.FileAuditLog(file, 0);
+    List<String> users =
+        List.of("\ud800x", "a\u0000b", "\udfff", "line\nbreak", "ü\u2028ser", "ok");
+    try {
+      for (String u : users) {
+        log.record(decide(u));
+      }
+    } finally {
+      log.close();
+    }
+    List<String> lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
+    assertEquals(users.size(), lines.size(), "every record written, none after them lost");
+    for (int i = 0; i < users.size(); i++) {
+      assertTrue(lines.get(i).chars().allMatch(c -> c < 0x80), "ASCII: " + lines.get(i));
+      assertEquals(users.get(i), JSON.readTree(lines.get(i)).at("/input/user").asString());
+    }
+    assertEquals(0, log.failures());
+  }
+
+  /** A record that cannot be made is counted and skipped; the next one is written. */
+  @Test
+  void aRecordThatCannotBeMadeIsSkippedAndTheNextIsWritten() throws Exception {
+    Path file = tmp.resolve("skip.jsonl");
+    AuditLog.FileAuditLog log = new AuditLog.FileAuditLog(file, 0);
+    Decision good = decide("after");
+    Decision broken =
+        new Decision(
+            "d-broken",
+            null,
+            null,
+            true,
+            List.of(),
+            List.of(),
+            List.of(),
+            null,
+            List.of(),
+            null,
+            List.of(),
+            0,
+            java.util.Map.of(),
+            List.of(),
+            java.util.Map::of,
+            List::of);
+    try {
+      log.record(broken);
+      log.record(good);
+    } finally {
+      log.close();
+    }
+    assertEquals(1, log.failures());
+    List<String> lines = Files.readAllLines(file);
+    assertEquals(1, lines.size());
+    assertEquals(good.decisionId(), idOf(lines.get(0)));
+  }
+
+  /** A disk that refuses writes costs those records, counted; the writer lives on. */
+  @Test
+  void aFailingDiskIsCountedAndTheWriterGoesOn() throws Exception {
+    Path full = Path.of("/dev/full");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isWritable(full), "needs /dev/full (Linux) to make every write fail");
+    AuditLog.FileAuditLog log = new AuditLog.FileAuditLog(full, 0);
+    try {
+      log.record(decide("one"));
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (log.failures() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(log.failures() > 0, "the failed write is counted");
+      long before = log.failures();
+      log.record(decide("two"));
+      while (log.failures() == before && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertTrue(log.failures() > before, "the writer still writes (and fails) after a failure");
+    } finally {
+      log.close();
+    }
   }
 }

@@ -38,6 +38,10 @@ class ConfigFilesTest {
   /** An engine serving {@code file}, as serve starts it, and the reloader the watcher feeds. */
   record Serving(DecisionEngine engine, PolicyReloader reloader) {}
 
+  Serving serveIn(Path file) throws Exception {
+    return serve(file);
+  }
+
   Serving serve(Path file) throws Exception {
     RuleBase rb =
         new RuleBaseBuilder()

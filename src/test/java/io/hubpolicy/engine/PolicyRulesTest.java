@@ -122,6 +122,24 @@ class PolicyRulesTest {
     DecisionEngine.RuleFailedException e =
         assertThrows(
             DecisionEngine.RuleFailedException.class, () -> Engines.decide(rb, "u", null, null));
-    assertTrue(e.getMessage().contains("'lots' is not a Kubernetes quantity"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("'lots' for limits.memory is not a Kubernetes quantity"),
+        e.getMessage());
+  }
+
+  @Test
+  void aRuleSettingANegativeQuantityFailsTheDecisionNamingTheRule() {
+    RuleBase rb =
+        Engines.ruleBase(
+            "profiles: []",
+            HEADER
+                + """
+                rule "Negative cpu" when $o : Outcome() then modify($o) { capResource("limits.cpu", "-1") } end
+                """);
+    DecisionEngine.RuleFailedException e =
+        assertThrows(
+            DecisionEngine.RuleFailedException.class, () -> Engines.decide(rb, "u", null, null));
+    assertTrue(e.getMessage().contains("rule 'Negative cpu' failed"), e.getMessage());
+    assertTrue(e.getMessage().contains("'-1' for limits.cpu is negative"), e.getMessage());
   }
 }

@@ -376,9 +376,18 @@ public final class Outcome {
       throw new IllegalArgumentException(
           "a resource key starts with requests. or limits., e.g. limits.memory; got '" + key + "'");
     }
-    return Quantities.parse(quantity)
+    return Quantities.parseResource(quantity)
         .orElseThrow(
-            () -> new IllegalArgumentException("'" + quantity + "' is not a Kubernetes quantity"));
+            () ->
+                new IllegalArgumentException(
+                    "'"
+                        + quantity
+                        + (Quantities.parse(quantity).isPresent()
+                            ? "' is negative, which Kubernetes refuses"
+                            : "' is not a Kubernetes quantity")
+                        + " (for "
+                        + key
+                        + ")"));
   }
 
   private void trace(String field, Object value) {

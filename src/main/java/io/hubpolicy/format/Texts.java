@@ -1,0 +1,117 @@
+package io.hubpolicy.format;
+
+import io.hubpolicy.model.Problem;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Configuration files read as text, strictly: bounded in size before a byte is read, and refused
+ * when not valid UTF-8 (a lenient read would silently turn bad bytes into U+FFFD and load something
+ * other than what the file says). Each refusal is a {@link Problem} naming the file and, for bad
+ * bytes, the line.
+ */
+public final class Texts {
+  /**
+   * The largest configuration source read: 16 MiB holds well over 50,000 profiles (the benchmark
+   * workload needs ~2 MB for 10,000), while a source this size still fits the memory a pod has to
+   * build it beside the one it serves (BENCHMARKS.md). The API server caps a ConfigMap at 1 MiB.
+   */
+  public static final long MAX_SOURCE_BYTES = 16L * 1024 * 1024;
+
+  private Texts() {}
+
+  /** Thrown with the problem that keeps a file from being read. */
+  public static final class Unreadable extends Exception {
+    private final transient Problem problem;
+
+    Unreadable(Problem problem) {
+      super(problem.toString(), null, false, false);
+      this.problem = problem;
+    }
+
+    public Problem problem() {
+      return problem;
+    }
+  }
+
+  /** The file's text; refused when missing, larger than {@link #MAX_SOURCE_BYTES} or not UTF-8. */
+  public static String readUtf8(Path file) throws Unreadable {
+    String name = file.toString();
+    byte[] bytes;
+    try {
+      long size = Files.size(file);
+      if (size > MAX_SOURCE_BYTES) {
+        throw new Unreadable(
+            new Problem(
+                name,
+                0,
+                "",
+                "is "
+                    + mib(size)
+                    + "; a configuration source may be at most "
+                    + mib(MAX_SOURCE_BYTES)
+                    + ", so it is refused before reading"));
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new Unreadable(new Problem(name, 0, "", "no such file (deleted or renamed?)"));
+    } catch (IOException e) {
+      throw new Unreadable(new Problem(name, 0, "", "cannot read: " + Words.of(e)));
+    }
+    return decode(name, bytes);
+  }
+
+  /** Decodes UTF-8 strictly; a bad byte is a problem at its line and column. */
+  public static String decode(String name, byte[] bytes) throws Unreadable {
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult r = decoder.decode(in, out, true);
+    if (r.isError()) {
+      int at = in.position();
+      int line = 1;
+      int lineStart = 0;
+      for (int i = 0; i < at; i++) {
+        if (bytes[i] == '\n') {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+      throw new Unreadable(
+          new Problem(
+              name,
+              line,
+              "",
+              String.format(
+                  "is not valid UTF-8: byte 0x%02X at column %d cannot start or continue a"
+                      + " character (save the file as UTF-8)",
+                  bytes[at] & 0xff, at - lineStart + 1)));
+    }
+    try {
+      r = decoder.flush(out);
+      if (r.isError()) {
+        r.throwException();
+      }
+    } catch (CharacterCodingException e) {
+      throw new Unreadable(new Problem(name, 0, "", "is not valid UTF-8: it ends mid-character"));
+    }
+    return out.flip().toString();
+  }
+
+  private static String mib(long bytes) {
+    return String.format("%.1f MiB", bytes / (1024.0 * 1024.0));
+  }
+}
