@@ -123,6 +123,12 @@ public final class ImageCatalog implements ImageSource, AutoCloseable {
     return apiMissing;
   }
 
+  /** True once the watch after the first list is open: later changes will arrive. */
+  boolean watching() {
+    SharedIndexInformer<GenericKubernetesResource> running = informer;
+    return running != null && running.isWatching();
+  }
+
   /** True while listing or watching fails for a reason other than a missing API (retrying). */
   boolean retrying() {
     return failureLogged;
