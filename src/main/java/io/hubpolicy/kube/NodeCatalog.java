@@ -90,6 +90,12 @@ public final class NodeCatalog implements NodeSource, AutoCloseable {
     return synced;
   }
 
+  /** True once the watch after the first list is open: later changes will arrive. */
+  boolean watching() {
+    SharedIndexInformer<Node> running = informer;
+    return running != null && running.isWatching();
+  }
+
   /** How often listing or watching Nodes has failed since start; each failure is retried. */
   public int failures() {
     return failures.get();

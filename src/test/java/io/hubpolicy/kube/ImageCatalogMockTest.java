@@ -88,6 +88,7 @@ class ImageCatalogMockTest {
 
     ImageCatalog catalog = started(ns);
     await(catalog, c -> names(c).equals(List.of("first:1")));
+    awaitTrue(catalog::watching); // else the mock server may never tell of what follows
 
     create(ns, stream("second").order("2").tag("1"));
     Catalog listed = await(catalog, c -> c.images().size() == 2);

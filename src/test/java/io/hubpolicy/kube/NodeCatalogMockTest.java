@@ -64,6 +64,8 @@ class NodeCatalogMockTest {
     client.nodes().resource(node("n1", "4", "16Gi")).create();
     catalog = new NodeCatalog(client).start();
     await(catalog::synced, s -> s, "the catalog to sync");
+    // The mock server does not replay what happens between the list and the watch.
+    await(catalog::watching, w -> w, "the watch to open");
     assertEquals(List.of("n1"), catalog.nodes().stream().map(NodeCapacity::name).toList());
 
     Size small = size("requests.cpu", "2", "requests.memory", "8Gi");
