@@ -4,46 +4,55 @@ import io.hubpolicy.model.Problem;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.common.Anchor;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
-import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.events.AliasEvent;
+import org.snakeyaml.engine.v2.events.CollectionStartEvent;
 import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.NodeEvent;
+import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.nodes.MappingNode;
-import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.nodes.NodeTuple;
-import org.snakeyaml.engine.v2.nodes.ScalarNode;
-import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.parser.Parser;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.resolver.ScalarResolver;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
- * Reads YAML into {@link YNode} trees with line numbers. SnakeYAML Engine only composes nodes and
- * never instantiates classes named in the document, so no tag in a ConfigMap can run code (the old
- * system used an unsafe loader).
+ * Reads YAML into {@link YNode} trees with line numbers, straight from SnakeYAML Engine's parser
+ * events: no class named in a document is ever instantiated (the old system used an unsafe loader),
+ * and no intermediate node tree is built, so reading a large file holds one tree, not two.
+ *
+ * <p>Bounds, each a problem with a line rather than an exhausted stack or heap: nesting ({@link
+ * #MAX_DEPTH}), what aliases add ({@link #MAX_ALIAS_NODES}), and an alias inside the node it names.
+ * Repeated keys and short values are shared within a read, since a large configuration repeats the
+ * same few names tens of thousands of times.
  */
 public final class YamlReader {
   private static final LoadSettings SETTINGS =
       LoadSettings.builder()
-          .setMaxAliasesForCollections(50)
           .setCodePointLimit(16 * 1024 * 1024)
           .setLabel("hubpolicy")
           // The YAML 1.2 core schema: ~ and null are null, True/FALSE are booleans.
           .setSchema(new CoreSchema())
           .build();
 
+  private static final ScalarResolver RESOLVER = SETTINGS.getSchema().getScalarResolver();
+
   /**
-   * How deep a document may nest. A profile with a node affinity is about ten levels deep;
-   * SnakeYAML composes (and this class converts) recursively, so a file nested thousands of levels
-   * deep would otherwise overflow the stack of whatever reads it (a reload thread included).
+   * How deep a document may nest. A profile with a node affinity is about ten levels deep; reading
+   * recurses once per level, so a file nested thousands of levels deep would otherwise overflow the
+   * stack of whatever reads it (a reload thread included).
    */
   static final int MAX_DEPTH = 100;
 
@@ -54,6 +63,9 @@ public final class YamlReader {
    */
   static final int MAX_ALIAS_NODES = 100_000;
 
+  /** Values up to this long are shared when repeated (names, short values, quantities). */
+  private static final int SHARED_LENGTH = 48;
+
   private YamlReader() {}
 
   /**
@@ -63,21 +75,21 @@ public final class YamlReader {
   public static List<YNode> readAll(
       String text, String source, int lineOffset, List<Problem> problems) {
     List<YNode> docs = new ArrayList<>();
+    Reading reading = new Reading(source, lineOffset, problems);
     try {
-      Composer composer =
-          new Composer(
-              SETTINGS, new DepthLimit(new ParserImpl(SETTINGS, new StreamReader(SETTINGS, text))));
-      while (composer.hasNext()) {
-        Node node = composer.next();
-        Conversion c = new Conversion(source, lineOffset, problems);
+      Parser parser = new ParserImpl(SETTINGS, new StreamReader(SETTINGS, text));
+      parser.next(); // stream start
+      while (!parser.checkEvent(Event.ID.StreamEnd)) {
+        parser.next(); // document start
+        Document d = new Document(parser, reading);
         try {
-          docs.add(c.convert(node, ""));
+          docs.add(d.node("", 1).node());
         } catch (TooLarge e) {
           problems.add(new Problem(source, e.line + lineOffset, "", e.getMessage()));
+          return docs;
         }
+        parser.next(); // document end
       }
-    } catch (TooDeep e) {
-      problems.add(new Problem(source, e.line + lineOffset, "", e.getMessage()));
     } catch (MarkedYamlEngineException e) {
       int line = e.getProblemMark().map(m -> m.getLine() + 1 + lineOffset).orElse(lineOffset + 1);
       String what = e.getProblem() == null ? "invalid YAML" : e.getProblem();
@@ -89,11 +101,7 @@ public final class YamlReader {
     return docs;
   }
 
-  private static int line(Node node, int offset) {
-    return node.getStartMark().map(Mark::getLine).orElse(0) + 1 + offset;
-  }
-
-  /** A document that expands past a bound; {@code line} is where, in the document's own lines. */
+  /** A bound was passed; {@code line} is where, in the document's own lines. */
   private static final class TooLarge extends RuntimeException {
     final int line;
 
@@ -103,168 +111,161 @@ public final class YamlReader {
     }
   }
 
-  /** Nesting past {@link #MAX_DEPTH}, noticed while parsing, before anything recurses on it. */
-  private static final class TooDeep extends YamlEngineException {
-    final int line;
+  /** What one read shares across its documents: where problems go, and repeated strings. */
+  private static final class Reading {
+    final String source;
+    final int offset;
+    final List<Problem> problems;
+    private final Map<String, String> shared = new HashMap<>();
 
-    TooDeep(int line) {
-      super(
-          "the document is nested more than "
-              + MAX_DEPTH
-              + " levels deep; a configuration never needs that many (refused before reading on)");
-      this.line = line;
-    }
-  }
-
-  /**
-   * The parser's events, counting how deep collections nest. SnakeYAML's parser is a state machine
-   * and does not recurse; its composer does, one call per level, so the count must stop it first.
-   */
-  private static final class DepthLimit implements Parser {
-    private final Parser delegate;
-    private int depth;
-
-    DepthLimit(Parser delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public boolean checkEvent(Event.ID id) {
-      return delegate.checkEvent(id);
-    }
-
-    @Override
-    public Event peekEvent() {
-      return delegate.peekEvent();
-    }
-
-    @Override
-    public boolean hasNext() {
-      return delegate.hasNext();
-    }
-
-    @Override
-    public Event next() {
-      Event e = delegate.next();
-      switch (e.getEventId()) {
-        case MappingStart, SequenceStart -> {
-          if (++depth > MAX_DEPTH) {
-            throw new TooDeep(e.getStartMark().map(m -> m.getLine() + 1).orElse(1));
-          }
-        }
-        case MappingEnd, SequenceEnd -> depth--;
-        default -> {}
-      }
-      return e;
-    }
-  }
-
-  /** One document's conversion: the aliases being expanded, and what they have added so far. */
-  private static final class Conversion {
-    private final String source;
-    private final int offset;
-    private final List<Problem> problems;
-    private final java.util.Set<Node> inProgress =
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    private final java.util.Set<Node> converted =
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    // Nodes reached again through an alias, being converted now; their subtrees count.
-    private int repeating;
-    private int added;
-    private int depth;
-
-    Conversion(String source, int offset, List<Problem> problems) {
+    Reading(String source, int offset, List<Problem> problems) {
       this.source = source;
       this.offset = offset;
       this.problems = problems;
     }
 
-    YNode convert(Node node, String path) {
-      boolean repeat = !converted.add(node);
-      if (repeat) {
-        repeating++;
-      }
-      try {
-        if (repeating > 0 && ++added > MAX_ALIAS_NODES) {
-          throw new TooLarge(
-              line(node, 0),
-              "aliases in the document expand to more than "
-                  + MAX_ALIAS_NODES
-                  + " nodes (aliases of aliases?); refused");
-        }
-        // Aliases can nest what they repeat deeper than the text does.
-        if (++depth > 2 * MAX_DEPTH) {
-          throw new TooLarge(
-              line(node, 0),
-              "aliases nest the document more than " + 2 * MAX_DEPTH + " levels deep; refused");
-        }
-        if (!inProgress.add(node)) {
-          problems.add(
-              new Problem(
-                  source,
-                  line(node, offset),
-                  path,
-                  "an alias refers to the node that contains it"));
-          return new YNode.YScalar(line(node, offset), null, "", false);
-        }
-        try {
-          return convertNew(node, path);
-        } finally {
-          inProgress.remove(node);
-        }
-      } finally {
-        depth--;
-        if (repeat) {
-          repeating--;
-        }
-      }
+    String share(String s) {
+      return s.length() > SHARED_LENGTH ? s : shared.computeIfAbsent(s, k -> k);
     }
 
-    private YNode convertNew(Node node, String path) {
-      if (node instanceof MappingNode map) {
-        Map<String, YNode> entries = new LinkedHashMap<>();
-        Map<String, Integer> keyLines = new LinkedHashMap<>();
-        for (NodeTuple t : map.getValue()) {
-          int keyLine = line(t.getKeyNode(), offset);
-          if (!(t.getKeyNode() instanceof ScalarNode key)) {
-            problems.add(new Problem(source, keyLine, path, "a mapping key must be a plain value"));
-            continue;
-          }
-          String k = key.getValue();
-          String field = path.isEmpty() ? k : path + "." + k;
-          if (entries.containsKey(k)) {
-            problems.add(
-                new Problem(
-                    source,
-                    keyLine,
-                    field,
-                    "duplicate key '" + k + "' (first at line " + keyLines.get(k) + ")"));
-            continue;
-          }
-          entries.put(k, convert(t.getValueNode(), field));
-          keyLines.put(k, keyLine);
-        }
-        return new YNode.YMap(line(node, offset), entries, keyLines);
-      }
-      if (node instanceof SequenceNode seq) {
-        List<YNode> items = new ArrayList<>();
-        int i = 0;
-        for (Node item : seq.getValue()) {
-          items.add(convert(item, path + "[" + i++ + "]"));
-        }
-        return new YNode.YList(line(node, offset), items);
-      }
-      ScalarNode scalar = (ScalarNode) node;
-      boolean block =
-          scalar.getScalarStyle() == ScalarStyle.LITERAL
-              || scalar.getScalarStyle() == ScalarStyle.FOLDED;
-      return new YNode.YScalar(line(node, offset), typed(scalar), scalar.getValue(), block);
+    void problem(int line, String field, String message) {
+      problems.add(new Problem(source, line + offset, field, message));
     }
   }
 
-  private static Object typed(ScalarNode scalar) {
-    Tag tag = scalar.getTag();
-    String v = scalar.getValue();
+  /** A node and how many nodes it stands for (what repeating it through an alias adds). */
+  private record Built(YNode node, int size) {}
+
+  /** One document: its anchors and what its aliases have added so far. */
+  private static final class Document {
+    private final Parser parser;
+    private final Reading reading;
+    private final Map<String, Built> anchors = new HashMap<>();
+    private final Set<String> open = new HashSet<>();
+    private int added;
+
+    Document(Parser parser, Reading reading) {
+      this.parser = parser;
+      this.reading = reading;
+    }
+
+    Built node(String path, int depth) {
+      Event e = parser.next();
+      int line = line(e);
+      if (e instanceof AliasEvent alias) {
+        return alias(alias, path, line);
+      }
+      Optional<Anchor> anchor = ((NodeEvent) e).getAnchor();
+      anchor.ifPresent(a -> open.add(a.getValue()));
+      Built b;
+      if (e instanceof ScalarEvent s) {
+        b = new Built(scalar(s, line), 1);
+      } else {
+        if (depth > MAX_DEPTH) {
+          throw new TooLarge(
+              line,
+              "the document is nested more than "
+                  + MAX_DEPTH
+                  + " levels deep; a configuration never needs that many");
+        }
+        b =
+            e.getEventId() == Event.ID.SequenceStart
+                ? sequence((CollectionStartEvent) e, path, depth, line)
+                : mapping(path, depth, line);
+      }
+      anchor.ifPresent(
+          a -> {
+            open.remove(a.getValue());
+            anchors.put(a.getValue(), b);
+          });
+      return b;
+    }
+
+    private Built alias(AliasEvent alias, String path, int line) {
+      String name = alias.getAlias().getValue();
+      if (open.contains(name)) {
+        reading.problem(line, path, "an alias refers to the node that contains it");
+        return new Built(new YNode.YScalar(line + reading.offset, null, "", false), 1);
+      }
+      Built b = anchors.get(name);
+      if (b == null) {
+        reading.problem(line, path, "unknown alias *" + name + " (no anchor &" + name + " above)");
+        return new Built(new YNode.YScalar(line + reading.offset, null, "", false), 1);
+      }
+      added += b.size();
+      if (added > MAX_ALIAS_NODES) {
+        throw new TooLarge(
+            line,
+            "aliases in the document expand to more than "
+                + MAX_ALIAS_NODES
+                + " nodes (aliases of aliases?); refused");
+      }
+      return b;
+    }
+
+    private Built sequence(CollectionStartEvent start, String path, int depth, int line) {
+      List<YNode> items = new ArrayList<>();
+      int size = 1;
+      while (!parser.checkEvent(Event.ID.SequenceEnd)) {
+        Built item = node(path + "[" + items.size() + "]", depth + 1);
+        items.add(item.node());
+        size = saturatedAdd(size, item.size());
+      }
+      parser.next();
+      return new Built(new YNode.YList(line + reading.offset, List.copyOf(items)), size);
+    }
+
+    private Built mapping(String path, int depth, int line) {
+      YNode.Entries.Builder entries = new YNode.Entries.Builder();
+      int size = 1;
+      while (!parser.checkEvent(Event.ID.MappingEnd)) {
+        Event keyEvent = parser.peekEvent();
+        int keyLine = line(keyEvent);
+        if (!(keyEvent instanceof ScalarEvent key)) {
+          reading.problem(keyLine, path, "a mapping key must be a plain value");
+          node(path, depth + 1); // the key, skipped
+          node(path, depth + 1); // its value, skipped
+          continue;
+        }
+        parser.next();
+        String k = reading.share(key.getValue());
+        String field = path.isEmpty() ? k : path + "." + k;
+        Built value = node(field, depth + 1);
+        size = saturatedAdd(size, value.size() + 1);
+        int first = entries.lineOf(k);
+        if (first > 0) {
+          reading.problem(
+              keyLine, field, "duplicate key '" + k + "' (first at line " + first + ")");
+          continue;
+        }
+        entries.put(k, value.node(), keyLine + reading.offset);
+      }
+      parser.next();
+      return new Built(entries.build(line + reading.offset), size);
+    }
+
+    private YNode scalar(ScalarEvent s, int line) {
+      String value = reading.share(s.getValue());
+      Tag tag =
+          s.getTag().isEmpty() || s.getTag().get().equals("!")
+              ? RESOLVER.resolve(value, s.getImplicit().canOmitTagInPlainScalar())
+              : new Tag(s.getTag().get());
+      boolean block =
+          s.getScalarStyle() == ScalarStyle.LITERAL || s.getScalarStyle() == ScalarStyle.FOLDED;
+      return new YNode.YScalar(line + reading.offset, typed(tag, value), value, block);
+    }
+
+    private static int saturatedAdd(int a, int b) {
+      long sum = (long) a + b;
+      return sum > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) sum;
+    }
+  }
+
+  private static int line(Event e) {
+    return e.getStartMark().map(Mark::getLine).orElse(0) + 1;
+  }
+
+  private static Object typed(Tag tag, String v) {
     if (Tag.NULL.equals(tag)) {
       return null;
     }

@@ -1,5 +1,6 @@
 package io.hubpolicy.profiles;
 
+import io.hubpolicy.format.Texts;
 import io.hubpolicy.model.InvalidConfigException;
 import io.hubpolicy.model.PolicyConfig;
 import io.hubpolicy.model.Problem;
@@ -53,9 +54,31 @@ public final class ProfileLoader {
     return new Result(r.config(), problems);
   }
 
-  /** Reads sources in order; later profiles come after earlier ones (the last match wins). */
+  /**
+   * Reads sources in order; later profiles come after earlier ones (the last match wins). Sources
+   * that add up to more than {@link Texts#MAX_SOURCE_BYTES} of text are refused before parsing:
+   * building needs several times a configuration's size, and the largest accepted one is what the
+   * deployment's memory is sized for.
+   */
   public Result read(List<ConfigSource> sources) {
     Loaded acc = new Loaded();
+    long total = 0;
+    for (ConfigSource s : sources) {
+      total += s.text().length();
+    }
+    if (total > Texts.MAX_SOURCE_BYTES) {
+      sources.forEach(s -> acc.sources.add(s.name()));
+      acc.problems.add(
+          new Problem(
+              sources.get(0).name(),
+              0,
+              "",
+              String.format(
+                  "the configuration's %d sources add up to %.1f million characters; at most %d"
+                      + " MiB is read, so it is refused before parsing",
+                  sources.size(), total / 1e6, Texts.MAX_SOURCE_BYTES >> 20)));
+      return new Result(acc.config(), acc.problems);
+    }
     Containers containers = new Containers(dataKey, acc);
     for (ConfigSource s : sources) {
       containers.read(s);

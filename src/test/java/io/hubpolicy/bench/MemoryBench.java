@@ -15,13 +15,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code bench/run memory [--profiles 10,100,1000,10000] [--seconds 20]}: resident memory and heap
- * of {@code serve} after load, per configuration size. Load keeps four requests outstanding for the
- * given time ({@link LoadGenerator}'s closed loop); then RSS (from /proc), the heap in use (jcmd
- * GC.heap_info), and both again after a full GC (what the process really needs). Twice per size:
- * with the JVM's defaults on this machine (max heap = 1/4 of RAM, so the heap grows lazily), and as
- * the container image runs it in a pod limited to 512 MiB ({@code -XX:MaxRAM=512m
- * -XX:MaxRAMPercentage=75}, as in the Dockerfile).
+ * {@code bench/run memory [--profiles 10,100,1000,10000] [--seconds 20]} (or {@code --largest}, see
+ * {@link LargestConfigBench}): resident memory and heap of {@code serve} after load, per
+ * configuration size. Load keeps four requests outstanding for the given time ({@link
+ * LoadGenerator}'s closed loop); then RSS (from /proc), the heap in use (jcmd GC.heap_info), and
+ * both again after a full GC (what the process really needs). Twice per size: with the JVM's
+ * defaults on this machine (max heap = 1/4 of RAM, so the heap grows lazily), and as the container
+ * image runs it in a pod limited to 512 MiB ({@code -XX:MaxRAM=512m -XX:MaxRAMPercentage=75}, as in
+ * the Dockerfile).
  */
 public final class MemoryBench {
   static final Pattern HEAP_USED = Pattern.compile("heap\\s+total (\\d+)K, used (\\d+)K");
@@ -43,6 +44,9 @@ public final class MemoryBench {
         sizes.addAll(Bench.ints(args.get(++i)));
       } else if (a.equals("--seconds") && i + 1 < args.size()) {
         seconds = Integer.parseInt(args.get(++i));
+      } else if (a.equals("--largest")) {
+        LargestConfigBench.run(smoke, report);
+        return;
       } else {
         throw Bench.usage("memory", "unknown option " + a);
       }

@@ -145,12 +145,21 @@ public final class ServeProcess implements AutoCloseable {
 
   /** Resident set size of the process now, from /proc (Linux). */
   public long rssBytes() throws IOException {
+    return status("VmRSS:");
+  }
+
+  /** The largest resident set size the process has had (VmHWM, Linux). */
+  public long peakRssBytes() throws IOException {
+    return status("VmHWM:");
+  }
+
+  private long status(String field) throws IOException {
     for (String l : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
-      if (l.startsWith("VmRSS:")) {
+      if (l.startsWith(field)) {
         return Long.parseLong(l.replaceAll("\\D+", "")) * 1024;
       }
     }
-    throw new IOException("no VmRSS for " + pid());
+    throw new IOException("no " + field + " for " + pid());
   }
 
   /** The last lines the service logged: what a failed benchmark prints. */
