@@ -71,10 +71,12 @@ public final class TemplateRenderer {
 
   private static final String TEMPLATE_NAME = "template";
   private static final Pattern LOCATION =
-      Pattern.compile("\\s*at " + TEMPLATE_NAME + "\\[line (\\d+), column (\\d+)\\]");
+      Pattern.compile("\\s*(?:at )?" + TEMPLATE_NAME + "\\[line (\\d+), column (\\d+)\\]");
   private static final Pattern UNSET = Pattern.compile("Variable (\\$\\S+) has not been set");
   private static final Pattern NULL_REFERENCE =
       Pattern.compile("Reference (\\$\\S+) evaluated to null");
+  private static final Pattern NULL_ACCESS =
+      Pattern.compile("Attempted to access '[^']*' on a null value");
 
   private final SandboxRuntime velocity;
 
@@ -93,7 +95,11 @@ public final class TemplateRenderer {
     // Velocity stops a longer loop silently; one pass more lets SandboxUberspector raise the error.
     runtime.setProperty(RuntimeConstants.MAX_NUMBER_LOOPS, String.valueOf(MAX_LOOPS + 1));
     runtime.setProperty(RuntimeConstants.IMMUTABLE_RANGES, "true");
+    // Arithmetic on null or a non-number, or a division by zero, is an error, not a silent null.
+    runtime.setProperty(RuntimeConstants.STRICT_MATH, "true");
     runtime.init();
+    // Only plain data is written: an iterator or $foreach would print as a Java object.
+    runtime.getApplicationEventCartridge().addEventHandler(new SandboxRuntime.OutputGuard());
     for (String directive : List.of("include", "parse", "evaluate")) {
       // Refused in the parsed tree with a clear message; removed as well, in case.
       runtime.removeDirective(directive);
@@ -133,7 +139,10 @@ public final class TemplateRenderer {
       throw new RenderException(source, e.line(), e.reason());
     } catch (ParseException e) {
       throw new RenderException(
-          source, parseLine(e), "Velocity syntax error: " + firstLine(e.getMessage()), e);
+          source,
+          parseLine(e),
+          "Velocity syntax error: " + SandboxErrors.scrub(firstLine(e.getMessage())),
+          e);
     } catch (RuntimeException e) {
       throw failure(source, velocityText, defined, e);
     } catch (StackOverflowError e) {
@@ -143,21 +152,34 @@ public final class TemplateRenderer {
     }
   }
 
+  /**
+   * The RenderException for what a render threw: the sandbox's own refusals and call failures
+   * (worded by {@link SandboxErrors}) with the reference as written, Velocity's undefined and null
+   * references in words, anything else from Velocity with Java names scrubbed.
+   */
   private static RenderException failure(
       String source, String velocityText, Set<String> defined, RuntimeException e) {
     SandboxViolation violation = find(e, SandboxViolation.class);
     if (violation != null) {
-      int line = violation.line() > 0 ? violation.line() : velocityLine(e);
-      return new RenderException(source, line, withReference(violation, velocityText));
+      int[] place =
+          violation.line() > 0
+              ? new int[] {violation.line(), violation.column()}
+              : velocityPlace(e);
+      return new RenderException(
+          source,
+          place[0],
+          withReference(
+              violation.getMessage(), violation.member(), place[0], place[1], velocityText));
     }
     SandboxParseException literal = RenderBudget.current().literalRefusal();
     if (literal != null) {
       // Refused inside an interpolated string literal; Velocity says where the literal is.
-      int at = velocityLine(e);
+      int at = velocityPlace(e)[0];
       return new RenderException(source, at > 0 ? at + literal.line() - 1 : 0, literal.reason());
     }
-    int line = velocityLine(e);
-    String message = e.getMessage() == null ? e.toString() : firstLine(e.getMessage());
+    int[] place = velocityPlace(e);
+    int line = place[0];
+    String message = e.getMessage() == null ? "" : firstLine(e.getMessage());
     Matcher unset = UNSET.matcher(message);
     if (unset.find()) {
       return new RenderException(
@@ -168,7 +190,10 @@ public final class TemplateRenderer {
       return new RenderException(
           source, line, nullReference.group(1) + " is undefined or null" + definedList(defined), e);
     }
-    return new RenderException(source, line, message, e);
+    if (NULL_ACCESS.matcher(message).find()) {
+      return new RenderException(source, line, nullAccess(velocityText, line, place[1]), e);
+    }
+    return new RenderException(source, line, SandboxErrors.velocity(message), e);
   }
 
   private static String definedList(Set<String> defined) {
@@ -178,55 +203,130 @@ public final class TemplateRenderer {
   }
 
   /**
-   * "getClass() on a string is not allowed" becomes "$s.getClass() on a string is not allowed" when
-   * the reference can be found in the template line.
+   * "get(): there is no item 99" becomes "$l.get(99): there is no item 99" when the reference can
+   * be found in the template line at column; "get()" from an index, "$l[99]: ...".
    */
-  private static String withReference(SandboxViolation violation, String velocityText) {
-    String reason = violation.getMessage();
-    String member = violation.member();
-    if (member == null || violation.line() <= 0 || violation.column() <= 0) {
+  private static String withReference(
+      String reason, String member, int lineNumber, int column, String velocityText) {
+    if (member == null || lineNumber <= 0 || column <= 0) {
       return reason;
     }
-    String[] lines = velocityText.split("\r\n|\r|\n", -1);
-    if (violation.line() > lines.length) {
+    String line = templateLine(velocityText, lineNumber);
+    if (line == null || line.isEmpty()) {
       return reason;
     }
-    String line = lines[violation.line() - 1];
-    int column = Math.min(violation.column() - 1, line.length() - 1);
-    int start = column < 0 ? -1 : line.lastIndexOf('$', column);
+    int at = Math.min(column - 1, line.length() - 1);
+    int start = line.lastIndexOf('$', at);
+    if (start < 0) {
+      return reason;
+    }
     boolean method = member.endsWith("()");
-    String name = method ? member.substring(0, member.length() - 2) + "(" : member;
-    int at = start < 0 ? -1 : line.indexOf(name, start);
-    if (at < 0) {
-      return reason;
-    }
-    int end = at + name.length();
-    if (method) {
-      int depth = 1;
-      while (end < line.length() && depth > 0) {
-        char c = line.charAt(end++);
-        depth += c == '(' ? 1 : c == ')' ? -1 : 0;
-      }
-      if (depth > 0) {
+    int end;
+    if (method && line.charAt(at) == '[') {
+      end = closing(line, at + 1, '[', ']'); // $l[99] is a call of get()
+    } else {
+      String name = method ? member.substring(0, member.length() - 2) + "(" : member;
+      int found = nearest(line, name, start, at);
+      if (found < 0) {
         return reason;
       }
+      end = found + name.length();
+      if (method) {
+        end = closing(line, end, '(', ')');
+      }
     }
-    String reference = line.substring(start, end).replaceFirst("^\\$(!?)\\{", "\\$$1");
+    if (end < 0) {
+      return reason;
+    }
+    String reference = withoutBraces(line.substring(start, end));
     return reference.length() > 120 ? reason : reference + reason.substring(member.length());
   }
 
-  /** Line from the first Velocity exception on the chain that knows it. */
-  private static int velocityLine(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ExtendedParseException x && x.getLineNumber() > 0) {
-        return x.getLineNumber();
-      }
-      Matcher location = t.getMessage() == null ? null : LOCATION.matcher(t.getMessage());
-      if (location != null && location.find()) {
-        return Integer.parseInt(location.group(1));
+  /**
+   * "$z.length(): $z is empty (null)", from Velocity's "Attempted to access ... on a null value"
+   * with the column of the member that was read.
+   */
+  private static String nullAccess(String velocityText, int lineNumber, int column) {
+    String fallback = "a method or property is used on an empty (null) value";
+    String line = lineNumber > 0 ? templateLine(velocityText, lineNumber) : null;
+    if (line == null || column < 2 || column > line.length()) {
+      return fallback;
+    }
+    int at = column - 1;
+    int start = line.lastIndexOf('$', at);
+    if (start < 0 || line.charAt(at - 1) != '.') {
+      return fallback;
+    }
+    int end = at;
+    while (end < line.length() && Character.isJavaIdentifierPart(line.charAt(end))) {
+      end++;
+    }
+    if (end < line.length() && line.charAt(end) == '(') {
+      end = closing(line, end + 1, '(', ')');
+    }
+    if (end < 0) {
+      return fallback;
+    }
+    String empty = withoutBraces(line.substring(start, at - 1));
+    String reference = withoutBraces(line.substring(start, end));
+    return reference.length() > 120
+        ? empty + " is empty (null)"
+        : reference + ": " + empty + " is empty (null)";
+  }
+
+  private static String templateLine(String velocityText, int lineNumber) {
+    String[] lines = velocityText.split("\r\n|\r|\n", -1);
+    return lineNumber <= lines.length ? lines[lineNumber - 1] : null;
+  }
+
+  /** The occurrence of name in line, from start on, that begins nearest to index at. */
+  private static int nearest(String line, String name, int start, int at) {
+    int best = -1;
+    for (int i = line.indexOf(name, start); i >= 0; i = line.indexOf(name, i + 1)) {
+      if (best < 0 || Math.abs(i - at) < Math.abs(best - at)) {
+        best = i;
       }
     }
-    return 0;
+    return best;
+  }
+
+  /** Index after the bracket closing the one opened before from, -1 if none. */
+  private static int closing(String line, int from, char open, char close) {
+    int depth = 1;
+    int end = from;
+    while (end < line.length() && depth > 0) {
+      char c = line.charAt(end++);
+      depth += c == open ? 1 : c == close ? -1 : 0;
+    }
+    return depth > 0 ? -1 : end;
+  }
+
+  /** ${a.b} and $!{a.b} as $a.b and $!a.b. */
+  private static String withoutBraces(String reference) {
+    return reference.replaceFirst("^\\$(!?)\\{", "\\$$1").replaceFirst("}$", "");
+  }
+
+  /**
+   * Line and column of the innermost Velocity exception on the chain that knows them, before the
+   * sandbox's own exception: where the failing call or reference is.
+   */
+  private static int[] velocityPlace(Throwable e) {
+    int[] place = {0, 0};
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof ExtendedParseException x && x.getLineNumber() > 0) {
+        place = new int[] {x.getLineNumber(), x.getColumnNumber()};
+      } else {
+        Matcher location = t.getMessage() == null ? null : LOCATION.matcher(t.getMessage());
+        if (location != null && location.find()) {
+          place =
+              new int[] {Integer.parseInt(location.group(1)), Integer.parseInt(location.group(2))};
+        }
+      }
+      if (t instanceof SandboxViolation) {
+        break;
+      }
+    }
+    return place;
   }
 
   private static int parseLine(ParseException e) {
@@ -236,7 +336,7 @@ public final class TemplateRenderer {
     if (e.currentToken != null && e.currentToken.next != null) {
       return e.currentToken.next.beginLine;
     }
-    return velocityLine(e);
+    return velocityPlace(e)[0];
   }
 
   /** First line of a Velocity message, without its " at template[line x, column y]". */
