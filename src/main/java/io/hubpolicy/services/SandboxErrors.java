@@ -226,6 +226,13 @@ final class SandboxErrors {
     }
     if (t instanceof NumberFormatException) {
       for (Object arg : args) {
+        if (arg instanceof Number n
+            && !(arg instanceof Double || arg instanceof Float)
+            && (n.longValue() > Integer.MAX_VALUE
+                || n.longValue() < Integer.MIN_VALUE
+                || arg instanceof BigInteger)) {
+          return n + " is too large a number here";
+        }
         if (arg instanceof String s && !isWholeNumber(s)) {
           return "'" + clip(s) + "' is not a whole number";
         }
@@ -299,6 +306,32 @@ final class SandboxErrors {
 
   // --- messages from Velocity ---
 
+  /**
+   * A Velocity parse error, "Encountered \"}\" at column 16", as "unexpected \"}\" at column 16".
+   */
+  static String syntax(String message) {
+    String words = message;
+    Matcher lexical = LEXICAL.matcher(words);
+    if (lexical.find()) {
+      words =
+          words.contains("Encountered: <EOF>")
+              ? "the template ends inside a string or a reference (a quote or a bracket is not"
+                  + " closed)"
+              : "a character at column " + lexical.group(1) + " cannot be read here";
+    } else if (words.startsWith("Encountered \"\\u001c\"")
+        || words.startsWith("Encountered \"<EOF>\"")) {
+      words =
+          "the template ends too early"
+              + words.substring(words.indexOf('"', 13) + 1)
+              + " (a directive, a reference or a string is not closed)";
+    } else if (words.startsWith("Encountered ")) {
+      words = "unexpected " + words.substring("Encountered ".length());
+    }
+    return "Velocity syntax error: " + scrub(words);
+  }
+
+  private static final Pattern LEXICAL =
+      Pattern.compile("Lexical error at line \\d+, column (\\d+)");
   private static final Pattern MATH_OPERAND =
       Pattern.compile(
           "(?:Left|Right) side of math operation \\((.+)\\) (is not a Number|has a null value)");

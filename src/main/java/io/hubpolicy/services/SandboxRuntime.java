@@ -20,6 +20,7 @@ import org.apache.velocity.runtime.parser.node.ASTMulNode;
 import org.apache.velocity.runtime.parser.node.ASTNegateNode;
 import org.apache.velocity.runtime.parser.node.ASTObjectArray;
 import org.apache.velocity.runtime.parser.node.ASTReference;
+import org.apache.velocity.runtime.parser.node.ASTText;
 import org.apache.velocity.runtime.parser.node.ASTprocess;
 import org.apache.velocity.runtime.parser.node.MathUtils;
 import org.apache.velocity.runtime.parser.node.Node;
@@ -102,6 +103,8 @@ final class SandboxRuntime extends RuntimeInstance {
       }
       if (child instanceof ASTReference reference) {
         child = replace(node, i, new GuardedReference(reference));
+      } else if (child instanceof ASTText text) {
+        child = replace(node, i, new GuardedText(text));
       } else if (child instanceof ASTIntegerRange range) {
         checkLiteralRange(range);
         child = replace(node, i, new GuardedRange(range));
@@ -378,6 +381,30 @@ final class SandboxRuntime extends RuntimeInstance {
         return super.render(context, writer);
       } catch (SandboxViolation e) {
         throw e.line() > 0 ? e : e.at(getLine(), getColumn());
+      }
+    }
+  }
+
+  /** Template text: a limit it hits while being written (output size, work, time) gets its line. */
+  private static final class GuardedText extends ASTText {
+    private final int textLine; // ASTText.init leaves SimpleNode's line unset
+
+    GuardedText(ASTText original) {
+      super(original.getType());
+      adoptChildren(this, original);
+      first = original.getFirstToken();
+      last = original.getLastToken();
+      template = original.getTemplate();
+      parser = original.getParser();
+      textLine = lineOf(original);
+    }
+
+    @Override
+    public boolean render(InternalContextAdapter context, Writer writer) throws IOException {
+      try {
+        return super.render(context, writer);
+      } catch (SandboxViolation e) {
+        throw e.line() > 0 ? e : e.at(textLine, 0);
       }
     }
   }

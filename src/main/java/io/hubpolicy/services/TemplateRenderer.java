@@ -72,6 +72,8 @@ public final class TemplateRenderer {
   private static final String TEMPLATE_NAME = "template";
   private static final Pattern LOCATION =
       Pattern.compile("\\s*(?:at )?" + TEMPLATE_NAME + "\\[line (\\d+), column (\\d+)\\]");
+  private static final Pattern LEXICAL =
+      Pattern.compile("Lexical error at line (\\d+), column (\\d+)");
   private static final Pattern UNSET = Pattern.compile("Variable (\\$\\S+) has not been set");
   private static final Pattern NULL_REFERENCE =
       Pattern.compile("Reference (\\$\\S+) evaluated to null");
@@ -139,10 +141,7 @@ public final class TemplateRenderer {
       throw new RenderException(source, e.line(), e.reason());
     } catch (ParseException e) {
       throw new RenderException(
-          source,
-          parseLine(e),
-          "Velocity syntax error: " + SandboxErrors.scrub(firstLine(e.getMessage())),
-          e);
+          source, parseLine(e), SandboxErrors.syntax(firstLine(e.getMessage())), e);
     } catch (RuntimeException e) {
       throw failure(source, velocityText, defined, e);
     } catch (StackOverflowError e) {
@@ -267,7 +266,7 @@ public final class TemplateRenderer {
     if (end < 0) {
       return fallback;
     }
-    String empty = withoutBraces(line.substring(start, at - 1));
+    String empty = withoutBraces(line.substring(start, at - 1)).replaceFirst("^\\$!", "\\$");
     String reference = withoutBraces(line.substring(start, end));
     return reference.length() > 120
         ? empty + " is empty (null)"
@@ -335,6 +334,10 @@ public final class TemplateRenderer {
     }
     if (e.currentToken != null && e.currentToken.next != null) {
       return e.currentToken.next.beginLine;
+    }
+    Matcher lexical = e.getMessage() == null ? null : LEXICAL.matcher(e.getMessage());
+    if (lexical != null && lexical.find()) {
+      return Integer.parseInt(lexical.group(1));
     }
     return velocityPlace(e)[0];
   }

@@ -36,8 +36,8 @@ class TemplateRendererEscapesTest {
       Pattern.compile(
           "(java|javax|jdk|sun|org\\.apache|org\\.slf4j|io\\.hubpolicy|com|tools\\.jackson|"
               + "lang|util|runtime|velocity)\\.[a-zA-Z]|\\$[0-9]|@[0-9a-f]{4,}|"
-              + "Exception|Error\\b|Throwable|(?<!\\.)\\bclass\\b|\\bObject '|Integer|Double|"
-              + "String\\b|Unmodifiable|Collections|Iterator\\b|Scope\\b|Number\\b|Info\\b");
+              + "Exception|Error\\b|Throwable|(?<!\\.)\\bclass\\b|\\bObject '|\\bInteger|\\bDouble|"
+              + "\\bString\\b|Unmodifiable|Collections|\\bIterator\\b|\\bScope\\b|\\bNumber\\b");
 
   /** The same, for rendered output: no identities or Java names. */
   private static final Pattern IDENTITY =
@@ -292,6 +292,68 @@ class TemplateRendererEscapesTest {
             "#set($x = \"$user-$s\")$x ${user.toUpperCase()}-${s.length()}",
             "alice-hi ALICE-2"),
         renders("strings", "#set($x = 'a' + 5 + $b)$x $s.concat(5)", "a5true hi5"),
+        refused(
+            "limits",
+            "a\n#foreach($i in [1..1000])\n" + "y".repeat(1100) + "\n#end",
+            3,
+            "rendered output exceeds 1 MiB"),
+        // --- more of each kind ---
+        refused("identity", "$s.equals($l.iterator())", 1, "cannot be passed to a method"),
+        refused("identity", "#set($x = \"$!{l.iterator()}\")", 1, "$!l.iterator() is an iterator"),
+        renders("identity", "#if($l == $l.iterator())y#end#if($l.iterator())n#end", "n"),
+        renders("plain data", "$l.size $l.empty $m.size() $!{m.nothere}|", "3 false 1 |"),
+        renders(
+            "plain data",
+            "#set($x = {1: 2, 'b': [1, {'c': $l}]})$x",
+            "{1=2, b=[1, {c=[x, y, z]}]}"),
+        renders(
+            "plain data",
+            "#set($x = $l.iterator())$x.hasNext() $x.next() $x.next.length()",
+            "true x 1"),
+        renders("plain data", "$s.concat($m) $s.concat($l)", "hi{a=A} hi[x, y, z]"),
+        renders(
+            "plain data",
+            "#foreach($i in $l)#if($foreach.count == 2)#break#end$i#end a#stop b",
+            "x a"),
+        renders(
+            "plain data",
+            "#[[ $s.getClass() ]]### $s.getClass()\n#* $l.iterator() *#.",
+            " $s.getClass() ."),
+        refused("call", "$l.get(0)\n\n$l.get(9)", 3, "$l.get(9): there is no item 9"),
+        refused("call", "$s.substring(1)\n$s.substring(9)", 2, "$s.substring(9): the text is 2"),
+        refused("call", "a\r\n$l.get(99)", 2, "$l.get(99): there is no item 99"),
+        refused("call", "#set($i = 5)$l.get($i)", 1, "$l.get($i): there is no item 5"),
+        refused("call", "$s.charAt(99999999999)", 1, "99999999999 is too large a number here"),
+        refused("arguments", "$m.containsKey()", 1, "on a map takes 1 argument"),
+        refused(
+            "arguments",
+            "#foreach($e in $m.entrySet())$e.getKey(1)#end",
+            1,
+            "$e.getKey(1) on a map entry takes no arguments"),
+        refused(
+            "arguments",
+            "#foreach($i in $l)$foreach.get()#end",
+            1,
+            "$foreach.get() on the state of a #foreach loop takes 1 argument"),
+        refused(
+            "arguments",
+            "$s.indexOf('h', 'x')",
+            1,
+            "takes (text, a whole number) or (a whole number, a whole number), not (a string, a"
+                + " string)"),
+        refused(
+            "arguments", "$m.keySet().get(0)", 1, "$m.keySet().get(0): a set has no method get()"),
+        refused("sandbox", "$l.iterator().toString()", 1, "on an iterator is not allowed"),
+        refused("sandbox", "$s.matches('(a+)+b')", 1, "not allowed"),
+        refused("sandbox", "$s.split(',')", 1, "not allowed"),
+        refused("sandbox", "$user.codePointAt(0)", 1, "not allowed"),
+        refused("null", "$!m.nothere.length()", 1, "$m.nothere is empty (null)"),
+        refused("math", "#set($x = 1.0 / 0)", 1, "division by zero"),
+        refused("math", "#if($l < 1)y#end", 1, "not a number"),
+        renders("math", "#set($x = 9223372036854775807 + 1)$x", "9223372036854775808"),
+        refused("syntax", "a\n#set($x = \"abc", 2, "the template ends inside a string"),
+        refused("syntax", "#foreach($i)#end", 1, "syntax error", "#foreach"),
+        refused("syntax", "#if($s)#else#else#end", 1, "syntax error: unexpected \"#else\""),
         // --- syntax ---
         refused("syntax", "a\n${s.substring(1}", 2, "syntax error"),
         refused("syntax", "a\nb\n#if(", 3, "syntax error"),
