@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -36,6 +37,18 @@ final class SandboxErrors {
 
   private static final Pattern QUALIFIED_NAME =
       Pattern.compile("'?\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][\\w$]*(?:\\[])*'?");
+
+  private static final Pattern LEXICAL =
+      Pattern.compile("Lexical error at line \\d+, column (\\d+)");
+  private static final Pattern MATH_OPERAND =
+      Pattern.compile(
+          "(?:Left|Right) side of math operation \\((.+)\\) (is not a Number|has a null value)");
+  private static final Pattern NEGATED =
+      Pattern.compile("Argument of unary negate \\((.+)\\) (is not a Number|has a null value)");
+  private static final Pattern COMPARED_NULL =
+      Pattern.compile("(?:Left|Right) side \\((.+)\\) of comparison operation has null value");
+  private static final Pattern COMPARED =
+      Pattern.compile("(Left|Right) side of comparison operation is not a number");
 
   /** ${a.b} or $!{a.b}, to show as $a.b. */
   private static final Pattern BRACES = Pattern.compile("\\$(!?)\\{(.*)}");
@@ -78,7 +91,9 @@ final class SandboxErrors {
 
   /** Like {@link #describe} with numbers as "a number", for the receiver of a method. */
   static String kind(Object value) {
-    return SandboxUberspector.NUMBERS.contains(value.getClass()) ? "a number" : describe(value);
+    return value != null && SandboxUberspector.NUMBERS.contains(value.getClass())
+        ? "a number"
+        : describe(value);
   }
 
   /**
@@ -250,7 +265,7 @@ final class SandboxErrors {
             + describe(other)
             + "; compare numbers with <, > or == instead";
       }
-      return "compares " + kind(receiver) + " with " + (other == null ? "null" : kind(other));
+      return "compares " + kind(receiver) + " with " + kind(other);
     }
     if (t instanceof NoSuchElementException) {
       return receiver instanceof Iterator
@@ -260,7 +275,8 @@ final class SandboxErrors {
     if (t instanceof UnsupportedOperationException) {
       return kind(receiver) + " is read-only in a service template";
     }
-    if (t instanceof IndexOutOfBoundsException || t instanceof IllegalArgumentException) {
+    if (t instanceof IndexOutOfBoundsException
+        || (t instanceof IllegalArgumentException && name.equals("subList"))) {
       String bounds = bounds(receiver, name, args);
       if (bounds != null) {
         return bounds;
@@ -330,18 +346,6 @@ final class SandboxErrors {
     return "Velocity syntax error: " + scrub(words);
   }
 
-  private static final Pattern LEXICAL =
-      Pattern.compile("Lexical error at line \\d+, column (\\d+)");
-  private static final Pattern MATH_OPERAND =
-      Pattern.compile(
-          "(?:Left|Right) side of math operation \\((.+)\\) (is not a Number|has a null value)");
-  private static final Pattern NEGATED =
-      Pattern.compile("Argument of unary negate \\((.+)\\) (is not a Number|has a null value)");
-  private static final Pattern COMPARED_NULL =
-      Pattern.compile("(?:Left|Right) side \\((.+)\\) of comparison operation has null value");
-  private static final Pattern COMPARED =
-      Pattern.compile("(Left|Right) side of comparison operation is not a number");
-
   /**
    * Velocity's own runtime messages (arithmetic, comparisons) in words; others {@link #scrub}bed.
    */
@@ -371,7 +375,7 @@ final class SandboxErrors {
     m = COMPARED.matcher(message);
     if (m.find()) {
       return "the "
-          + m.group(1).toLowerCase(java.util.Locale.ROOT)
+          + m.group(1).toLowerCase(Locale.ROOT)
           + " side of the comparison is not a number, so they cannot be compared with <, >, <= or"
           + " >=";
     }

@@ -43,7 +43,15 @@ import org.slf4j.helpers.NOPLogger;
  * {@code #parse}, {@code #evaluate}, {@code #define}, {@code #macro}; a loop may run {@link
  * #MAX_LOOPS} times and all loops of a render {@link #MAX_TOTAL_ITERATIONS} times, more is an error;
  * ranges larger than a loop are refused; strings and other values a template builds are bounded,
- * as are the output, the work and the time of a render. Variables are data, never re-parsed.
+ * as are the output, the work and the time of a render. Variables are data, never re-parsed. Only
+ * plain data becomes text (strings, numbers, booleans, characters, and lists, maps and map entries
+ * of those, as Java prints them); an iterator or {@code $foreach} is refused wherever Java would
+ * print it as an object ({@link SandboxRuntime.OutputGuard}). Strict math: arithmetic on null or
+ * text, and division by zero, are errors.
+ *
+ * <p>Every failure is a {@link RenderException} naming the line and saying what is wrong in words,
+ * never a Java type or exception text: the sandbox words its own ({@link SandboxErrors}), the rest
+ * of Velocity's messages are translated or scrubbed here.
  *
  * <p>One Velocity runtime per instance; {@link #render} may be called from several threads.
  */
@@ -302,7 +310,7 @@ public final class TemplateRenderer {
 
   /** ${a.b} and $!{a.b} as $a.b and $!a.b. */
   private static String withoutBraces(String reference) {
-    return reference.replaceFirst("^\\$(!?)\\{", "\\$$1").replaceFirst("}$", "");
+    return reference.replaceFirst("^\\$(!?)\\{", "\\$$1");
   }
 
   /**
