@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -21,34 +20,10 @@ import org.apache.velocity.runtime.directive.Scope;
 /**
  * The words of render errors: what a template author reads when a template fails. Every error the
  * sandbox raises from a value, a call or a property read is worded here, from the values involved,
- * never from a Java exception's text; {@link TemplateRenderer} adds the source, the line and the
- * reference as written. Nothing here names a Java type or prints a value that is not plain data.
+ * never from a Java exception's text; {@link SandboxFailures} adds the line and the reference as
+ * written. Nothing here names a Java type or prints a value that is not plain data.
  */
 final class SandboxErrors {
-  /**
-   * What a render error must never contain: Java packages and types, exception names, object
-   * identities ({@code @5f0387ab}) or nested-class names ({@code $1}). {@link #scrub} is the last
-   * line of defence for messages that come from Velocity itself.
-   */
-  static final Pattern JAVA_NAMES =
-      Pattern.compile(
-          "(java|javax|jdk|sun|org\\.apache|org\\.slf4j|io\\.hubpolicy|com|tools\\.jackson)"
-              + "\\.[a-zA-Z]|\\$[0-9]|@[0-9a-f]{4,}|Exception|\\bError\\b|\\bclass\\b");
-
-  private static final Pattern QUALIFIED_NAME =
-      Pattern.compile("'?\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][\\w$]*(?:\\[])*'?");
-
-  private static final Pattern LEXICAL =
-      Pattern.compile("Lexical error at line \\d+, column (\\d+)");
-  private static final Pattern MATH_OPERAND =
-      Pattern.compile(
-          "(?:Left|Right) side of math operation \\((.+)\\) (is not a Number|has a null value)");
-  private static final Pattern NEGATED =
-      Pattern.compile("Argument of unary negate \\((.+)\\) (is not a Number|has a null value)");
-  private static final Pattern COMPARED_NULL =
-      Pattern.compile("(?:Left|Right) side \\((.+)\\) of comparison operation has null value");
-  private static final Pattern COMPARED =
-      Pattern.compile("(Left|Right) side of comparison operation is not a number");
 
   /** ${a.b} or $!{a.b}, to show as $a.b. */
   private static final Pattern BRACES = Pattern.compile("\\$(!?)\\{(.*)}");
@@ -318,88 +293,6 @@ final class SandboxErrors {
       return "the start (" + first + ") is negative";
     }
     return items;
-  }
-
-  // --- messages from Velocity ---
-
-  /**
-   * A Velocity parse error, "Encountered \"}\" at column 16", as "unexpected \"}\" at column 16".
-   */
-  static String syntax(String message) {
-    String words = message;
-    Matcher lexical = LEXICAL.matcher(words);
-    if (lexical.find()) {
-      words =
-          words.contains("Encountered: <EOF>")
-              ? "the template ends inside a string or a reference (a quote or a bracket is not"
-                  + " closed)"
-              : "a character at column " + lexical.group(1) + " cannot be read here";
-    } else if (words.startsWith("Encountered \"\\u001c\"")
-        || words.startsWith("Encountered \"<EOF>\"")) {
-      words =
-          "the template ends too early"
-              + words.substring(words.indexOf('"', 13) + 1)
-              + " (a directive, a reference or a string is not closed)";
-    } else if (words.startsWith("Encountered ")) {
-      words = "unexpected " + words.substring("Encountered ".length());
-    }
-    return "Velocity syntax error: " + scrub(words);
-  }
-
-  /**
-   * Velocity's own runtime messages (arithmetic, comparisons) in words; others {@link #scrub}bed.
-   */
-  static String velocity(String message) {
-    if (message.startsWith("Failed to parse String literal")) {
-      return "a string in double quotes is not valid Velocity: a # or $ in it starts a directive"
-          + " or a reference (use single quotes for text that is not interpolated)";
-    }
-    if (message.startsWith("Right side of division operation is zero")) {
-      return "division by zero";
-    }
-    if (message.startsWith("Right side of modulus operation is zero")) {
-      return "the right side of % is zero";
-    }
-    Matcher m = MATH_OPERAND.matcher(message);
-    if (m.find()) {
-      return m.group(1) + operand(m.group(2)) + ", so it cannot be used in arithmetic";
-    }
-    m = NEGATED.matcher(message);
-    if (m.find()) {
-      return m.group(1) + operand(m.group(2)) + ", so it cannot be negated";
-    }
-    m = COMPARED_NULL.matcher(message);
-    if (m.find()) {
-      return m.group(1) + " is empty (null), so it cannot be compared";
-    }
-    m = COMPARED.matcher(message);
-    if (m.find()) {
-      return "the "
-          + m.group(1).toLowerCase(Locale.ROOT)
-          + " side of the comparison is not a number, so they cannot be compared with <, >, <= or"
-          + " >=";
-    }
-    return scrub(message);
-  }
-
-  private static String operand(String velocityWords) {
-    return velocityWords.startsWith("is not") ? " is not a number" : " is empty (null)";
-  }
-
-  /**
-   * A message from Velocity itself (syntax errors and the like) with anything that names Java
-   * replaced: a qualified class name becomes "a value", the rest of the sentence stays.
-   */
-  static String scrub(String message) {
-    if (message == null || message.isBlank()) {
-      return "the template cannot be rendered at this point";
-    }
-    String scrubbed = QUALIFIED_NAME.matcher(message).replaceAll("a value");
-    scrubbed = scrubbed.replaceAll("@[0-9a-f]{4,}", "");
-    if (JAVA_NAMES.matcher(scrubbed).find()) {
-      return "the template cannot be rendered at this point";
-    }
-    return scrubbed;
   }
 
   // --- helpers ---

@@ -15,14 +15,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.velocity.Template;
 import org.apache.velocity.VelocityContext;
-import org.apache.velocity.exception.ExtendedParseException;
 import org.apache.velocity.runtime.RuntimeConstants;
 import org.apache.velocity.runtime.parser.ParseException;
-import org.apache.velocity.runtime.parser.TemplateParseException;
 import org.apache.velocity.runtime.parser.node.SimpleNode;
 import org.apache.velocity.runtime.resource.loader.StringResourceLoader;
 import org.slf4j.helpers.NOPLogger;
@@ -50,8 +46,8 @@ import org.slf4j.helpers.NOPLogger;
  * text, and division by zero, are errors.
  *
  * <p>Every failure is a {@link RenderException} naming the line and saying what is wrong in words,
- * never a Java type or exception text: the sandbox words its own ({@link SandboxErrors}), the rest
- * of Velocity's messages are translated or scrubbed here.
+ * never a Java type or exception text: the sandbox words its own ({@link SandboxErrors}), {@link
+ * SandboxFailures} places them and translates Velocity's.
  *
  * <p>One Velocity runtime per instance; {@link #render} may be called from several threads.
  */
@@ -77,16 +73,7 @@ public final class TemplateRenderer {
   /** Characters written into any writer or scanned by calls, in one render. */
   static final long MAX_WORK = 64L << 20;
 
-  private static final String TEMPLATE_NAME = "template";
-  private static final Pattern LOCATION =
-      Pattern.compile("\\s*(?:at )?" + TEMPLATE_NAME + "\\[line (\\d+), column (\\d+)\\]");
-  private static final Pattern LEXICAL =
-      Pattern.compile("Lexical error at line (\\d+), column (\\d+)");
-  private static final Pattern UNSET = Pattern.compile("Variable (\\$\\S+) has not been set");
-  private static final Pattern NULL_REFERENCE =
-      Pattern.compile("Reference (\\$\\S+) evaluated to null");
-  private static final Pattern NULL_ACCESS =
-      Pattern.compile("Attempted to access '[^']*' on a null value");
+  static final String TEMPLATE_NAME = "template";
 
   private final SandboxRuntime velocity;
 
@@ -148,230 +135,14 @@ public final class TemplateRenderer {
     } catch (SandboxParseException e) {
       throw new RenderException(source, e.line(), e.reason());
     } catch (ParseException e) {
-      throw new RenderException(
-          source, parseLine(e), SandboxErrors.syntax(firstLine(e.getMessage())), e);
+      throw SandboxFailures.syntax(source, e);
     } catch (RuntimeException e) {
-      throw failure(source, velocityText, defined, e);
+      throw SandboxFailures.failure(source, velocityText, defined, e);
     } catch (StackOverflowError e) {
       throw new RenderException(source, 0, "the template nests too deeply to render");
     } finally {
       RenderBudget.end();
     }
-  }
-
-  /**
-   * The RenderException for what a render threw: the sandbox's own refusals and call failures
-   * (worded by {@link SandboxErrors}) with the reference as written, Velocity's undefined and null
-   * references in words, anything else from Velocity with Java names scrubbed.
-   */
-  private static RenderException failure(
-      String source, String velocityText, Set<String> defined, RuntimeException e) {
-    SandboxViolation violation = find(e, SandboxViolation.class);
-    if (violation != null) {
-      int[] place =
-          violation.line() > 0
-              ? new int[] {violation.line(), violation.column()}
-              : velocityPlace(e);
-      return new RenderException(
-          source,
-          place[0],
-          withReference(
-              violation.getMessage(), violation.member(), place[0], place[1], velocityText));
-    }
-    SandboxParseException literal = RenderBudget.current().literalRefusal();
-    if (literal != null) {
-      // Refused inside an interpolated string literal; Velocity says where the literal is.
-      int at = velocityPlace(e)[0];
-      return new RenderException(source, at > 0 ? at + literal.line() - 1 : 0, literal.reason());
-    }
-    int[] place = velocityPlace(e);
-    int line = place[0];
-    String message = e.getMessage() == null ? "" : firstLine(e.getMessage());
-    Matcher unset = UNSET.matcher(message);
-    if (unset.find()) {
-      return new RenderException(
-          source, line, "undefined variable " + unset.group(1) + definedList(defined), e);
-    }
-    Matcher nullReference = NULL_REFERENCE.matcher(message);
-    if (nullReference.find()) {
-      return new RenderException(
-          source, line, nullReference.group(1) + " is undefined or null" + definedList(defined), e);
-    }
-    if (NULL_ACCESS.matcher(message).find()) {
-      return new RenderException(source, line, nullAccess(velocityText, line, place[1]), e);
-    }
-    return new RenderException(source, line, SandboxErrors.velocity(message), e);
-  }
-
-  private static String definedList(Set<String> defined) {
-    return defined.isEmpty()
-        ? "; no variables are defined"
-        : "; defined variables: " + String.join(", ", defined);
-  }
-
-  /**
-   * "get(): there is no item 99" becomes "$l.get(99): there is no item 99" when the reference can
-   * be found in the template line at column; "get()" from an index, "$l[99]: ...".
-   */
-  private static String withReference(
-      String reason, String member, int lineNumber, int column, String velocityText) {
-    if (member == null || lineNumber <= 0 || column <= 0) {
-      return reason;
-    }
-    String line = templateLine(velocityText, lineNumber);
-    if (line == null || line.isEmpty()) {
-      return reason;
-    }
-    int at = Math.min(column - 1, line.length() - 1);
-    int start = line.lastIndexOf('$', at);
-    if (start < 0) {
-      return reason;
-    }
-    boolean method = member.endsWith("()");
-    int end;
-    if (method && line.charAt(at) == '[') {
-      end = closing(line, at + 1, '[', ']'); // $l[99] is a call of get()
-    } else {
-      String name = method ? member.substring(0, member.length() - 2) + "(" : member;
-      int found = nearest(line, name, start, at);
-      if (found < 0) {
-        return reason;
-      }
-      end = found + name.length();
-      if (method) {
-        end = closing(line, end, '(', ')');
-      }
-    }
-    if (end < 0) {
-      return reason;
-    }
-    String reference = withoutBraces(line.substring(start, end));
-    return reference.length() > 120 ? reason : reference + reason.substring(member.length());
-  }
-
-  /**
-   * "$z.length(): $z is empty (null)", from Velocity's "Attempted to access ... on a null value"
-   * with the column of the member that was read.
-   */
-  private static String nullAccess(String velocityText, int lineNumber, int column) {
-    String fallback = "a method or property is used on an empty (null) value";
-    String line = lineNumber > 0 ? templateLine(velocityText, lineNumber) : null;
-    if (line == null || column < 2 || column > line.length()) {
-      return fallback;
-    }
-    int at = column - 1;
-    int start = line.lastIndexOf('$', at);
-    if (start < 0 || line.charAt(at - 1) != '.') {
-      return fallback;
-    }
-    int end = at;
-    while (end < line.length() && Character.isJavaIdentifierPart(line.charAt(end))) {
-      end++;
-    }
-    if (end < line.length() && line.charAt(end) == '(') {
-      end = closing(line, end + 1, '(', ')');
-    }
-    if (end < 0) {
-      return fallback;
-    }
-    String empty = withoutBraces(line.substring(start, at - 1)).replaceFirst("^\\$!", "\\$");
-    String reference = withoutBraces(line.substring(start, end));
-    return reference.length() > 120
-        ? empty + " is empty (null)"
-        : reference + ": " + empty + " is empty (null)";
-  }
-
-  private static String templateLine(String velocityText, int lineNumber) {
-    String[] lines = velocityText.split("\r\n|\r|\n", -1);
-    return lineNumber <= lines.length ? lines[lineNumber - 1] : null;
-  }
-
-  /** The occurrence of name in line, from start on, that begins nearest to index at. */
-  private static int nearest(String line, String name, int start, int at) {
-    int best = -1;
-    for (int i = line.indexOf(name, start); i >= 0; i = line.indexOf(name, i + 1)) {
-      if (best < 0 || Math.abs(i - at) < Math.abs(best - at)) {
-        best = i;
-      }
-    }
-    return best;
-  }
-
-  /** Index after the bracket closing the one opened before from, -1 if none. */
-  private static int closing(String line, int from, char open, char close) {
-    int depth = 1;
-    int end = from;
-    while (end < line.length() && depth > 0) {
-      char c = line.charAt(end++);
-      depth += c == open ? 1 : c == close ? -1 : 0;
-    }
-    return depth > 0 ? -1 : end;
-  }
-
-  /** ${a.b} and $!{a.b} as $a.b and $!a.b. */
-  private static String withoutBraces(String reference) {
-    return reference.replaceFirst("^\\$(!?)\\{", "\\$$1");
-  }
-
-  /**
-   * Line and column of the innermost Velocity exception on the chain that knows them, before the
-   * sandbox's own exception: where the failing call or reference is.
-   */
-  private static int[] velocityPlace(Throwable e) {
-    int[] place = {0, 0};
-    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof ExtendedParseException x && x.getLineNumber() > 0) {
-        place = new int[] {x.getLineNumber(), x.getColumnNumber()};
-      } else {
-        Matcher location = t.getMessage() == null ? null : LOCATION.matcher(t.getMessage());
-        if (location != null && location.find()) {
-          place =
-              new int[] {Integer.parseInt(location.group(1)), Integer.parseInt(location.group(2))};
-        }
-      }
-      if (t instanceof SandboxViolation) {
-        break;
-      }
-    }
-    return place;
-  }
-
-  private static int parseLine(ParseException e) {
-    if (e instanceof TemplateParseException t && t.getLineNumber() > 0) {
-      return t.getLineNumber();
-    }
-    if (e.currentToken != null && e.currentToken.next != null) {
-      return e.currentToken.next.beginLine;
-    }
-    Matcher lexical = e.getMessage() == null ? null : LEXICAL.matcher(e.getMessage());
-    if (lexical != null && lexical.find()) {
-      return Integer.parseInt(lexical.group(1));
-    }
-    return velocityPlace(e)[0];
-  }
-
-  /** First line of a Velocity message, without its " at template[line x, column y]". */
-  private static String firstLine(String message) {
-    String first =
-        message
-            .lines()
-            .findFirst()
-            .orElse("")
-            .replaceAll("org\\.apache\\.velocity\\.\\S+: ", "")
-            .strip();
-    Matcher location = LOCATION.matcher(first);
-    return location.find()
-        ? location.replaceFirst(" at column " + location.group(2)).strip()
-        : first;
-  }
-
-  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (type.isInstance(t)) {
-        return type.cast(t);
-      }
-    }
-    return null;
   }
 
   /** A read-only copy of a variable's value, nulls as "", or IllegalArgumentException. */
