@@ -6,6 +6,8 @@ import java.io.Writer;
 import java.math.BigDecimal;
 import java.util.Set;
 import org.apache.velocity.Template;
+import org.apache.velocity.app.event.ReferenceInsertionEventHandler;
+import org.apache.velocity.context.Context;
 import org.apache.velocity.context.InternalContextAdapter;
 import org.apache.velocity.runtime.RuntimeInstance;
 import org.apache.velocity.runtime.parser.ParseException;
@@ -15,8 +17,12 @@ import org.apache.velocity.runtime.parser.node.ASTIntegerLiteral;
 import org.apache.velocity.runtime.parser.node.ASTIntegerRange;
 import org.apache.velocity.runtime.parser.node.ASTMap;
 import org.apache.velocity.runtime.parser.node.ASTMulNode;
+import org.apache.velocity.runtime.parser.node.ASTNegateNode;
 import org.apache.velocity.runtime.parser.node.ASTObjectArray;
+import org.apache.velocity.runtime.parser.node.ASTReference;
+import org.apache.velocity.runtime.parser.node.ASTText;
 import org.apache.velocity.runtime.parser.node.ASTprocess;
+import org.apache.velocity.runtime.parser.node.MathUtils;
 import org.apache.velocity.runtime.parser.node.Node;
 import org.apache.velocity.runtime.parser.node.SimpleNode;
 import org.apache.velocity.util.DuckType;
@@ -32,7 +38,10 @@ import org.apache.velocity.util.DuckType;
  *   <li>integer ranges {@code [a..b]} are refused when larger than a loop may run, at parse time
  *       for literal bounds and when evaluated for computed ones;
  *   <li>what string concatenation with {@code +}, multiplication, interpolated string literals and
- *       list and map literals build is bounded in size, and reported at the line that builds it.
+ *       list and map literals build is bounded in size, and reported at the line that builds it;
+ *   <li>only plain data is written into the output, into an interpolated string or joined to a
+ *       string with {@code +}: an iterator or {@code $foreach} would print as a Java object ({@link
+ *       OutputGuard}, {@link GuardedReference}).
  * </ul>
  */
 final class SandboxRuntime extends RuntimeInstance {
@@ -92,11 +101,17 @@ final class SandboxRuntime extends RuntimeInstance {
             lineOf(child),
             "#" + directive.getDirectiveName() + " is not allowed in service templates");
       }
-      if (child instanceof ASTIntegerRange range) {
+      if (child instanceof ASTReference reference) {
+        child = replace(node, i, new GuardedReference(reference));
+      } else if (child instanceof ASTText text) {
+        child = replace(node, i, new GuardedText(text));
+      } else if (child instanceof ASTIntegerRange range) {
         checkLiteralRange(range);
         child = replace(node, i, new GuardedRange(range));
       } else if (child instanceof ASTAddNode add) {
         child = replace(node, i, new GuardedAdd(add));
+      } else if (child instanceof ASTNegateNode negate) {
+        child = replace(node, i, new GuardedNegate(negate));
       } else if (child instanceof ASTMulNode multiply) {
         child = replace(node, i, new GuardedMultiply(multiply));
       } else if (child instanceof ASTObjectArray list) {
@@ -199,20 +214,49 @@ final class SandboxRuntime extends RuntimeInstance {
         return exact.longValue();
       } catch (NumberFormatException e) {
         throw new SandboxViolation(
-            getLine(), "a bound of the range [a..b] is not a number: \"" + value + "\"");
+            getLine(),
+            "a bound of the range [a..b] is not a number: "
+                + (value instanceof String s ? "\"" + s + "\"" : SandboxErrors.describe(value)));
       }
     }
   }
 
-  /** a + b: when it concatenates strings, the result is bounded and charged to the budget. */
+  /**
+   * a + b: when it concatenates strings, both sides are plain data and the result is bounded and
+   * charged to the budget.
+   */
   private static final class GuardedAdd extends ASTAddNode {
+    private final String leftText;
+    private final String rightText;
+
     GuardedAdd(ASTAddNode original) {
       super(original.getType());
+      leftText = original.jjtGetChild(0).literal();
+      rightText = original.jjtGetChild(1).literal();
       adoptChildren(this, original);
       first = original.getFirstToken();
       last = original.getLastToken();
       template = original.getTemplate();
       parser = original.getParser();
+    }
+
+    @Override
+    protected Object handleSpecial(Object left, Object right, InternalContextAdapter context) {
+      if (left instanceof CharSequence || right instanceof CharSequence) {
+        // Velocity joins anything to a string with toString(): an iterator would print as an
+        // object.
+        String what = SandboxErrors.unwritable(left);
+        String text = leftText;
+        if (what == null) {
+          what = SandboxErrors.unwritable(right);
+          text = rightText;
+        }
+        if (what != null) {
+          throw new SandboxViolation(
+              getLine(), text + " is " + what + ", which cannot be joined to a string with +");
+        }
+      }
+      return super.handleSpecial(left, right, context);
     }
 
     @Override
@@ -242,6 +286,40 @@ final class SandboxRuntime extends RuntimeInstance {
       Object value = super.value(context);
       RenderBudget.checkValue(value, getLine(), "a number computed by the template");
       return value;
+    }
+  }
+
+  /** -a: Velocity's error for a non-number says nothing of where; this one has the line. */
+  private static final class GuardedNegate extends ASTNegateNode {
+    private final String operandText;
+
+    GuardedNegate(ASTNegateNode original) {
+      super(original.getType());
+      operandText = original.jjtGetChild(0).literal();
+      adoptChildren(this, original);
+      first = original.getFirstToken();
+      last = original.getLastToken();
+      template = original.getTemplate();
+      parser = original.getParser();
+    }
+
+    @Override
+    public Object value(InternalContextAdapter context) {
+      Object value = jjtGetChild(0).value(context);
+      Number number = null;
+      try {
+        number = value instanceof Number n ? n : value == null ? null : DuckType.asNumber(value);
+      } catch (NumberFormatException e) {
+        // not a number: refused below
+      }
+      if (number == null || !SandboxUberspector.NUMBERS.contains(number.getClass())) {
+        throw new SandboxViolation(
+            getLine(),
+            operandText
+                + (value == null ? " is empty (null)" : " is not a number")
+                + ", so it cannot be negated");
+      }
+      return MathUtils.negate(number);
     }
   }
 
@@ -279,6 +357,72 @@ final class SandboxRuntime extends RuntimeInstance {
     public Object value(InternalContextAdapter context) {
       Object value = super.value(context);
       RenderBudget.checkValue(value, getLine(), "a map built by the template");
+      return value;
+    }
+  }
+
+  /**
+   * A reference written into the output or into an interpolated string: {@link OutputGuard} refuses
+   * a value that is not plain data without knowing where; this node adds its line.
+   */
+  private static final class GuardedReference extends ASTReference {
+    GuardedReference(ASTReference original) {
+      super(original.getType());
+      adoptChildren(this, original);
+      first = original.getFirstToken();
+      last = original.getLastToken();
+      template = original.getTemplate();
+      parser = original.getParser();
+    }
+
+    @Override
+    public boolean render(InternalContextAdapter context, Writer writer) throws IOException {
+      try {
+        return super.render(context, writer);
+      } catch (SandboxViolation e) {
+        throw e.line() > 0 ? e : e.at(getLine(), getColumn());
+      }
+    }
+  }
+
+  /** Template text: a limit it hits while being written (output size, work, time) gets its line. */
+  private static final class GuardedText extends ASTText {
+    private final int textLine; // ASTText.init leaves SimpleNode's line unset
+
+    GuardedText(ASTText original) {
+      super(original.getType());
+      adoptChildren(this, original);
+      first = original.getFirstToken();
+      last = original.getLastToken();
+      template = original.getTemplate();
+      parser = original.getParser();
+      textLine = lineOf(original);
+    }
+
+    @Override
+    public boolean render(InternalContextAdapter context, Writer writer) throws IOException {
+      try {
+        return super.render(context, writer);
+      } catch (SandboxViolation e) {
+        throw e.line() > 0 ? e : e.at(textLine, 0);
+      }
+    }
+  }
+
+  /**
+   * Refuses to write a value that is not plain data: Java would print an iterator as {@code
+   * java.util...$1@5f0387ab} and {@code $foreach} as its internal state. Strings, numbers,
+   * booleans, characters, lists ({@code [a, b]}), maps ({@code {k=v}}) and map entries ({@code
+   * k=v}) of those are written as Java prints them. Registered on the runtime by {@link
+   * TemplateRenderer}.
+   */
+  static final class OutputGuard implements ReferenceInsertionEventHandler {
+    @Override
+    public Object referenceInsert(Context context, String reference, Object value) {
+      String what = SandboxErrors.unwritable(value);
+      if (what != null) {
+        throw new SandboxViolation(0, SandboxErrors.cannotWrite(reference, what, value));
+      }
       return value;
     }
   }

@@ -30,7 +30,6 @@ public final class SandboxUberspector extends UberspectImpl {
   /** What a template may do with a value, by the value's type. */
   private enum Kind {
     FOREACH(
-        "$foreach",
         Set.of(
             "getIndex",
             "getCount",
@@ -47,7 +46,6 @@ public final class SandboxUberspector extends UberspectImpl {
             "hashCode",
             "toString")),
     STRING(
-        "string",
         Set.of(
             "length",
             "isEmpty",
@@ -75,7 +73,6 @@ public final class SandboxUberspector extends UberspectImpl {
             "hashCode",
             "toString")),
     NUMBER(
-        "number",
         Set.of(
             "intValue",
             "longValue",
@@ -87,10 +84,9 @@ public final class SandboxUberspector extends UberspectImpl {
             "equals",
             "hashCode",
             "toString")),
-    BOOLEAN("boolean", Set.of("booleanValue", "compareTo", "equals", "hashCode", "toString")),
-    CHARACTER("character", Set.of("charValue", "compareTo", "equals", "hashCode", "toString")),
+    BOOLEAN(Set.of("booleanValue", "compareTo", "equals", "hashCode", "toString")),
+    CHARACTER(Set.of("charValue", "compareTo", "equals", "hashCode", "toString")),
     MAP(
-        "map",
         Set.of(
             "get",
             "getOrDefault",
@@ -104,9 +100,8 @@ public final class SandboxUberspector extends UberspectImpl {
             "equals",
             "hashCode",
             "toString")),
-    ENTRY("map entry", Set.of("getKey", "getValue", "equals", "hashCode", "toString")),
+    ENTRY(Set.of("getKey", "getValue", "equals", "hashCode", "toString")),
     LIST(
-        "list",
         Set.of(
             "get",
             "getFirst",
@@ -121,13 +116,11 @@ public final class SandboxUberspector extends UberspectImpl {
             "equals",
             "hashCode",
             "toString")),
-    ITERATOR("iterator", Set.of("hasNext", "next"));
+    ITERATOR(Set.of("hasNext", "next"));
 
-    final String description;
     final Set<String> methods;
 
-    Kind(String description, Set<String> methods) {
-      this.description = description;
+    Kind(Set<String> methods) {
       this.methods = methods;
     }
   }
@@ -168,8 +161,7 @@ public final class SandboxUberspector extends UberspectImpl {
   }
 
   private static String describe(Object value) {
-    Kind kind = kindOf(value);
-    return kind != null ? kind.description : value.getClass().getName();
+    return SandboxErrors.kind(value);
   }
 
   @Override
@@ -177,7 +169,7 @@ public final class SandboxUberspector extends UberspectImpl {
     Kind kind = kindOf(obj);
     if (kind != Kind.LIST && kind != Kind.MAP && kind != Kind.ITERATOR) {
       throw new SandboxViolation(
-          i.getLine(), "#foreach can only loop over a list or a map, not a " + describe(obj));
+          i.getLine(), "#foreach can only loop over a list or a map, not " + describe(obj));
     }
     Iterator<?> iterator = super.getIterator(obj, i);
     return iterator == null ? null : new LoopGuard(iterator, i.getLine());
@@ -195,10 +187,18 @@ public final class SandboxUberspector extends UberspectImpl {
           i.getLine(),
           i.getColumn(),
           member,
-          member + " on a " + describe(obj) + " is not allowed in a service template");
+          member + " on " + describe(obj) + " is not allowed in a service template");
     }
     VelMethod method = super.getMethod(obj, methodName, args, i);
-    return method == null ? null : new GuardedMethod(method, i.getLine());
+    if (method == null) {
+      // No overload for these arguments: Velocity would name Java types, say which ones exist.
+      throw new SandboxViolation(
+          i.getLine(),
+          i.getColumn(),
+          methodName + "()",
+          SandboxErrors.noSuchMethod(obj, methodName, args));
+    }
+    return new GuardedMethod(method);
   }
 
   @Override
@@ -211,13 +211,18 @@ public final class SandboxUberspector extends UberspectImpl {
       return new MapGet(identifier);
     }
     VelPropertyGet getter = kind == null ? null : super.getPropertyGet(obj, identifier, i);
+    String member = "." + identifier;
     if (kind == null || (getter != null && !kind.methods.contains(getter.getMethodName()))) {
-      String member = "." + identifier;
       throw new SandboxViolation(
           i.getLine(),
           i.getColumn(),
           member,
-          member + " on a " + describe(obj) + " is not allowed in a service template");
+          member + " on " + describe(obj) + " is not allowed in a service template");
+    }
+    if (getter == null) {
+      // Velocity would say "Object 'java.lang.String' does not contain property ...".
+      throw new SandboxViolation(
+          i.getLine(), i.getColumn(), member, SandboxErrors.noSuchProperty(obj, identifier));
     }
     return getter;
   }
@@ -264,25 +269,47 @@ public final class SandboxUberspector extends UberspectImpl {
     }
   }
 
-  /** An allowed method: charged to the render's budget, its result checked for size. */
+  /**
+   * An allowed method: its arguments must be plain data, it is charged to the render's budget, its
+   * result is checked for size, and a failure is worded by {@link SandboxErrors}. Velocity caches
+   * the method for every call with the same argument types, anywhere in the template, so it knows
+   * no line: what it refuses goes out wrapped in an InvocationTargetException, which Velocity
+   * reports with the line and column of the call.
+   */
   private static final class GuardedMethod implements VelMethod {
     private static final Set<String> SEARCHES =
         Set.of("indexOf", "lastIndexOf", "contains", "replace");
 
     private final VelMethod delegate;
-    private final int line;
 
-    GuardedMethod(VelMethod delegate, int line) {
+    GuardedMethod(VelMethod delegate) {
       this.delegate = delegate;
-      this.line = line;
     }
 
     @Override
     public Object invoke(Object o, Object[] params)
         throws IllegalAccessException, InvocationTargetException {
+      try {
+        return guardedInvoke(o, params);
+      } catch (SandboxViolation e) {
+        throw new InvocationTargetException(e);
+      }
+    }
+
+    private Object guardedInvoke(Object o, Object[] params) throws IllegalAccessException {
       String name = delegate.getMethodName();
+      String member = name + "()";
       long argument = 0;
       for (Object param : params) {
+        String unwritable = SandboxErrors.unwritable(param);
+        if (unwritable != null) {
+          // Velocity would convert it with toString() where text is expected: an object identity.
+          throw new SandboxViolation(
+              0,
+              0,
+              member,
+              member + ": an argument is " + unwritable + ", which cannot be passed to a method");
+        }
         argument = Math.max(argument, size(param));
       }
       // Searching a string is O(length x needle) at worst; everything else is linear.
@@ -290,7 +317,7 @@ public final class SandboxUberspector extends UberspectImpl {
           o instanceof String && SEARCHES.contains(name)
               ? 1 + size(o) * (1 + argument)
               : 1 + size(o) + argument;
-      RenderBudget.current().charge(cost, line);
+      RenderBudget.current().charge(cost, 0);
       if (o instanceof String s
           && name.equals("replace")
           && params.length == 2
@@ -298,9 +325,31 @@ public final class SandboxUberspector extends UberspectImpl {
           && params[1] instanceof CharSequence replacement) {
         checkReplace(s, target.toString(), replacement.length());
       }
-      Object result = delegate.invoke(o, params);
-      RenderBudget.checkValue(result, line, "the result of " + name + "()");
+      Object result;
+      try {
+        result = delegate.invoke(o, params);
+      } catch (InvocationTargetException e) {
+        throw failed(o, name, params, e.getCause());
+      } catch (SandboxViolation e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // Velocity's argument conversion ("a" to an int) fails before the call.
+        throw failed(o, name, params, e);
+      }
+      RenderBudget.checkValue(result, 0, "the result of " + member);
       return result;
+    }
+
+    private static RuntimeException failed(
+        Object o, String name, Object[] params, Throwable failure) {
+      if (failure instanceof Error error) {
+        throw error;
+      }
+      if (failure instanceof SandboxViolation violation) {
+        return violation;
+      }
+      return new SandboxViolation(
+          0, 0, name + "()", SandboxErrors.callFailed(o, name, params, failure));
     }
 
     /** replace() can multiply a string's length; refuse before building a huge result. */
@@ -317,7 +366,7 @@ public final class SandboxUberspector extends UberspectImpl {
       long length = s.length() + count * (replacementLength - target.length());
       if (length > TemplateRenderer.MAX_VALUE_CHARS) {
         throw new SandboxViolation(
-            line,
+            0,
             "the result of replace() would be longer than "
                 + (TemplateRenderer.MAX_VALUE_CHARS >> 20)
                 + " MiB");

@@ -26,6 +26,11 @@ final class SandboxViolation extends RuntimeException {
     this.member = member;
   }
 
+  /** The same violation at a place in the template, for one raised where the place is unknown. */
+  SandboxViolation at(int line, int column) {
+    return new SandboxViolation(line, column, member, getMessage());
+  }
+
   /** 1-based line in the template, 0 when the place that noticed does not know it. */
   int line() {
     return line;

@@ -15,14 +15,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.velocity.Template;
 import org.apache.velocity.VelocityContext;
-import org.apache.velocity.exception.ExtendedParseException;
 import org.apache.velocity.runtime.RuntimeConstants;
 import org.apache.velocity.runtime.parser.ParseException;
-import org.apache.velocity.runtime.parser.TemplateParseException;
 import org.apache.velocity.runtime.parser.node.SimpleNode;
 import org.apache.velocity.runtime.resource.loader.StringResourceLoader;
 import org.slf4j.helpers.NOPLogger;
@@ -43,7 +39,15 @@ import org.slf4j.helpers.NOPLogger;
  * {@code #parse}, {@code #evaluate}, {@code #define}, {@code #macro}; a loop may run {@link
  * #MAX_LOOPS} times and all loops of a render {@link #MAX_TOTAL_ITERATIONS} times, more is an error;
  * ranges larger than a loop are refused; strings and other values a template builds are bounded,
- * as are the output, the work and the time of a render. Variables are data, never re-parsed.
+ * as are the output, the work and the time of a render. Variables are data, never re-parsed. Only
+ * plain data becomes text (strings, numbers, booleans, characters, and lists, maps and map entries
+ * of those, as Java prints them); an iterator or {@code $foreach} is refused wherever Java would
+ * print it as an object ({@link SandboxRuntime.OutputGuard}). Strict math: arithmetic on null or
+ * text, and division by zero, are errors.
+ *
+ * <p>Every failure is a {@link RenderException} naming the line and saying what is wrong in words,
+ * never a Java type or exception text: the sandbox words its own ({@link SandboxErrors}), {@link
+ * SandboxFailures} places them and translates Velocity's.
  *
  * <p>One Velocity runtime per instance; {@link #render} may be called from several threads.
  */
@@ -69,12 +73,7 @@ public final class TemplateRenderer {
   /** Characters written into any writer or scanned by calls, in one render. */
   static final long MAX_WORK = 64L << 20;
 
-  private static final String TEMPLATE_NAME = "template";
-  private static final Pattern LOCATION =
-      Pattern.compile("\\s*at " + TEMPLATE_NAME + "\\[line (\\d+), column (\\d+)\\]");
-  private static final Pattern UNSET = Pattern.compile("Variable (\\$\\S+) has not been set");
-  private static final Pattern NULL_REFERENCE =
-      Pattern.compile("Reference (\\$\\S+) evaluated to null");
+  static final String TEMPLATE_NAME = "template";
 
   private final SandboxRuntime velocity;
 
@@ -93,7 +92,11 @@ public final class TemplateRenderer {
     // Velocity stops a longer loop silently; one pass more lets SandboxUberspector raise the error.
     runtime.setProperty(RuntimeConstants.MAX_NUMBER_LOOPS, String.valueOf(MAX_LOOPS + 1));
     runtime.setProperty(RuntimeConstants.IMMUTABLE_RANGES, "true");
+    // Arithmetic on null or a non-number, or a division by zero, is an error, not a silent null.
+    runtime.setProperty(RuntimeConstants.STRICT_MATH, "true");
     runtime.init();
+    // Only plain data is written: an iterator or $foreach would print as a Java object.
+    runtime.getApplicationEventCartridge().addEventHandler(new SandboxRuntime.OutputGuard());
     for (String directive : List.of("include", "parse", "evaluate")) {
       // Refused in the parsed tree with a clear message; removed as well, in case.
       runtime.removeDirective(directive);
@@ -132,135 +135,14 @@ public final class TemplateRenderer {
     } catch (SandboxParseException e) {
       throw new RenderException(source, e.line(), e.reason());
     } catch (ParseException e) {
-      throw new RenderException(
-          source, parseLine(e), "Velocity syntax error: " + firstLine(e.getMessage()), e);
+      throw SandboxFailures.syntax(source, e);
     } catch (RuntimeException e) {
-      throw failure(source, velocityText, defined, e);
+      throw SandboxFailures.failure(source, velocityText, defined, e);
     } catch (StackOverflowError e) {
       throw new RenderException(source, 0, "the template nests too deeply to render");
     } finally {
       RenderBudget.end();
     }
-  }
-
-  private static RenderException failure(
-      String source, String velocityText, Set<String> defined, RuntimeException e) {
-    SandboxViolation violation = find(e, SandboxViolation.class);
-    if (violation != null) {
-      int line = violation.line() > 0 ? violation.line() : velocityLine(e);
-      return new RenderException(source, line, withReference(violation, velocityText));
-    }
-    SandboxParseException literal = RenderBudget.current().literalRefusal();
-    if (literal != null) {
-      // Refused inside an interpolated string literal; Velocity says where the literal is.
-      int at = velocityLine(e);
-      return new RenderException(source, at > 0 ? at + literal.line() - 1 : 0, literal.reason());
-    }
-    int line = velocityLine(e);
-    String message = e.getMessage() == null ? e.toString() : firstLine(e.getMessage());
-    Matcher unset = UNSET.matcher(message);
-    if (unset.find()) {
-      return new RenderException(
-          source, line, "undefined variable " + unset.group(1) + definedList(defined), e);
-    }
-    Matcher nullReference = NULL_REFERENCE.matcher(message);
-    if (nullReference.find()) {
-      return new RenderException(
-          source, line, nullReference.group(1) + " is undefined or null" + definedList(defined), e);
-    }
-    return new RenderException(source, line, message, e);
-  }
-
-  private static String definedList(Set<String> defined) {
-    return defined.isEmpty()
-        ? "; no variables are defined"
-        : "; defined variables: " + String.join(", ", defined);
-  }
-
-  /**
-   * "getClass() on a string is not allowed" becomes "$s.getClass() on a string is not allowed" when
-   * the reference can be found in the template line.
-   */
-  private static String withReference(SandboxViolation violation, String velocityText) {
-    String reason = violation.getMessage();
-    String member = violation.member();
-    if (member == null || violation.line() <= 0 || violation.column() <= 0) {
-      return reason;
-    }
-    String[] lines = velocityText.split("\r\n|\r|\n", -1);
-    if (violation.line() > lines.length) {
-      return reason;
-    }
-    String line = lines[violation.line() - 1];
-    int column = Math.min(violation.column() - 1, line.length() - 1);
-    int start = column < 0 ? -1 : line.lastIndexOf('$', column);
-    boolean method = member.endsWith("()");
-    String name = method ? member.substring(0, member.length() - 2) + "(" : member;
-    int at = start < 0 ? -1 : line.indexOf(name, start);
-    if (at < 0) {
-      return reason;
-    }
-    int end = at + name.length();
-    if (method) {
-      int depth = 1;
-      while (end < line.length() && depth > 0) {
-        char c = line.charAt(end++);
-        depth += c == '(' ? 1 : c == ')' ? -1 : 0;
-      }
-      if (depth > 0) {
-        return reason;
-      }
-    }
-    String reference = line.substring(start, end).replaceFirst("^\\$(!?)\\{", "\\$$1");
-    return reference.length() > 120 ? reason : reference + reason.substring(member.length());
-  }
-
-  /** Line from the first Velocity exception on the chain that knows it. */
-  private static int velocityLine(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ExtendedParseException x && x.getLineNumber() > 0) {
-        return x.getLineNumber();
-      }
-      Matcher location = t.getMessage() == null ? null : LOCATION.matcher(t.getMessage());
-      if (location != null && location.find()) {
-        return Integer.parseInt(location.group(1));
-      }
-    }
-    return 0;
-  }
-
-  private static int parseLine(ParseException e) {
-    if (e instanceof TemplateParseException t && t.getLineNumber() > 0) {
-      return t.getLineNumber();
-    }
-    if (e.currentToken != null && e.currentToken.next != null) {
-      return e.currentToken.next.beginLine;
-    }
-    return velocityLine(e);
-  }
-
-  /** First line of a Velocity message, without its " at template[line x, column y]". */
-  private static String firstLine(String message) {
-    String first =
-        message
-            .lines()
-            .findFirst()
-            .orElse("")
-            .replaceAll("org\\.apache\\.velocity\\.\\S+: ", "")
-            .strip();
-    Matcher location = LOCATION.matcher(first);
-    return location.find()
-        ? location.replaceFirst(" at column " + location.group(2)).strip()
-        : first;
-  }
-
-  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (type.isInstance(t)) {
-        return type.cast(t);
-      }
-    }
-    return null;
   }
 
   /** A read-only copy of a variable's value, nulls as "", or IllegalArgumentException. */
