@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.hubpolicy.engine.facts.ChosenSize;
 import io.hubpolicy.engine.facts.GpuChoice;
 import io.hubpolicy.engine.facts.GpuKind;
+import io.hubpolicy.engine.facts.OfferedImages;
 import io.hubpolicy.engine.facts.Outcome;
 import io.hubpolicy.engine.facts.OwnVariable;
 import io.hubpolicy.engine.facts.ProfileMatch;
@@ -85,8 +86,11 @@ public final class DecisionEngine {
       for (UserVariable v : request.preferences().env()) {
         session.insert(new OwnVariable(request.user(), v));
       }
-      if (request.preferences().gpu() != null) {
-        session.insert(new GpuChoice(request.preferences().gpu()));
+      if (request.requestedGpu() != null) {
+        session.insert(new GpuChoice(request.requestedGpu(), request.gpu() != null));
+      }
+      if (rb.config().images().restricted()) {
+        session.insert(new OfferedImages(rb.config().images()));
       }
       session.insert(outcome);
       int fired = session.fireAllRules(MAX_FIRINGS);
@@ -133,7 +137,11 @@ public final class DecisionEngine {
               + ", or Default for none");
     }
     String image = r.image() == null || r.image().isBlank() ? null : r.image().trim();
-    return new SpawnRequest(r.user(), r.groups(), image, size, r.preferences());
+    if (r.gpu() != null && r.gpu() < 0) {
+      throw new InvalidRequestException("gpu", "gpu must be 0 or more; got " + r.gpu());
+    }
+    return new SpawnRequest(
+        r.user(), r.groups(), image, size, r.preferences(), r.gpu(), r.gpuType());
   }
 
   private static Decision toDecision(SpawnRequest request, RuleBase rb, Outcome o) {

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Everything loaded from the profile sources, in configuration order. {@code sources} names what it
- * was built from (files or ConfigMaps) and {@code notes} what was skipped and why.
+ * was built from (files or ConfigMaps) and {@code notes} what was skipped and why; {@code images}
+ * which images users may choose.
  */
 public record PolicyConfig(
     List<Profile> profiles,
@@ -16,7 +17,8 @@ public record PolicyConfig(
     Map<String, Object> ui,
     List<String> sources,
     List<String> notes,
-    ServiceTemplates templates) {
+    ServiceTemplates templates,
+    ImageChoices images) {
   public PolicyConfig {
     profiles = List.copyOf(profiles);
     sizes = List.copyOf(sizes);
@@ -25,6 +27,18 @@ public record PolicyConfig(
     sources = List.copyOf(sources);
     notes = List.copyOf(notes);
     templates = templates == null ? ServiceTemplates.none() : templates;
+    images = images == null ? ImageChoices.ANY : images;
+  }
+
+  public PolicyConfig(
+      List<Profile> profiles,
+      List<Size> sizes,
+      List<GpuType> gpuTypes,
+      Map<String, Object> ui,
+      List<String> sources,
+      List<String> notes,
+      ServiceTemplates templates) {
+    this(profiles, sizes, gpuTypes, ui, sources, notes, templates, ImageChoices.ANY);
   }
 
   public PolicyConfig(

@@ -1,13 +1,22 @@
 package io.hubpolicy.model;
 
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A size the user can choose; resources are keyed like {@code requests.cpu}, {@code limits.memory}.
+ * {@code audience} says who may choose it (everyone unless the size names users or groups).
  */
-public record Size(String name, Map<String, Quantity> resources, SourceRef source) {
+public record Size(
+    String name, Map<String, Quantity> resources, SourceRef source, Audience audience) {
   public Size {
-    resources = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(resources));
+    resources = Collections.unmodifiableMap(new LinkedHashMap<>(resources));
+    audience = audience == null ? Audience.EVERYONE : audience;
+  }
+
+  public Size(String name, Map<String, Quantity> resources, SourceRef source) {
+    this(name, resources, source, Audience.EVERYONE);
   }
 }

@@ -5,13 +5,26 @@ import java.util.List;
 /**
  * What the hub asks about: who is spawning, with which image and size. {@code size} is null when no
  * size was chosen ("Default" and empty are normalised to null by the caller). {@code preferences}
- * are the user's saved choices (their own variables, a lower GPU count); never null.
+ * are the user's saved choices (their own variables, a lower GPU count); never null. {@code gpu}
+ * and {@code gpuType} are what the user chose on the spawn form for this spawn (null: not chosen; a
+ * chosen count wins over a saved one).
  */
 public record SpawnRequest(
-    String user, List<String> groups, String image, String size, UserPreferences preferences) {
+    String user,
+    List<String> groups,
+    String image,
+    String size,
+    UserPreferences preferences,
+    Integer gpu,
+    String gpuType) {
   public SpawnRequest {
     groups = groups == null ? List.of() : List.copyOf(groups);
     preferences = preferences == null ? UserPreferences.NONE : preferences;
+  }
+
+  public SpawnRequest(
+      String user, List<String> groups, String image, String size, UserPreferences preferences) {
+    this(user, groups, image, size, preferences, null, null);
   }
 
   public SpawnRequest(String user, List<String> groups, String image, String size) {
@@ -19,6 +32,16 @@ public record SpawnRequest(
   }
 
   public SpawnRequest withPreferences(UserPreferences p) {
-    return new SpawnRequest(user, groups, image, size, p);
+    return new SpawnRequest(user, groups, image, size, p, gpu, gpuType);
+  }
+
+  /** The same request with the form's GPU choices. */
+  public SpawnRequest withGpu(Integer count, String type) {
+    return new SpawnRequest(user, groups, image, size, preferences, count, type);
+  }
+
+  /** The GPU count the user asked for: chosen on the form, else saved; null for neither. */
+  public Integer requestedGpu() {
+    return gpu != null ? gpu : preferences.gpu();
   }
 }

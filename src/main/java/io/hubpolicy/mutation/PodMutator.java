@@ -93,6 +93,11 @@ public final class PodMutator {
           "pod", "the pod has no containers to apply the decision to");
     }
     Container nb = notebookContainer(spec);
+    // The notebook runs the image the decision was made for: a hub that decided for the user's
+    // choice but kept its configured image would run one image under another's policy.
+    if (d.image() != null && !d.image().equals(nb.getImage())) {
+      nb.setImage(d.image());
+    }
 
     List<EnvVar> env = new ArrayList<>(orEmpty(nb.getEnv()));
     d.env().forEach(e -> upsert(env, copy(e), EnvVar::getName));

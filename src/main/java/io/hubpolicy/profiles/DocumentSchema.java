@@ -7,11 +7,13 @@ import io.hubpolicy.format.YNode.YMap;
 import java.util.Set;
 
 /**
- * One configuration document: {@code profiles}, {@code sizes}, {@code gpuTypes} (appended across
- * sources, in order) and {@code ui} (merged per top-level key, as the old system did).
+ * One configuration document: {@code profiles}, {@code sizes}, {@code gpuTypes}, {@code images}
+ * (appended across sources, in order), {@code unlistedImages} (the last one read wins) and {@code
+ * ui} (merged per top-level key, as the old system did).
  */
 final class DocumentSchema {
-  static final Set<String> KEYS = Set.of("profiles", "sizes", "gpuTypes", "ui");
+  static final Set<String> KEYS =
+      Set.of("profiles", "sizes", "gpuTypes", "images", "unlistedImages", "ui");
 
   private DocumentSchema() {}
 
@@ -29,6 +31,15 @@ final class DocumentSchema {
       for (int i = 0; i < list.items().size(); i++) {
         GpuTypeSchema.read(in, list.items().get(i), "gpuTypes[" + i + "]", acc);
       }
+    }
+    if (list(in, doc, "images") instanceof YList list) {
+      for (int i = 0; i < list.items().size(); i++) {
+        ImagesSchema.offer(in, list.items().get(i), "images[" + i + "]", acc);
+      }
+    }
+    YNode unlisted = doc.get("unlistedImages");
+    if (!StrictReader.isNull(unlisted)) {
+      ImagesSchema.unlisted(in, unlisted, "unlistedImages", acc);
     }
     YNode ui = doc.get("ui");
     if (ui instanceof YMap m) {

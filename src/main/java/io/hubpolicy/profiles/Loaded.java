@@ -1,11 +1,14 @@
 package io.hubpolicy.profiles;
 
 import io.hubpolicy.model.GpuType;
+import io.hubpolicy.model.ImageChoices;
+import io.hubpolicy.model.ImageOffer;
 import io.hubpolicy.model.PolicyConfig;
 import io.hubpolicy.model.Problem;
 import io.hubpolicy.model.Profile;
 import io.hubpolicy.model.ServiceTemplates;
 import io.hubpolicy.model.Size;
+import io.hubpolicy.model.UnlistedImages;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +25,8 @@ final class Loaded {
   final List<Problem> problems = new ArrayList<>();
   final Map<String, Map<String, ServiceTemplates.Text>> configMapTemplates = new LinkedHashMap<>();
   final Map<String, ServiceTemplates.Text> openShiftTemplates = new LinkedHashMap<>();
+  final List<ImageOffer> images = new ArrayList<>();
+  UnlistedImages unlisted;
 
   PolicyConfig config() {
     return new PolicyConfig(
@@ -31,6 +36,7 @@ final class Loaded {
         ui,
         sources,
         notes,
-        new ServiceTemplates(configMapTemplates, openShiftTemplates));
+        new ServiceTemplates(configMapTemplates, openShiftTemplates),
+        new ImageChoices(images, unlisted));
   }
 }

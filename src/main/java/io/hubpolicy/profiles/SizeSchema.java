@@ -4,14 +4,18 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.hubpolicy.format.StrictReader;
 import io.hubpolicy.format.YNode;
 import io.hubpolicy.format.YNode.YMap;
+import io.hubpolicy.model.Audience;
 import io.hubpolicy.model.Size;
 import io.hubpolicy.model.SourceRef;
 import java.util.Map;
 import java.util.Set;
 
-/** A size users choose: a name and resources, applied after every profile. */
+/**
+ * A size users choose: a name and resources, applied after every profile; {@code users} and {@code
+ * groups} limit who may choose it, as they limit whom a profile applies to.
+ */
 final class SizeSchema {
-  static final Set<String> KEYS = Set.of("name", "resources");
+  static final Set<String> KEYS = Set.of("name", "users", "groups", "resources");
 
   /** What the spawn form sends for "no size"; a size of that name could never be chosen. */
   static final String RESERVED_NAME = "Default";
@@ -35,8 +39,10 @@ final class SizeSchema {
     }
     Map<String, Quantity> resources =
         ResourcesSchema.read(in, s.get("resources"), field + ".resources");
+    Audience audience =
+        new Audience(in.stringList(s, "users", field), in.stringList(s, "groups", field));
     if (in.cleanSince(mark)) {
-      acc.sizes.add(new Size(name, resources, new SourceRef(in.source(), s.line())));
+      acc.sizes.add(new Size(name, resources, new SourceRef(in.source(), s.line()), audience));
     }
   }
 }

@@ -99,7 +99,9 @@ class RuleCasesTest {
                 (List<String>) req.getOrDefault("groups", List.of()),
                 (String) req.get("image"),
                 (String) req.get("size"),
-                preferences((Map<String, Object>) req.get("preferences"))),
+                preferences((Map<String, Object>) req.get("preferences")),
+                (Integer) req.get("gpu"),
+                (String) req.get("gpuType")),
             rb);
     if (c.containsKey("fired")) {
       assertEquals(

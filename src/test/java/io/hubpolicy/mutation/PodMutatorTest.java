@@ -202,6 +202,23 @@ class PodMutatorTest {
         3, d.tolerations().size(), "profile toleration + the two GPU types: " + d.tolerations());
   }
 
+  /** The notebook runs the image the decision was made for, whatever the hub's default was. */
+  @Test
+  void theNotebookRunsTheImageTheDecisionWasMadeFor() {
+    Pod input = pod(KUBESPAWNER_POD);
+    Decision d = Engines.decide(rb, "vpavlin", "quay.io/org/chosen:2", null);
+    PodMutator.Result r = mutator.apply(input, d);
+    assertEquals("quay.io/org/chosen:2", container(r.pod(), "notebook").getImage());
+    assertEquals("oauth-proxy:latest", container(r.pod(), "oauth-proxy").getImage());
+    assertTrue(
+        r.patch().toString().contains("\"path\":\"/spec/containers/1/image\""),
+        r.patch().toString());
+    assertPatchReproducesOutput(input, r);
+    // No image in the request: the pod's own stands.
+    PodMutator.Result same = mutator.apply(input, Engines.decide(rb, "vpavlin", null, null));
+    assertEquals("s2i-minimal-notebook:3.6", container(same.pod(), "notebook").getImage());
+  }
+
   @Test
   void appliesDecisionToKubeSpawnerPod() {
     Pod input = pod(KUBESPAWNER_POD);
