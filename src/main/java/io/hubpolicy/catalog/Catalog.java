@@ -13,6 +13,9 @@ public record Catalog(List<NotebookImage> images, List<String> warnings, String 
   public static final String IMAGE_STREAMS = "imagestreams";
   public static final String PROFILES = "profiles";
 
+  /** The configuration's {@code images:} entries (file mode). */
+  public static final String CONFIGURATION = "configuration";
+
   public Catalog {
     images = List.copyOf(images);
     warnings = List.copyOf(warnings);

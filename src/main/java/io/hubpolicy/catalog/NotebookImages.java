@@ -2,6 +2,8 @@ package io.hubpolicy.catalog;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.hubpolicy.catalog.ImageStreamReader.Entry;
+import io.hubpolicy.model.ImageChoices;
+import io.hubpolicy.model.ImageOffer;
 import io.hubpolicy.model.ImageRef;
 import io.hubpolicy.model.NotebookImage;
 import io.hubpolicy.model.PolicyConfig;
@@ -57,6 +59,10 @@ public final class NotebookImages {
    * could pick, so they are left out; tagless names are kept, as the hub may send them as they are.
    */
   public static Catalog fromProfiles(PolicyConfig config) {
+    List<NotebookImage> offered = fromOffers(config);
+    if (!offered.isEmpty()) {
+      return new Catalog(offered, List.of(), Catalog.CONFIGURATION);
+    }
     Set<String> names = new LinkedHashSet<>();
     for (Profile profile : config.profiles()) {
       for (String image : profile.images()) {
@@ -84,6 +90,71 @@ public final class NotebookImages {
               null));
     }
     return new Catalog(images, List.of(), Catalog.PROFILES);
+  }
+
+  /**
+   * The images the configuration's {@code images:} entries name exactly (globs name none a user
+   * could pick), with their display names and descriptions; the first marked default is the
+   * default, else the first.
+   */
+  private static List<NotebookImage> fromOffers(PolicyConfig config) {
+    Set<String> seen = new LinkedHashSet<>();
+    List<ImageOffer> exact = new ArrayList<>();
+    for (ImageOffer o : config.images().offers()) {
+      if (!o.image().isGlob() && seen.add(o.image().entry())) {
+        exact.add(o);
+      }
+    }
+    int chosen = 0;
+    for (int i = 0; i < exact.size(); i++) {
+      if (exact.get(i).isDefault()) {
+        chosen = i;
+        break;
+      }
+    }
+    List<NotebookImage> images = new ArrayList<>();
+    for (int i = 0; i < exact.size(); i++) {
+      ImageOffer o = exact.get(i);
+      String name = o.image().entry();
+      String stream = ImageRef.nameWithoutTag(name);
+      images.add(
+          new NotebookImage(
+              name,
+              stream,
+              ImageRef.hasTag(name) ? tagOf(name, stream) : null,
+              o.displayName() == null ? name : o.displayName(),
+              o.description(),
+              null,
+              i,
+              List.of(),
+              List.of(),
+              i == chosen,
+              null));
+    }
+    return images;
+  }
+
+  /**
+   * The images of {@code catalog} that {@code choices} offer this user, in the same order. The
+   * default stays if offered; otherwise the first offered image is the default.
+   */
+  public static Catalog forUser(
+      Catalog catalog, ImageChoices choices, String user, List<String> groups) {
+    if (choices.offers().isEmpty()) {
+      return catalog;
+    }
+    List<NotebookImage> offered = new ArrayList<>();
+    for (NotebookImage i : catalog.images()) {
+      if (choices.offer(i.name(), user, groups) != null) {
+        offered.add(i);
+      }
+    }
+    boolean hasDefault = offered.stream().anyMatch(NotebookImage::isDefault);
+    List<NotebookImage> out = new ArrayList<>(offered.size());
+    for (int i = 0; i < offered.size(); i++) {
+      out.add(hasDefault ? offered.get(i) : offered.get(i).withDefault(i == 0));
+    }
+    return new Catalog(out, catalog.warnings(), catalog.source());
   }
 
   /**

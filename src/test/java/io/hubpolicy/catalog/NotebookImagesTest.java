@@ -294,6 +294,50 @@ public class NotebookImagesTest {
     assertTrue(catalog.defaultImage().isEmpty());
   }
 
+  static PolicyConfig offering(String yaml) {
+    return io.hubpolicy.engine.Engines.ruleBase(yaml).config();
+  }
+
+  @Test
+  void theConfigurationsImagesAreTheFileModeCatalogWithTheirNames() {
+    PolicyConfig c =
+        offering(
+            """
+            profiles: [{name: p, images: ['from-profile:1']}]
+            images:
+            - {image: 'nb:1', displayName: Notebook, description: 'A notebook'}
+            - {image: 'gpu:2', groups: [gpu], default: true}
+            - {image: 'glob-*'}
+            """);
+    Catalog all = NotebookImages.fromProfiles(c);
+    assertEquals(Catalog.CONFIGURATION, all.source());
+    assertEquals(List.of("nb:1", "gpu:2"), names(all), "globs name no image to pick");
+    assertEquals("Notebook", all.images().get(0).displayName());
+    assertEquals("A notebook", all.images().get(0).description());
+    assertEquals(List.of("gpu:2"), defaults(all));
+
+    Catalog forAna = NotebookImages.forUser(all, c.images(), "ana", List.of());
+    assertEquals(List.of("nb:1"), names(forAna), "gpu:2 is for the gpu group");
+    assertEquals(List.of("nb:1"), defaults(forAna), "the first offered becomes the default");
+    Catalog forGi = NotebookImages.forUser(all, c.images(), "gi", List.of("gpu"));
+    assertEquals(List.of("nb:1", "gpu:2"), names(forGi));
+    assertEquals(List.of("gpu:2"), defaults(forGi));
+  }
+
+  @Test
+  void aGlobEntryOffersTheCatalogsImagesItMatches() {
+    PolicyConfig c = offering("profiles: []\nimages: [{image: 'team-*', users: [ana]}]\n");
+    Catalog streams =
+        NotebookImages.fromImageStreams(
+            List.of(
+                ImageStreams.stream("team-a").order("1").tag("1").build(),
+                ImageStreams.stream("other").order("2").tag("1").build()));
+    assertEquals(List.of("team-a:1", "other:1"), names(streams));
+    assertEquals(
+        List.of("team-a:1"), names(NotebookImages.forUser(streams, c.images(), "ana", List.of())));
+    assertEquals(List.of(), names(NotebookImages.forUser(streams, c.images(), "bo", List.of())));
+  }
+
   public static PolicyConfig config(Profile... profiles) {
     return new PolicyConfig(
         List.of(profiles), List.of(), List.of(), Map.of(), List.of("test"), List.of());
