@@ -471,9 +471,16 @@ class HttpApiTest {
     assertTrue(a.json().get("error").asString().contains("/v2/nothing-here"), a.body());
     assertNoInternals(a.body());
 
-    Answer wrongMethod = get("/v1/decisions");
-    assertEquals(404, wrongMethod.status(), wrongMethod.body());
-    assertNotNull(wrongMethod.json(), wrongMethod.body());
+    // A known path with the wrong method is a 405 naming the methods it takes (the issue
+    // "Hostile input never breaks it" asks for it; it used to be a 404).
+    HttpResponse<String> wrongMethod =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/decisions")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(405, wrongMethod.statusCode(), wrongMethod.body());
+    assertEquals("POST", wrongMethod.headers().firstValue("Allow").orElse(""));
+    assertNotNull(JSON.readTree(wrongMethod.body()), wrongMethod.body());
+    assertNoInternals(wrongMethod.body());
   }
 
   @Test
