@@ -239,10 +239,10 @@ public final class HttpApi {
                           HttpFields.first(q, "event"));
                     }));
     r.route().failureHandler(HttpErrors::routingFailure);
-    r.errorHandler(404, ctx -> HttpErrors.routingFailure(ctx));
     r.errorHandler(405, ctx -> wrongMethod(ctx, routes));
-    r.errorHandler(400, HttpErrors::routingFailure);
-    r.errorHandler(500, HttpErrors::routingFailure);
+    for (int status : new int[] {400, 404, 413, 415, 500}) {
+      r.errorHandler(status, ctx -> HttpErrors.routingFailure(ctx, status));
+    }
     return r;
   }
 

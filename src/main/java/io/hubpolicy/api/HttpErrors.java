@@ -104,9 +104,9 @@ final class HttpErrors {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String m = Words.firstLine(root.getMessage());
-    String q = RequestFields.quote(m.length() > 500 ? m.substring(0, 500) : m);
-    return root.getClass().getSimpleName() + ": " + q;
+    return root.getClass().getSimpleName()
+        + ": "
+        + RequestFields.printable(Words.firstLine(root.getMessage()), 500);
   }
 
   /**
@@ -144,14 +144,20 @@ final class HttpErrors {
     request.connection().close();
   }
 
-  /** The router's last word on a failure nothing else answered: a thrown exception, a bad path. */
+  /** The router's last word on a failure nothing else answered: a thrown exception. */
   static void routingFailure(RoutingContext ctx) {
+    routingFailure(ctx, ctx.statusCode());
+  }
+
+  /**
+   * The router's answer for {@code status} (its error handlers: no route, a path it cannot decode,
+   * a request without a Host): Vert.x does not always keep the failure in the context.
+   */
+  static void routingFailure(RoutingContext ctx, int status) {
     Throwable t = ctx.failure();
-    int status = ctx.statusCode();
     if (t != null && status < 400) {
       Failure f = Failure.of(t, id(ctx));
-      status = HttpApi.STATUS.get(f.kind());
-      answer(ctx, status, f.field(), f.message(), t);
+      answer(ctx, HttpApi.STATUS.get(f.kind()), f.field(), f.message(), t);
       return;
     }
     if (status < 400) {
@@ -162,7 +168,10 @@ final class HttpErrors {
 
   private static String statusWords(int status, RoutingContext ctx) {
     return switch (status) {
-      case 400 -> "the request is not valid: its path or query cannot be read";
+      case 400 ->
+          ctx.failure() instanceof io.vertx.core.VertxException v && v.getMessage() != null
+              ? "the request is not valid: " + Words.of(v)
+              : "the request's path cannot be decoded (is a '%' not followed by two hex digits?)";
       case 404 ->
           "no such endpoint: "
               + ctx.request().method()

@@ -73,7 +73,7 @@ public final class JsonBodies {
               + " (0x"
               + String.format("%02x", bytes[Math.min(at, bytes.length - 1)] & 0xff)
               + ") "
-              + (r.isMalformed() ? "does not continue a character" : "is not a character")
+              + (r.isMalformed() ? "is not valid UTF-8 there" : "is not a character")
               + " (line "
               + line(out)
               + "); send JSON in UTF-8");

@@ -115,7 +115,7 @@ public final class PreferencesService {
             "gpu must be a whole number from 0 to "
                 + MAX_GPU
                 + ", found "
-                + (g.isNumber() ? RequestFields.quote(g.toString()) : kind(g)));
+                + (g.isNumber() ? RequestFields.printable(g.toString(), 40) : kind(g)));
       }
       gpu = g.intValue();
       Decision granted = DecisionEngine.decide(new SpawnRequest(user, groups, image, size), rb);
