@@ -140,7 +140,10 @@ public final class Words {
         b.append('[').append(r.getIndex()).append(']');
       }
     }
-    return b.toString();
+    // A deep path of long keys is shortened in the middle: where it starts and where it ends.
+    return b.length() <= 240
+        ? b.toString()
+        : b.substring(0, Math.max(root.length(), 40)) + "…" + b.substring(b.length() - 160);
   }
 
   /** What a field of this Java type holds, in JSON's words. */
