@@ -253,7 +253,9 @@ public final class Words {
     return m.find() ? m.group(1) : "the limit";
   }
 
-  private static final Pattern SOURCE = Pattern.compile("\\s*\\(?(start marker )?at \\[Source:.*$");
+  private static final Pattern SOURCE =
+      Pattern.compile(
+          "\\s*\\((?:for \\w+ starting|start marker) at \\[Source:.*$|\\s*\\(?at \\[Source:.*$");
   private static final Pattern ENABLE = Pattern.compile(":?\\s*enable `[^`]*`.*$");
   private static final Pattern BACKTICKED = Pattern.compile("`[^`]*`");
   private static final Pattern QUALIFIED_EXCEPTION =

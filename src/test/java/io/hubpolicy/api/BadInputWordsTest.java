@@ -89,6 +89,8 @@ class BadInputWordsTest {
         "{\"a\":} | request body is not valid JSON: Unexpected character ('}' (code 125)): expected a"
             + " valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
             + " (line 1, column 6)",
+        "{\"a\":[} | request body is not valid JSON: Unexpected close marker '}': expected ']'"
+            + " (line 1, column 7)",
         "{\"a\":NaN} | request body is not valid JSON: Non-standard token 'NaN' (line 1, column 9)",
         "{\"a\":1,\"a\":2} | request body is not valid JSON: Duplicate Object property \"a\""
             + " (line 1, column 11)",
