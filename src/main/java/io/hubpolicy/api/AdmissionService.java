@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReviewBuilder;
 import io.hubpolicy.format.JsonBodies;
 import io.hubpolicy.format.KubeJson;
+import io.hubpolicy.format.RequestFields;
+import io.hubpolicy.format.Words;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.SpawnDeniedException;
@@ -72,6 +74,8 @@ public final class AdmissionService {
       Map.of(
           "user", "annotation " + USERNAME_ANNOTATION,
           "size", "annotation " + SIZE_ANNOTATION,
+          "groups", "annotation " + GROUPS_ANNOTATION,
+          "image", "the notebook container's image",
           "pod", "the pod");
 
   private final DecisionService decisions;
@@ -110,6 +114,17 @@ public final class AdmissionService {
           "request.object", "request.object (the pod being created) is required for a CREATE");
     }
     JsonNode meta = object.path("metadata");
+    // The API server never sends a label or annotation that is not a string, nor more
+    // annotations than it stores: such a review did not come from it, and gets a definite no.
+    String malformed = stringMap(meta, "labels");
+    if (malformed == null) {
+      malformed = stringMap(meta, "annotations");
+    }
+    if (malformed != null) {
+      LOG.info("refused a pod: {}", malformed);
+      return refused(
+          uid, 400, "BadRequest", "hubpolicy cannot decide this pod: " + malformed, null);
+    }
     JsonNode user = meta.path("annotations").path(USERNAME_ANNOTATION);
     if (!SINGLEUSER_COMPONENT.equals(meta.path("labels").path(COMPONENT_LABEL).asString(null))
         || !user.isString()) {
@@ -123,8 +138,10 @@ public final class AdmissionService {
     try {
       model = KubeJson.SERIALIZATION.convertValue(object, Pod.class);
     } catch (RuntimeException e) {
-      throw new InvalidRequestException(
-          "request.object", "request.object is not a valid Pod: " + e.getMessage());
+      throw JsonBodies.invalid(
+          "request.object",
+          "request.object is not a valid Pod: " + Words.of(e, "request.object"),
+          e);
     }
     return decide(uid, object, model, user.asString(), dryRun.asBoolean(false));
   }
@@ -136,10 +153,10 @@ public final class AdmissionService {
     try {
       SpawnRequest request =
           new SpawnRequest(
-              user,
-              groups(annotations.get(GROUPS_ANNOTATION)),
-              notebookImage(pod),
-              annotations.get(SIZE_ANNOTATION));
+              RequestFields.user(user, "user"),
+              RequestFields.groups(groups(annotations.get(GROUPS_ANNOTATION)), "groups"),
+              RequestFields.image(notebookImage(pod), "image"),
+              RequestFields.size(annotations.get(SIZE_ANNOTATION), "size"));
       // A dry run (kubectl --dry-run=server, or a hub checking its pod) must leave no trace: the
       // webhook is declared sideEffects: NoneOnDryRun.
       d = dryRun ? decisions.preview(request) : decisions.decide(request);
@@ -157,7 +174,7 @@ public final class AdmissionService {
               + (e.field() == null ? "the pod" : FIELD_SOURCES.getOrDefault(e.field(), e.field()))
               + "): "
               + e.getMessage();
-      LOG.info("refused the pod of {}: {}", user, message);
+      LOG.info("refused the pod of {}: {}", RequestFields.quote(user), message);
       return refused(uid, 400, "BadRequest", message, null);
     }
     return allowed(uid, patch, dryRun ? null : d.decisionId());
@@ -187,7 +204,9 @@ public final class AdmissionService {
   }
 
   private static String found(JsonNode n) {
-    return n.isMissingNode() ? "absent" : n.toString();
+    return n.isMissingNode()
+        ? "absent"
+        : n.isString() ? RequestFields.quote(n.asString()) : DecideCall.kind(n);
   }
 
   private static String requiredText(JsonNode request, String field) {
@@ -196,7 +215,42 @@ public final class AdmissionService {
       throw new InvalidRequestException(
           "request." + field, "request." + field + " is required (a non-empty string)");
     }
-    return n.asString();
+    // Echoed in the answer: a uid is a UUID, an operation a word.
+    return RequestFields.text(
+        n.asString(), "request." + field, RequestFields.MAX_NAME, "the API server sends less");
+  }
+
+  /**
+   * What is wrong with {@code meta.<name>} (labels or annotations), or null: it must be an object
+   * of strings, and annotations at most {@link RequestFields#MAX_ANNOTATIONS_BYTES} in all.
+   */
+  private static String stringMap(JsonNode meta, String name) {
+    JsonNode map = meta.get(name);
+    if (map == null || map.isNull()) {
+      return null;
+    }
+    if (!map.isObject()) {
+      return "metadata." + name + " must be an object of strings, found " + DecideCall.kind(map);
+    }
+    long bytes = 0;
+    for (Map.Entry<String, JsonNode> e : map.properties()) {
+      if (!e.getValue().isString()) {
+        return (name.equals("labels") ? "label " : "annotation ")
+            + RequestFields.quote(e.getKey())
+            + " must be a string, found "
+            + DecideCall.kind(e.getValue());
+      }
+      bytes +=
+          e.getKey().getBytes(StandardCharsets.UTF_8).length
+              + e.getValue().asString().getBytes(StandardCharsets.UTF_8).length;
+    }
+    if (name.equals("annotations") && bytes > RequestFields.MAX_ANNOTATIONS_BYTES) {
+      return "the annotations take "
+          + bytes
+          + " bytes; Kubernetes stores at most "
+          + RequestFields.MAX_ANNOTATIONS_BYTES;
+    }
+    return null;
   }
 
   private static List<String> groups(String annotation) {

@@ -3,6 +3,8 @@ package io.hubpolicy.api;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.hubpolicy.format.JsonBodies;
 import io.hubpolicy.format.KubeJson;
+import io.hubpolicy.format.RequestFields;
+import io.hubpolicy.format.Words;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.SpawnRequest;
 import java.util.ArrayList;
@@ -59,54 +61,72 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
     }
   }
 
+  /**
+   * The one check of a decide or launch call's fields, whichever edge it came through: each field's
+   * type, then its value as {@link RequestFields} bounds it.
+   */
   private static DecideCall check(JsonNode root) {
     for (String name : root.propertyNames()) {
       if (!FIELDS.contains(name)) {
         throw new InvalidRequestException(
-            name, "unknown field '" + name + "' (known: groups, image, pod, server, size, user)");
+            name,
+            "unknown field "
+                + RequestFields.quote(name)
+                + " (known: groups, image, pod, server, size, user)");
       }
     }
-    String user = text(root, "user");
-    if (user == null || user.isBlank()) {
-      throw new InvalidRequestException("user", "user is required");
-    }
+    String user = RequestFields.user(text(root, "user"), "user");
     List<String> groups = new ArrayList<>();
     JsonNode g = root.get("groups");
     if (g != null && !g.isNull()) {
       if (!g.isArray()) {
         throw new InvalidRequestException("groups", "groups must be a list of strings");
       }
+      if (g.size() > RequestFields.MAX_GROUPS) {
+        throw new InvalidRequestException(
+            "groups",
+            "groups has "
+                + g.size()
+                + " entries; at most "
+                + RequestFields.MAX_GROUPS
+                + " are accepted");
+      }
       for (JsonNode item : g) {
         if (!item.isString()) {
           throw new InvalidRequestException(
-              "groups", "groups must be a list of strings, found " + item.getNodeType());
+              "groups", "groups must be a list of strings, found " + kind(item));
         }
         groups.add(item.asString());
       }
     }
+    groups = RequestFields.groups(groups, "groups");
+    String image = RequestFields.image(text(root, "image"), "image");
+    String size = RequestFields.size(text(root, "size"), "size");
+    String server = RequestFields.server(text(root, "server"), "server");
     Pod pod = null;
     JsonNode p = root.get("pod");
     if (p != null && !p.isNull()) {
       pod = pod(p);
     }
-    return new DecideCall(
-        new SpawnRequest(user, groups, text(root, "image"), text(root, "size")),
-        pod,
-        text(root, "server"));
+    return new DecideCall(new SpawnRequest(user, groups, image, size), pod, server);
   }
 
   static Pod pod(JsonNode p) {
     if (!p.isObject()) {
-      throw new InvalidRequestException("pod", "pod must be a Pod object");
+      throw new InvalidRequestException("pod", "pod must be a Pod object, found " + kind(p));
     }
-    if (p.has("kind") && !"Pod".equals(p.get("kind").asString())) {
+    JsonNode kind = p.get("kind");
+    if (kind != null && !"Pod".equals(kind.isString() ? kind.asString() : null)) {
       throw new InvalidRequestException(
-          "pod", "pod must be of kind Pod, not " + p.get("kind").asString());
+          "pod",
+          "pod must be of kind Pod, not "
+              + (kind.isString() ? RequestFields.quote(kind.asString()) : kind(kind)));
     }
+    JsonBodies.requireUnicode(p, "pod", "pod");
     try {
       return KubeJson.SERIALIZATION.convertValue(p, Pod.class);
     } catch (RuntimeException e) {
-      throw new InvalidRequestException("pod", "pod is not a valid Pod: " + e.getMessage());
+      throw JsonBodies.invalid("pod", "pod is not a valid Pod: " + Words.of(e, "pod"), e);
     }
   }
 
@@ -116,8 +136,8 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
     try {
       parsed = KubeJson.SERIALIZATION.unmarshal(text, JsonNode.class);
     } catch (RuntimeException e) {
-      throw new InvalidRequestException(
-          "pod", where + " is not valid JSON or YAML: " + e.getMessage());
+      throw JsonBodies.invalid(
+          "pod", where + " is not valid JSON or YAML: " + Words.of(e, where), e);
     }
     if (!(parsed instanceof JsonNode n)) {
       throw new InvalidRequestException("pod", where + " does not hold a Pod");
@@ -131,9 +151,21 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
       return null;
     }
     if (!n.isString()) {
-      throw new InvalidRequestException(
-          field, field + " must be a string, found " + n.getNodeType());
+      throw new InvalidRequestException(field, field + " must be a string, found " + kind(n));
     }
     return n.asString();
+  }
+
+  /** A JSON value's kind in words: {@code a number}, {@code a list}... */
+  static String kind(JsonNode n) {
+    return switch (n.getNodeType()) {
+      case ARRAY -> "a list";
+      case OBJECT, POJO -> "an object";
+      case STRING -> "a string";
+      case NUMBER -> "a number";
+      case BOOLEAN -> "true or false";
+      case NULL -> "null";
+      default -> "another kind of value";
+    };
   }
 }

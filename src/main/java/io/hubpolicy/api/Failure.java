@@ -2,6 +2,7 @@ package io.hubpolicy.api;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.hubpolicy.engine.NoRuleBaseException;
+import io.hubpolicy.format.Words;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.PolicyException;
 import io.hubpolicy.model.SpawnDeniedException;
@@ -57,6 +58,15 @@ public record Failure(
 
   /** The one classification of what a call can throw. */
   public static Failure of(Throwable e) {
+    return of(e, null);
+  }
+
+  /**
+   * @param requestId the request's id, put in the log lines of failures that are logged (the answer
+   *     never carries the detail, the log does); null if the edge has none
+   */
+  public static Failure of(Throwable e, String requestId) {
+    String req = requestId == null ? "" : "request " + requestId + ": ";
     if (e instanceof InvalidRequestException ire) {
       return new Failure(Kind.BAD_REQUEST, ire.getMessage(), ire.field(), null, List.of());
     }
@@ -70,7 +80,7 @@ public record Failure(
       return of(Kind.PRECONDITION, e.getMessage());
     }
     if (e instanceof ServiceLaunchException sle) {
-      LOG.warn("launch failed: {}", sle.getMessage());
+      LOG.warn("{}launch failed: {}", req, sle.getMessage());
       return of(
           switch (sle.kind()) {
             case TEMPLATE -> Kind.UNPROCESSABLE;
@@ -83,14 +93,17 @@ public record Failure(
       return of(Kind.UNAVAILABLE, e.getMessage());
     }
     if (e instanceof KubernetesClientException ke) {
-      LOG.warn("Kubernetes API call failed: {}", ke.getMessage());
-      return of(Kind.UNAVAILABLE, "the Kubernetes API is not available: " + ke.getMessage());
+      LOG.warn("{}Kubernetes API call failed: {}", req, ke.getMessage());
+      return of(Kind.UNAVAILABLE, "the Kubernetes API is not available: " + Words.of(ke));
     }
     if (e instanceof PolicyException pe) {
-      LOG.warn("decision failed: {}", pe.getMessage());
+      LOG.warn("{}decision failed: {}", req, pe.getMessage());
       return of(Kind.INTERNAL, pe.getMessage());
     }
-    LOG.error("unexpected error answering a call", e);
-    return of(Kind.INTERNAL, "internal error; see the hubpolicy log");
+    LOG.error("{}unexpected error answering a call", req, e);
+    return of(
+        Kind.INTERNAL,
+        "internal error; see the hubpolicy log"
+            + (requestId == null ? "" : " (request " + requestId + ")"));
   }
 }

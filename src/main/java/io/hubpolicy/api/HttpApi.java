@@ -2,23 +2,28 @@ package io.hubpolicy.api;
 
 import io.hubpolicy.auth.Authenticator;
 import io.hubpolicy.auth.BearerAuth;
+import io.hubpolicy.format.RequestFields;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -32,6 +37,22 @@ import tools.jackson.databind.node.ObjectNode;
 public final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   private static final String JSON = "application/json";
+
+  /** The longest request line (method, path, query) read; a longer one is a 414. */
+  static final int MAX_REQUEST_LINE = 4096;
+
+  /** The most bytes of headers read; more is a 431. */
+  static final int MAX_HEADERS = 8192;
+
+  /**
+   * The body of a decision, a launch or an AdmissionReview, which may carry a whole pod: 4 MiB is
+   * above the 3 MiB the API server allows a request body (etcd's default limit of 1.5 MiB per
+   * object, with room for the review around it).
+   */
+  static final int DECISION_BODY = 4 * 1024 * 1024;
+
+  /** A preferences body: an image, a size, a GPU count and the user's variables. */
+  static final int PREFERENCES_BODY = 256 * 1024;
 
   /** Where the API server sends AdmissionReviews (the MutatingWebhookConfiguration's path). */
   public static final String ADMISSION_PATH = "/v1/admission";
@@ -111,7 +132,11 @@ public final class HttpApi {
   }
 
   private Future<HttpServer> listen(String host, int p) {
-    HttpServerOptions options = new HttpServerOptions();
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setMaxInitialLineLength(MAX_REQUEST_LINE)
+            .setMaxHeaderSize(MAX_HEADERS)
+            .setDecompressionSupported(false);
     if (tls != null) {
       options
           .setSsl(true)
@@ -120,7 +145,11 @@ public final class HttpApi {
                   .setCertPath(tls.certificate().toString())
                   .setKeyPath(tls.key().toString()));
     }
-    return vertx.createHttpServer(options).requestHandler(router()).listen(p, host);
+    return vertx
+        .createHttpServer(options)
+        .invalidRequestHandler(HttpErrors::invalidRequest)
+        .requestHandler(router())
+        .listen(p, host);
   }
 
   public int port() {
@@ -135,72 +164,120 @@ public final class HttpApi {
 
   Router router() {
     Router r = Router.router(vertx);
-    r.get("/healthz")
+    List<Route> routes = new ArrayList<>();
+    r.route().handler(HttpErrors::assignId);
+    route(r, routes, HttpMethod.GET, "/healthz")
         .handler(ctx -> ctx.response().putHeader("content-type", JSON).end("{\"status\":\"ok\"}"));
-    r.get("/readyz").handler(this::ready);
+    route(r, routes, HttpMethod.GET, "/readyz").handler(this::ready);
     r.route("/v1/*").handler(this::authenticate);
-    r.get("/metrics")
+    route(r, routes, HttpMethod.GET, "/metrics")
         .handler(
             ctx ->
                 ctx.response()
                     .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
                     .end(meters.scrape()));
-    BodyHandler small = BodyHandler.create().setBodyLimit(256 * 1024);
-    // Decision and launch bodies may carry a whole pod.
-    BodyHandler large = BodyHandler.create().setBodyLimit(4 * 1024 * 1024);
-    r.get("/v1/users/:user/preferences")
-        .handler(ctx -> serve(ctx, () -> calls.preferences(ctx.pathParam("user"))));
-    r.put("/v1/users/:user/preferences")
-        .handler(small)
+    route(r, routes, HttpMethod.GET, "/v1/users/:user/preferences")
+        .handler(
+            ctx -> serve(ctx, () -> calls.preferences(user(ctx, "/v1/users/", "/preferences"))));
+    route(r, routes, HttpMethod.PUT, "/v1/users/:user/preferences")
+        .handler(HttpBodies.reader(PREFERENCES_BODY, "PUT /v1/users/{user}/preferences"))
         .handler(
             ctx ->
                 serve(
                     ctx,
-                    () ->
-                        calls.savePreferences(
-                            ctx.pathParam("user"),
-                            ctx.queryParam("group"),
-                            ctx.body().asString())));
-    r.get("/v1/images").handler(ctx -> serve(ctx, calls::images));
-    r.get("/v1/sizes").handler(ctx -> serve(ctx, calls::sizes));
-    r.get("/v1/options")
+                    () -> {
+                      Map<String, List<String>> q = HttpFields.query(ctx);
+                      return calls.savePreferences(
+                          user(ctx, "/v1/users/", "/preferences"),
+                          RequestFields.groups(HttpFields.all(q, "group"), "group"),
+                          HttpBodies.text(ctx));
+                    }));
+    route(r, routes, HttpMethod.GET, "/v1/images").handler(ctx -> serve(ctx, calls::images));
+    route(r, routes, HttpMethod.GET, "/v1/sizes").handler(ctx -> serve(ctx, calls::sizes));
+    route(r, routes, HttpMethod.GET, "/v1/options")
         .handler(
             ctx ->
                 serve(
                     ctx,
-                    () -> calls.options(ctx.queryParams().get("user"), ctx.queryParam("group"))));
-    r.post("/v1/decisions")
-        .handler(large)
+                    () -> {
+                      Map<String, List<String>> q = HttpFields.query(ctx);
+                      return calls.options(
+                          RequestFields.user(HttpFields.first(q, "user"), "user"),
+                          RequestFields.groups(HttpFields.all(q, "group"), "group"));
+                    }));
+    route(r, routes, HttpMethod.POST, "/v1/decisions")
+        .handler(HttpBodies.reader(DECISION_BODY, "POST /v1/decisions"))
         .handler(ctx -> serve(ctx, () -> calls.decide(call(ctx), explain(ctx))));
-    r.post(ADMISSION_PATH)
-        .handler(large)
-        .handler(ctx -> serve(ctx, () -> calls.admission(ctx.body().asString())));
-    r.get("/v1/decisions/:id")
-        .handler(ctx -> serve(ctx, () -> calls.lookup(ctx.pathParam("id")), Function.identity()));
-    r.get("/v1/config").handler(ctx -> serve(ctx, calls::config));
-    r.post("/v1/launches")
-        .handler(large)
-        .handler(ctx -> serve(ctx, () -> calls.launch(call(ctx), explain(ctx))));
-    r.delete("/v1/launches/:user")
+    route(r, routes, HttpMethod.POST, ADMISSION_PATH)
+        .handler(HttpBodies.reader(DECISION_BODY, "POST " + ADMISSION_PATH))
+        .handler(ctx -> serve(ctx, () -> calls.admission(HttpBodies.text(ctx))));
+    route(r, routes, HttpMethod.GET, "/v1/decisions/:id")
         .handler(
             ctx ->
                 serve(
                     ctx,
                     () ->
-                        calls.stop(
-                            ctx.pathParam("user"),
-                            ctx.queryParams().get("server"),
-                            ctx.queryParams().get("event"))));
-    r.route()
-        .last()
+                        calls.lookup(
+                            RequestFields.decisionId(
+                                HttpFields.segment(ctx, "/v1/decisions/", "", "decision_id"),
+                                "decision_id")),
+                    Function.identity()));
+    route(r, routes, HttpMethod.GET, "/v1/config").handler(ctx -> serve(ctx, calls::config));
+    route(r, routes, HttpMethod.POST, "/v1/launches")
+        .handler(HttpBodies.reader(DECISION_BODY, "POST /v1/launches"))
+        .handler(ctx -> serve(ctx, () -> calls.launch(call(ctx), explain(ctx))));
+    route(r, routes, HttpMethod.DELETE, "/v1/launches/:user")
         .handler(
             ctx ->
-                error(
+                serve(
                     ctx,
-                    404,
-                    null,
-                    "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+                    () -> {
+                      Map<String, List<String>> q = HttpFields.query(ctx);
+                      return calls.stop(
+                          user(ctx, "/v1/launches/", ""),
+                          HttpFields.first(q, "server"),
+                          HttpFields.first(q, "event"));
+                    }));
+    r.route().failureHandler(HttpErrors::routingFailure);
+    r.errorHandler(405, ctx -> wrongMethod(ctx, routes));
+    for (int status : new int[] {400, 404, 413, 415, 500}) {
+      r.errorHandler(status, ctx -> HttpErrors.routingFailure(ctx, status));
+    }
     return r;
+  }
+
+  /** A route the API offers: its method and path, for the {@code Allow} header of a 405. */
+  private record Route(HttpMethod method, Pattern path) {}
+
+  private static io.vertx.ext.web.Route route(
+      Router r, List<Route> routes, HttpMethod method, String path) {
+    routes.add(new Route(method, Pattern.compile(path.replaceAll(":[a-z]+", "[^/]+"))));
+    return r.route(method, path);
+  }
+
+  private static void wrongMethod(RoutingContext ctx, List<Route> routes) {
+    String path = ctx.normalizedPath();
+    Set<String> allowed = new TreeSet<>();
+    routes.stream()
+        .filter(route -> route.path().matcher(path).matches())
+        .forEach(route -> allowed.add(route.method().name()));
+    String allow = String.join(", ", allowed);
+    ctx.response().putHeader("Allow", allow);
+    HttpErrors.answer(
+        ctx,
+        405,
+        null,
+        RequestFields.quote(path)
+            + " does not take "
+            + ctx.request().method()
+            + "; it takes "
+            + allow,
+        null);
+  }
+
+  /** The user named by the path between {@code prefix} and {@code suffix}. */
+  private static String user(RoutingContext ctx, String prefix, String suffix) {
+    return RequestFields.user(HttpFields.segment(ctx, prefix, suffix, "user"), "user");
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -217,27 +294,29 @@ public final class HttpApi {
     }
     // The header is never logged: a wrong token is often a right one for something else.
     LOG.warn(
-        "refused {} {} from {}: {}",
+        "request {}: refused {} {} from {}: {}",
+        HttpErrors.id(ctx),
         ctx.request().method(),
-        ctx.request().path(),
+        RequestFields.printable(ctx.request().path(), 200),
         ctx.request().remoteAddress(),
         v.reason());
     ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"hubpolicy\"");
-    error(ctx, 401, null, v.reason());
+    HttpErrors.send(ctx.response(), 401, null, v.reason());
   }
 
   private static DecideCall call(RoutingContext ctx) {
-    return DecideCall.parse(ctx.body().asString());
+    return DecideCall.parse(HttpBodies.text(ctx));
   }
 
   private static DecisionJson.Explain explain(RoutingContext ctx) {
-    return DecisionJson.Explain.parse(ctx.queryParams().get("explain"));
+    String explain = HttpFields.first(HttpFields.query(ctx), "explain");
+    return DecisionJson.Explain.parse(RequestFields.word(explain, "explain"));
   }
 
   private void ready(RoutingContext ctx) {
     String revision = calls.readyRevision();
     if (revision == null) {
-      error(ctx, 503, null, "no configuration has loaded yet");
+      HttpErrors.send(ctx.response(), 503, null, "no configuration has loaded yet");
       return;
     }
     ctx.response()
@@ -278,28 +357,16 @@ public final class HttpApi {
   }
 
   private static void fail(RoutingContext ctx, Throwable e) {
-    Failure f = Failure.of(e);
+    Failure f = Failure.of(e, HttpErrors.id(ctx));
     int status = STATUS.get(f.kind());
     if (f.kind() != Failure.Kind.DENIED) {
-      error(ctx, status, f.field(), f.message());
+      HttpErrors.answer(ctx, status, f.field(), f.message(), e.getCause());
       return;
     }
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("error", f.message());
     o.put("decisionId", f.decisionId());
     f.reasons().forEach(o.putArray("reasons")::add);
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader("content-type", JSON)
-        .end(DecisionJson.compact(o));
-  }
-
-  private static void error(RoutingContext ctx, int status, String field, String message) {
-    ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.put("error", message);
-    if (field != null) {
-      o.put("field", field);
-    }
     ctx.response()
         .setStatusCode(status)
         .putHeader("content-type", JSON)

@@ -1,6 +1,7 @@
 package io.hubpolicy.api;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.hubpolicy.format.RequestFields;
 import io.hubpolicy.model.Actor;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.FieldTrace;
@@ -120,12 +121,12 @@ public final class LaunchService {
 
   /** Ends the lifecycle {@code event} of a user server's services. */
   public ObjectNode stop(String user, String server, String event) {
-    if (user == null || user.isBlank()) {
-      throw new InvalidRequestException("user", "user is required");
-    }
+    RequestFields.user(user, "user");
+    RequestFields.server(server, "server");
     if (event == null || event.isEmpty()) {
       throw new InvalidRequestException("event", "event is required");
     }
+    RequestFields.word(event, "event");
     Lifecycle ended = Lifecycle.event(event); // refuses an unknown event before anything else
     // Without a cluster no launch could have created anything, so there is nothing to stop: a
     // hub's post-stop hook gets a plain answer instead of an error on every stop.

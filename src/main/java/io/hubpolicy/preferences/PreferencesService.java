@@ -3,6 +3,7 @@ package io.hubpolicy.preferences;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.format.JsonBodies;
+import io.hubpolicy.format.RequestFields;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.SpawnRequest;
@@ -32,6 +33,13 @@ public final class PreferencesService {
   static final Set<String> VAR_KEYS = Set.of("name", "value", "secret");
   static final int MAX_VARIABLES = 100;
   static final int MAX_VALUE_LENGTH = 32 * 1024;
+
+  /**
+   * The most GPUs a preference can name: above any node's count, MIG slices and time-sliced
+   * replicas included (a pod runs on one node); the configuration's grant is checked as well.
+   */
+  public static final int MAX_GPU = 1024;
+
   // Kubernetes' rule for env names (C identifiers plus '-' and '.').
   private static final Pattern VAR_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
 
@@ -68,39 +76,48 @@ public final class PreferencesService {
       if (!KEYS.contains(k)) {
         throw new InvalidRequestException(
             k,
-            "'"
-                + k
-                + "' cannot be saved in preferences; only image, size, gpu and env can"
+            RequestFields.quote(k)
+                + " cannot be saved in preferences; only image, size, gpu and env can"
                 + " (resources, volumes, tolerations, GPUs and services come from profiles)");
       }
     }
     RuleBase rb = engine.ruleBase();
-    String image = string(root, "image");
+    String image = RequestFields.image(string(root, "image"), "image");
     if (image != null) {
       Set<String> images = imageNames.get();
       if (!images.contains(image)) {
         throw new InvalidRequestException(
             "image",
-            "'" + image + "' is not one of the images offered: " + String.join(", ", images));
+            RequestFields.quote(image)
+                + " is not one of the images offered: "
+                + String.join(", ", images));
       }
     }
-    String size = string(root, "size");
+    String size = RequestFields.size(string(root, "size"), "size");
     if (size != null && !size.equals("Default") && !rb.sizes().containsKey(size)) {
       throw new InvalidRequestException(
           "size",
-          "unknown size '"
-              + size
-              + "'; valid: "
+          "unknown size "
+              + RequestFields.quote(size)
+              + "; valid: "
               + String.join(", ", rb.sizes().keySet())
               + ", Default");
     }
     Integer gpu = null;
     JsonNode g = root.get("gpu");
     if (g != null && !g.isNull()) {
-      if (!g.isIntegralNumber() || g.asInt() < 0) {
-        throw new InvalidRequestException("gpu", "gpu must be a whole number of at least 0");
+      // Compared as a big integer: asInt() of 3000000000 is no answer.
+      if (!g.isIntegralNumber()
+          || g.bigIntegerValue().signum() < 0
+          || g.bigIntegerValue().compareTo(java.math.BigInteger.valueOf(MAX_GPU)) > 0) {
+        throw new InvalidRequestException(
+            "gpu",
+            "gpu must be a whole number from 0 to "
+                + MAX_GPU
+                + ", found "
+                + (g.isNumber() ? RequestFields.printable(g.toString(), 40) : kind(g)));
       }
-      gpu = g.asInt();
+      gpu = g.intValue();
       Decision granted = DecisionEngine.decide(new SpawnRequest(user, groups, image, size), rb);
       if (gpu > granted.gpu()) {
         throw new InvalidRequestException(
@@ -147,16 +164,19 @@ public final class PreferencesService {
         if (!VAR_KEYS.contains(k)) {
           throw new InvalidRequestException(
               f + "." + k,
-              "'"
-                  + k
-                  + "' is not allowed in a variable (only name, value, secret;"
+              RequestFields.quote(k)
+                  + " is not allowed in a variable (only name, value, secret;"
                   + " valueFrom references are not for users)");
         }
       }
       String name = string(v, "name", f + ".name");
       if (name == null || !VAR_NAME.matcher(name).matches()) {
         throw new InvalidRequestException(
-            f + ".name", "a variable name must match " + VAR_NAME.pattern() + "; got " + name);
+            f + ".name",
+            "a variable name must match "
+                + VAR_NAME.pattern()
+                + "; got "
+                + RequestFields.quote(name));
       }
       if (name.startsWith("JUPYTERHUB_") || name.equals("MEM_LIMIT")) {
         throw new InvalidRequestException(
@@ -173,6 +193,10 @@ public final class PreferencesService {
       String value = string(v, "value", f + ".value");
       if (value != null && value.length() > MAX_VALUE_LENGTH) {
         throw new InvalidRequestException(f + ".value", "longer than " + MAX_VALUE_LENGTH);
+      }
+      if (value != null && value.indexOf('\0') >= 0) {
+        // No process environment can hold one: the container would not start.
+        throw new InvalidRequestException(f + ".value", f + ".value contains a NUL character");
       }
       if (secret) {
         if (value == null && !stored.contains(name)) {
@@ -217,9 +241,7 @@ public final class PreferencesService {
   }
 
   private static void requireUser(String user) {
-    if (user == null || user.isBlank()) {
-      throw new InvalidRequestException("user", "user is required");
-    }
+    RequestFields.user(user, "user");
   }
 
   private static String string(JsonNode n, String field) {
@@ -232,8 +254,16 @@ public final class PreferencesService {
       return null;
     }
     if (!v.isString()) {
-      throw new InvalidRequestException(path, path + " must be a string, found " + v.getNodeType());
+      throw new InvalidRequestException(path, path + " must be a string, found " + kind(v));
     }
     return v.asString();
+  }
+
+  private static String kind(JsonNode n) {
+    return n.isArray()
+        ? "a list"
+        : n.isObject()
+            ? "an object"
+            : n.isNumber() ? "a number" : n.isBoolean() ? "true or false" : "a string";
   }
 }

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -172,7 +173,30 @@ class HttpApiTest {
     assertFalse(body.contains("at io."), "error body leaks a stack trace: " + body);
     assertFalse(body.contains("at java."), "error body leaks a stack trace: " + body);
     assertFalse(body.contains("tools.jackson"), "error body leaks Jackson internals: " + body);
+    for (Pattern p : JAVA_NAMES) {
+      assertFalse(p.matcher(body).find(), "error body names Java (" + p + "): " + body);
+    }
   }
+
+  /**
+   * Java in an answer: packages, classes, exceptions, Jackson's features and tokens, object
+   * identities, stack traces, and the class names fabric8 and Jackson put in their messages.
+   */
+  static final List<Pattern> JAVA_NAMES =
+      List.of(
+          Pattern.compile("\\b(?:java|javax|jdk|sun|io|tools|com|org|net)\\.[a-z_]+\\.[a-zA-Z]"),
+          Pattern.compile("[A-Z][A-Za-z]+(?:Exception|Error)\\b"),
+          Pattern.compile("`"),
+          Pattern.compile("\\w@[0-9a-f]{4,}"),
+          Pattern.compile("\\$[A-Z]"),
+          Pattern.compile("[A-Z][A-Za-z]*Feature\\b"),
+          Pattern.compile(
+              "\\bJsonToken\\b|\\b(?:START|END)_(?:OBJECT|ARRAY)\\b|\\bVALUE_[A-Z_]+\\b"),
+          Pattern.compile("\\[Source:"),
+          Pattern.compile("\\bat [a-z]+\\.[a-z]"),
+          Pattern.compile(
+              "\\b(?:ArrayList|LinkedHashMap|HashMap|ObjectNode|ArrayNode|TextNode|StringNode"
+                  + "|JsonNode|PodSpec|ObjectMeta|IntOrString|EnvVarSource|Integer|Long|Boolean)\\b"));
 
   // ---------------------------------------------------------------- decisions
 
@@ -471,9 +495,16 @@ class HttpApiTest {
     assertTrue(a.json().get("error").asString().contains("/v2/nothing-here"), a.body());
     assertNoInternals(a.body());
 
-    Answer wrongMethod = get("/v1/decisions");
-    assertEquals(404, wrongMethod.status(), wrongMethod.body());
-    assertNotNull(wrongMethod.json(), wrongMethod.body());
+    // A known path with the wrong method is a 405 naming the methods it takes (the issue
+    // "Hostile input never breaks it" asks for it; it used to be a 404).
+    HttpResponse<String> wrongMethod =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/decisions")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(405, wrongMethod.statusCode(), wrongMethod.body());
+    assertEquals("POST", wrongMethod.headers().firstValue("Allow").orElse(""));
+    assertNotNull(JSON.readTree(wrongMethod.body()), wrongMethod.body());
+    assertNoInternals(wrongMethod.body());
   }
 
   @Test

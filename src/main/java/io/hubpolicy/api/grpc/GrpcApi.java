@@ -89,7 +89,13 @@ public final class GrpcApi {
         NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials)
             .executor(callPool)
             .maxInboundMessageSize(MAX_MESSAGE)
-            .addService(ServerInterceptors.intercept(service, new BearerInterceptor(auth)));
+            // Messages parsed as they are delivered, so that one that cannot be parsed is the
+            // caller's INVALID_ARGUMENT; the token is checked first.
+            .addService(
+                ServerInterceptors.intercept(
+                    ServerInterceptors.useInputStreamMessages(service.bindService()),
+                    new MalformedRequests(),
+                    new BearerInterceptor(auth)));
     try {
       server = builder.build().start();
     } catch (IOException e) {

@@ -22,6 +22,7 @@ import io.hubpolicy.api.grpc.v1.PolicyGrpc;
 import io.hubpolicy.api.grpc.v1.Service;
 import io.hubpolicy.api.grpc.v1.StopRequest;
 import io.hubpolicy.api.grpc.v1.StopResponse;
+import io.hubpolicy.format.RequestFields;
 import io.hubpolicy.model.InvalidRequestException;
 import java.util.List;
 import java.util.Map;
@@ -116,7 +117,10 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
   public void options(OptionsRequest req, StreamObserver<OptionsResponse> out) {
     serve(
         out,
-        () -> calls.options(req.getUser(), req.getGroupsList()),
+        () ->
+            calls.options(
+                RequestFields.user(req.getUser(), "user"),
+                RequestFields.groups(req.getGroupsList(), "groups")),
         json ->
             OptionsResponse.newBuilder()
                 .setRevision(text(json.get("revision")))
@@ -130,7 +134,7 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
   public void getDecision(GetDecisionRequest req, StreamObserver<GetDecisionResponse> out) {
     serve(
         out,
-        () -> calls.lookup(req.getDecisionId()),
+        () -> calls.lookup(RequestFields.decisionId(req.getDecisionId(), "decision_id")),
         line ->
             GetDecisionResponse.newBuilder()
                 .setDecisionId(req.getDecisionId())
