@@ -15,12 +15,13 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A decision or launch request as it arrives: {@code {"user", "groups", "image", "size", "server",
- * "pod"}}. {@code server} is the named server (empty or absent for the default one).
+ * A decision or launch request as it arrives: {@code {"user", "groups", "image", "size", "gpu",
+ * "gpuType", "server", "pod"}}. {@code server} is the named server (empty or absent for the default
+ * one); {@code gpu} and {@code gpuType} are what the user chose on the spawn form.
  */
 public record DecideCall(SpawnRequest request, Pod pod, String server) {
   private static final Set<String> FIELDS =
-      Set.of("user", "groups", "image", "size", "server", "pod");
+      Set.of("user", "groups", "image", "size", "gpu", "gpuType", "server", "pod");
 
   public DecideCall {
     server = server == null ? "" : server;
@@ -32,7 +33,7 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
 
   /** Parses and checks a request body; every error names the field it is about. */
   public static DecideCall parse(String body) {
-    return check(JsonBodies.object(body, "user, groups, image, size, server, pod"));
+    return check(JsonBodies.object(body, "user, groups, image, size, gpu, gpuType, server, pod"));
   }
 
   /**
@@ -72,7 +73,7 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
             name,
             "unknown field "
                 + RequestFields.quote(name)
-                + " (known: groups, image, pod, server, size, user)");
+                + " (known: gpu, gpuType, groups, image, pod, server, size, user)");
       }
     }
     String user = RequestFields.user(text(root, "user"), "user");
@@ -108,7 +109,28 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
     if (p != null && !p.isNull()) {
       pod = pod(p);
     }
-    return new DecideCall(new SpawnRequest(user, groups, image, size), pod, server);
+    Integer gpu = gpu(root.get("gpu"));
+    String gpuType = RequestFields.word(text(root, "gpuType"), "gpuType");
+    return new DecideCall(
+        new SpawnRequest(user, groups, image, size).withGpu(gpu, gpuType), pod, server);
+  }
+
+  /** A GPU count: a whole number from 0 to {@link RequestFields#MAX_GPU}, or absent. */
+  private static Integer gpu(JsonNode n) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isIntegralNumber()
+        || n.bigIntegerValue().signum() < 0
+        || n.bigIntegerValue().compareTo(java.math.BigInteger.valueOf(RequestFields.MAX_GPU)) > 0) {
+      throw new InvalidRequestException(
+          "gpu",
+          "gpu must be a whole number from 0 to "
+              + RequestFields.MAX_GPU
+              + ", found "
+              + (n.isNumber() ? n.asString() : kind(n)));
+    }
+    return n.intValue();
   }
 
   static Pod pod(JsonNode p) {

@@ -3,6 +3,7 @@ package io.hubpolicy.api;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.SpawnRequest;
+import io.hubpolicy.model.UserPreferences;
 import io.hubpolicy.mutation.PodMutator;
 import io.hubpolicy.preferences.PreferenceStore;
 import io.hubpolicy.services.PlannedService;
@@ -101,6 +102,14 @@ public final class DecisionService {
             ? request
             : request.withPreferences(preferences.cached(request.user()));
     return engine.decide(r);
+  }
+
+  /**
+   * How many GPUs the profiles grant for this request, before any count the user chose or saved:
+   * the most the spawn form may offer. Not audited.
+   */
+  public int gpuGrant(SpawnRequest request) {
+    return engine.decide(request.withPreferences(UserPreferences.NONE).withGpu(null, null)).gpu();
   }
 
   /** Decides and shows the manifests the decision's services would create; launches nothing. */

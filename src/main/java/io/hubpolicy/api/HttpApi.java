@@ -208,6 +208,9 @@ public final class HttpApi {
     route(r, routes, HttpMethod.POST, "/v1/decisions")
         .handler(HttpBodies.reader(DECISION_BODY, "POST /v1/decisions"))
         .handler(ctx -> serve(ctx, () -> calls.decide(call(ctx), explain(ctx))));
+    route(r, routes, HttpMethod.POST, "/v1/previews")
+        .handler(HttpBodies.reader(PREFERENCES_BODY, "POST /v1/previews"))
+        .handler(ctx -> serve(ctx, () -> calls.preview(call(ctx))));
     route(r, routes, HttpMethod.POST, ADMISSION_PATH)
         .handler(HttpBodies.reader(DECISION_BODY, "POST " + ADMISSION_PATH))
         .handler(ctx -> serve(ctx, () -> calls.admission(HttpBodies.text(ctx))));

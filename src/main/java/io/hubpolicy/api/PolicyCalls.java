@@ -60,6 +60,24 @@ public final class PolicyCalls {
         : Reply.now(() -> decisions.answer(d, call, explain));
   }
 
+  /**
+   * What the spawn form shows before Start: the decision the choices would give, with who set each
+   * field, and a denial as an answer (allowed false, its reasons), not an error. Never audited; no
+   * pod, no services launched or rendered.
+   */
+  public Reply<ObjectNode> preview(DecideCall call) {
+    return Reply.now(
+        () -> {
+          ObjectNode json =
+              DecisionJson.toJson(
+                  decisions.preview(call.request()), null, DecisionJson.Explain.FIELDS);
+          // The most GPUs the form may offer for these choices: what the profiles grant before
+          // the user's own count (a second decision: microseconds).
+          json.put("gpuGrant", decisions.gpuGrant(call.request()));
+          return json;
+        });
+  }
+
   /** Decides, creates the decision's services and answers with what they returned. */
   public Reply<ObjectNode> launch(DecideCall call, DecisionJson.Explain explain) {
     return Reply.blocking(() -> launches.launch(call, explain));

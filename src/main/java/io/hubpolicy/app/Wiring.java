@@ -258,9 +258,7 @@ public final class Wiring {
             .withServices(planner, p.launcher().namespace(), p.planReadsCluster());
     ConfiguredCatalogs catalogs =
         new ConfiguredCatalogs(p.images(), new SizeCatalog(p.nodes(), s.sizeHeadroom()));
-    PreferencesService preferences =
-        new PreferencesService(
-            p.preferences(), engine, () -> catalogs.imageNames(engine.ruleBase()));
+    PreferencesService preferences = new PreferencesService(p.preferences(), engine, catalogs);
     PolicyCalls calls =
         new PolicyCalls(
             decisions,

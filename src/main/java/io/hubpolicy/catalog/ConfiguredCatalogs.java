@@ -3,6 +3,7 @@ package io.hubpolicy.catalog;
 import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.model.NotebookImage;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -30,7 +31,15 @@ public final class ConfiguredCatalogs implements Catalogs {
 
   @Override
   public ObjectNode images(RuleBase rb) {
-    Catalog c = catalog(rb);
+    return json(catalog(rb));
+  }
+
+  @Override
+  public ObjectNode images(RuleBase rb, String user, List<String> groups) {
+    return json(NotebookImages.forUser(catalog(rb), rb.config().images(), user, groups));
+  }
+
+  private static ObjectNode json(Catalog c) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("source", c.source());
     o.put("default", c.defaultImage().map(NotebookImage::name).orElse(null));
@@ -63,16 +72,30 @@ public final class ConfiguredCatalogs implements Catalogs {
   }
 
   @Override
-  public Set<String> imageNames(RuleBase rb) {
+  public Set<String> imageNames(RuleBase rb, String user, List<String> groups) {
     Set<String> names = new LinkedHashSet<>();
-    catalog(rb).images().forEach(i -> names.add(i.name()));
+    NotebookImages.forUser(catalog(rb), rb.config().images(), user, groups)
+        .images()
+        .forEach(i -> names.add(i.name()));
     return names;
   }
 
   @Override
   public ArrayNode sizes(RuleBase rb) {
+    return json(sizes.sizes(rb.config()));
+  }
+
+  @Override
+  public ArrayNode sizes(RuleBase rb, String user, List<String> groups) {
+    return json(
+        sizes.sizes(rb.config()).stream()
+            .filter(v -> rb.sizes().get(v.name()).audience().includes(user, groups))
+            .toList());
+  }
+
+  private static ArrayNode json(List<SizeView> views) {
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
-    for (SizeView s : sizes.sizes(rb.config())) {
+    for (SizeView s : views) {
       ObjectNode n = a.addObject();
       n.put("name", s.name());
       ObjectNode r = n.putObject("resources");

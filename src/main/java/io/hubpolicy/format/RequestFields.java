@@ -51,6 +51,9 @@ public final class RequestFields {
    */
   public static final int MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
+  /** GPUs one server may ask for: above any node, MIG and time-sliced replicas included. */
+  public static final int MAX_GPU = 1024;
+
   /**
    * How decision ids look: {@code d-<time, base 36>-<random, hex>} today; any {@code d-} and
    * lowercase letters, digits and dashes, up to 64 characters, is looked up.

@@ -1,5 +1,6 @@
 package io.hubpolicy.preferences;
 
+import io.hubpolicy.catalog.Catalogs;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.format.JsonBodies;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -38,20 +38,22 @@ public final class PreferencesService {
    * The most GPUs a preference can name: above any node's count, MIG slices and time-sliced
    * replicas included (a pod runs on one node); the configuration's grant is checked as well.
    */
-  public static final int MAX_GPU = 1024;
+  public static final int MAX_GPU = RequestFields.MAX_GPU;
 
   // Kubernetes' rule for env names (C identifiers plus '-' and '.').
   private static final Pattern VAR_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
 
   private final PreferenceStore store;
   private final DecisionEngine engine;
-  private final Supplier<Set<String>> imageNames;
+  private final Catalogs catalogs;
 
-  public PreferencesService(
-      PreferenceStore store, DecisionEngine engine, Supplier<Set<String>> imageNames) {
+  /**
+   * @param catalogs what each user is offered: a saved image or size must be one of theirs
+   */
+  public PreferencesService(PreferenceStore store, DecisionEngine engine, Catalogs catalogs) {
     this.store = store;
     this.engine = engine;
-    this.imageNames = imageNames;
+    this.catalogs = catalogs;
   }
 
   public PreferenceStore store() {
@@ -83,18 +85,18 @@ public final class PreferencesService {
     }
     RuleBase rb = engine.ruleBase();
     String image = RequestFields.image(string(root, "image"), "image");
-    if (image != null) {
-      Set<String> images = imageNames.get();
-      if (!images.contains(image)) {
-        throw new InvalidRequestException(
-            "image",
-            RequestFields.quote(image)
-                + " is not one of the images offered: "
-                + String.join(", ", images));
-      }
+    if (image != null && !catalogs.mayChoose(rb, image, user, groups)) {
+      throw new InvalidRequestException(
+          "image",
+          RequestFields.quote(image)
+              + " is not one of the images offered: "
+              + String.join(", ", catalogs.imageNames(rb, user, groups)));
     }
     String size = RequestFields.size(string(root, "size"), "size");
-    if (size != null && !size.equals("Default") && !rb.sizes().containsKey(size)) {
+    if (size != null
+        && !size.equals("Default")
+        && (!rb.sizes().containsKey(size)
+            || !rb.sizes().get(size).audience().includes(user, groups))) {
       throw new InvalidRequestException(
           "size",
           "unknown size "

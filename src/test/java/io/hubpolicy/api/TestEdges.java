@@ -37,8 +37,7 @@ public final class TestEdges {
     ConfiguredCatalogs catalogs =
         new ConfiguredCatalogs(ImageSource.PROFILES, new SizeCatalog(NodeSource.NONE, 0.1));
     PreferencesService preferences =
-        new PreferencesService(
-            new InMemoryPreferenceStore(), engine, () -> catalogs.imageNames(engine.ruleBase()));
+        new PreferencesService(new InMemoryPreferenceStore(), engine, catalogs);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     return new PolicyCalls(
         decisions,

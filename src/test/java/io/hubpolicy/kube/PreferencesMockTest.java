@@ -76,8 +76,23 @@ class PreferencesMockTest {
           public void close() {}
         };
     decisions = new DecisionService(engine, new PodMutator(), audit, store);
-    prefs =
-        new PreferencesService(store, engine, () -> Set.of("minimal:py3.9", "datascience:py3.9"));
+    prefs = new PreferencesService(store, engine, offering("minimal:py3.9", "datascience:py3.9"));
+  }
+
+  /** A catalog offering exactly these images to everyone. */
+  static io.hubpolicy.catalog.Catalogs offering(String... names) {
+    return new io.hubpolicy.catalog.ConfiguredCatalogs(
+        config ->
+            new io.hubpolicy.catalog.Catalog(
+                java.util.Arrays.stream(names)
+                    .map(
+                        n ->
+                            new io.hubpolicy.model.NotebookImage(
+                                n, n, null, n, null, null, 0, null, null, false, null))
+                    .toList(),
+                List.of(),
+                io.hubpolicy.catalog.Catalog.PROFILES),
+        new io.hubpolicy.catalog.SizeCatalog(io.hubpolicy.catalog.NodeSource.NONE));
   }
 
   @AfterEach
