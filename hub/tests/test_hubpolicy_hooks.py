@@ -73,7 +73,7 @@ class FakeHubPolicy:
                 except OSError:
                     pass  # the client gave up (timeout tests)
 
-            do_GET = do_POST = do_DELETE = _handle
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -113,7 +113,7 @@ class User:
 
 
 class Spawner:
-    """The attributes of a JupyterHub Spawner the hooks read."""
+    """The attributes of a KubeSpawner the hooks read (with a modify_pod_hook: a pod)."""
 
     def __init__(self, user, name="", user_options=None, image=None, environment=None):
         self.user = user
@@ -122,6 +122,7 @@ class Spawner:
         self.image = image
         self.environment = environment if environment is not None else {}
         self.log = logging.getLogger("test.spawner")
+        self.modify_pod_hook = hooks.modify_pod_hook
 
 
 def closed_port():
