@@ -7,6 +7,7 @@ the user's choice back from KubeSpawner's ``user_options``: ``profile`` (a ``siz
 is applied by the hooks, not by KubeSpawner.
 """
 
+import copy
 import re
 
 from hubpolicy_form import Choices, esc, size_help
@@ -77,8 +78,8 @@ def profiles(options, log):
     def profile(slug, name, description, default):
         entry = {"display_name": esc(name), "slug": slug, "description": esc(description),
                  "default": default, "kubespawner_override": {}}
-        if profile_options:
-            entry["profile_options"] = profile_options
+        if profile_options:  # a copy each: KubeSpawner fills in defaults in place
+            entry["profile_options"] = copy.deepcopy(profile_options)
         return entry
 
     if not c.sizes:
