@@ -231,7 +231,8 @@ def _image_controls(c):
             f'<label for="hubpolicy-custom-image">{esc(custom_name)}</label>',
             f'<input type="text" class="form-control" id="hubpolicy-custom-image"'
             f' name="custom_image" value="{esc(value)}" data-pattern="{esc(c.pattern)}"'
-            ' autocomplete="off" spellcheck="false" aria-describedby="hubpolicy-custom-image-help">',
+            ' autocomplete="off" spellcheck="false"'
+            ' aria-describedby="hubpolicy-custom-image-help">',
             _help(
                 f"Used when “{custom_name}” is chosen above."
                 + (f" It must match {c.pattern}" if c.pattern else ""),
@@ -307,7 +308,8 @@ def _gpu_controls(c):
 
 
 def _env_controls(c, category):
-    out = ['<fieldset class="hubpolicy-env">', f"<legend>{esc(category.get('name') or '')}</legend>"]
+    legend = esc(category.get("name") or "")
+    out = ['<fieldset class="hubpolicy-env">', f"<legend>{legend}</legend>"]
     for var in _dicts(category.get("variables")):
         name = var.get("name")
         if not isinstance(name, str) or not name:
@@ -332,7 +334,8 @@ def _env_controls(c, category):
                     " Forget the stored value</label></div>",
                 ]
             else:
-                out.append(_help("kept as a secret, never shown again", f"hubpolicy-env-{name}-help"))
+                text = "kept as a secret, never shown again"
+                out.append(_help(text, f"hubpolicy-env-{name}-help"))
         else:
             value = saved.get("value") if not saved.get("secret") else ""
             out.append(

@@ -101,7 +101,10 @@ SCRIPT = r"""
       })
       .then(function (res) {
         if (mine !== seq) { return; }
-        if (res.body && res.body.state && res.body.summary) { show(res.body.state, res.body.summary); return; }
+        if (res.body && res.body.state && res.body.summary) {
+          show(res.body.state, res.body.summary);
+          return;
+        }
         var text = "unavailable (HTTP " + res.status + ")";
         if (res.status === 404) { text += ": the hub has no hubpolicy_hooks.PreviewHandler"; }
         show("error", [{label: "Preview", text: text}]);
@@ -118,13 +121,22 @@ SCRIPT = r"""
     return !!(custom && custom.value !== custom.defaultValue);
   }
   if (image) {
-    image.addEventListener("change", function () { syncCustom(); help(image, "hubpolicy-image-help"); refresh(); });
+    image.addEventListener("change", function () {
+      syncCustom();
+      help(image, "hubpolicy-image-help");
+      refresh();
+    });
   }
   if (custom) {
-    custom.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 400); });
+    custom.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 400);
+    });
   }
   var size = el("hubpolicy-size");
-  if (size) { size.addEventListener("change", function () { help(size, "hubpolicy-size-help"); refresh(); }); }
+  if (size) {
+    size.addEventListener("change", function () { help(size, "hubpolicy-size-help"); refresh(); });
+  }
   ["hubpolicy-gpu", "hubpolicy-gpu-type"].forEach(function (id) {
     var c = el(id);
     if (c) { c.addEventListener("change", refresh); }

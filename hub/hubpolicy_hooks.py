@@ -2,8 +2,9 @@
 
 Standard library only, so the files drop into any hub image: this module and its siblings
 ``hubpolicy_http.py``, ``hubpolicy_apply.py``, ``hubpolicy_form.py``, ``hubpolicy_form_script.py``,
-``hubpolicy_profiles.py`` and ``hubpolicy_lifecycle.py`` (copy ``hub/*.py`` together; import only
-this one). In ``jupyterhub_config.py`` (docs/connecting-a-hub.md, docs/spawn-form.md)::
+``hubpolicy_profiles.py``, ``hubpolicy_preview.py`` and ``hubpolicy_lifecycle.py`` (copy
+``hub/*.py`` together; import only this one). In ``jupyterhub_config.py`` (see
+docs/connecting-a-hub.md and docs/spawn-form.md)::
 
     import hubpolicy_hooks
 
@@ -23,7 +24,8 @@ this one). In ``jupyterhub_config.py`` (docs/connecting-a-hub.md, docs/spawn-for
   decision is applied to the spawner (plain variables, memory and CPU limits and guarantees,
   the image).
 - ``modify_pod_hook`` calls ``POST /v1/decisions`` with the pod and returns the mutated pod as the
-  same kind of object it was given (a ``kubernetes`` or ``kubernetes_asyncio`` ``V1Pod``, or a dict).
+  same kind of object it was given (a ``kubernetes`` or ``kubernetes_asyncio`` ``V1Pod``, or a
+  dict).
 - ``post_stop_hook`` calls ``DELETE /v1/launches/{user}?server=...&event=server-stopped`` so the
   server's services end with it. It never raises into the hub.
 - ``options_form``, ``options_from_form``, ``profile_list`` and ``PreviewHandler``: the spawn form
@@ -45,7 +47,6 @@ The hooks are coroutines and do the blocking HTTP call in a thread, so the hub's
 waits on hubpolicy. KubeSpawner and JupyterHub await a hook that returns an awaitable.
 """
 
-import json
 import logging
 import urllib.parse
 
@@ -72,12 +73,14 @@ from hubpolicy_http import (
     Settings,
     call,
     check_settings,
+    gpu_count,
     load_settings,
     log_of,
     option,
     user_groups,
     user_path,
 )
+from hubpolicy_preview import PreviewHandler, preview
 from hubpolicy_lifecycle import (
     LifecycleAuthenticatorMixin,
     LifecycleSpawnerMixin,
@@ -129,22 +132,13 @@ def has_pod(spawner):
     return getattr(spawner, "modify_pod_hook", None) is not None
 
 
-def _gpu(value):
-    gpu = option(value, "user_options['gpu']")
-    if gpu is None:
-        return None
-    try:
-        return int(gpu)
-    except ValueError:
-        raise HubPolicyError(f"user_options['gpu'] must be a whole number, got {gpu!r}", 400)
-
-
 async def _spawn_request(spawner):
     """The body of a launch or decision: who, and what they chose (``spawner.user_options``).
 
     The choices are the spawn form's (``image``, ``size``, ``gpu``, ``gpuType``), or KubeSpawner's
     profile form built by ``profile_list`` (``profile`` names the size, ``image--unlisted-choice``
-    is a custom image), or a REST API caller's. Without an image the spawner's configured one is sent.
+    is a custom image), or a REST API caller's. Without an image, the spawner's configured one is
+    sent.
     """
     options = getattr(spawner, "user_options", None) or {}
     image = (
@@ -164,7 +158,7 @@ async def _spawn_request(spawner):
     )
     if size:
         body["size"] = size
-    gpu = _gpu(options.get("gpu"))
+    gpu = gpu_count(options.get("gpu"), "user_options['gpu']")
     if gpu is not None:
         body["gpu"] = gpu
     gpu_type = option(options.get("gpuType"), "user_options['gpuType']")
@@ -432,78 +426,3 @@ async def profile_list(spawner):
             return []
         return [_profiles.unavailable(str(e))]
     return _profiles.profiles(options, log)
-
-
-# ---------------------------------------------------------------------------------------------
-# The preview
-
-
-async def preview(user, args, log=None):
-    """(HTTP status, JSON) of the preview for the hub's logged-in ``user``.
-
-    ``args``: the page's choices (``image``, ``size``, ``gpu``, ``gpuType``, ``server``) and the
-    name of the user the form is for, which must be ``user`` (the preview never takes a user from
-    the request). Calls ``POST /v1/previews`` (not audited); the answer is ``{"state": "ok" |
-    "denied" | "error", "summary": [{"label", "text"}]}``.
-    """
-    log = log or log_of(user)
-    for_user = args.get("user")
-    if for_user and for_user != user.name:
-        return 403, _preview_error("the live preview is only for your own servers")
-    try:
-        settings = load_settings()
-        body = {
-            "user": user.name,
-            "groups": await user_groups(user, log),
-            "server": args.get("server") or "",
-        }
-        for key in ("image", "size", "gpuType"):
-            if args.get(key):
-                body[key] = args[key]
-        gpu = _gpu(args.get("gpu"))
-        if gpu is not None:
-            body["gpu"] = gpu
-        decision = await call(settings, "POST", "/v1/previews", body)
-    except HubPolicyDenied as e:  # a choice this user may not make
-        return 200, {"state": "denied", "summary": [{"label": "Denied", "text": str(e)}]}
-    except HubPolicyError as e:
-        log.warning("hubpolicy: no preview for %s: %s", user.name, e)
-        return e.status_code, _preview_error(str(e))
-    state, items = _form.summary(decision)
-    return 200, {"state": state, "summary": items}
-
-
-def _preview_error(text):
-    return {"state": "error", "summary": [{"label": "Preview", "text": text}]}
-
-
-try:  # PreviewHandler exists where JupyterHub does; the rest of the module imports anywhere.
-    from jupyterhub.handlers import BaseHandler as _BaseHandler
-    from tornado import web as _web
-except ImportError:  # pragma: no cover - exercised only without jupyterhub
-    _BaseHandler = None
-
-if _BaseHandler is not None:
-
-    class PreviewHandler(_BaseHandler):
-        """``GET {hub}/hubpolicy/preview?image=…&size=…&gpu=…&gpuType=…&server=…`` for the page.
-
-        Mount it with ``c.JupyterHub.extra_handlers = [(r"/hubpolicy/preview",
-        hubpolicy_hooks.PreviewHandler)]``. The user is the hub's logged-in user; a GET because
-        a preview changes nothing (and needs no XSRF token).
-        """
-
-        @_web.authenticated
-        async def get(self):
-            args = {
-                k: self.get_query_argument(k, None)
-                for k in ("user", "server", "image", "size", "gpu", "gpuType")
-            }
-            status, answer = await preview(self.current_user, args, self.log)
-            self.set_status(status)
-            self.set_header("Content-Type", "application/json; charset=utf-8")
-            self.set_header("Cache-Control", "no-store")
-            self.finish(json.dumps(answer))
-
-else:  # pragma: no cover
-    PreviewHandler = None

@@ -396,6 +396,17 @@ def option(value, what):
     return str(value)
 
 
+def gpu_count(value, what):
+    """A GPU count from the form, the page or an API caller, as an int (None when not given)."""
+    gpu = option(value, what)
+    if gpu is None:
+        return None
+    try:
+        return int(gpu)
+    except ValueError:
+        raise HubPolicyError(f"{what} must be a whole number, got {gpu!r}", 400) from None
+
+
 async def user_groups(user, log=None):
     """The auth state's ``groups`` where the authenticator keeps them, else the hub's groups."""
     get_auth_state = getattr(user, "get_auth_state", None)

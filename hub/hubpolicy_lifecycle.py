@@ -38,23 +38,27 @@ async def end_lifecycle(user_name, server, event, log):
         deleted = answer.get("deleted") or []
         log.log(
             logging.INFO if deleted else logging.DEBUG,
-            "hubpolicy ended the %s services of %s's server %r: deleted %s",
+            "hubpolicy ended the %s services of %s: deleted %s",
             event,
-            user_name,
-            server,
+            _whose(user_name, server, event),
             ", ".join(map(str, deleted)) or "nothing",
         )
         return True
     except Exception as e:  # never into the hub: what was deleted is deleted either way
         log.error(
-            "hubpolicy: could not end the %s services of %s's server %r: %s;"
-            " objects launched for it stay until removed",
+            "hubpolicy: could not end the %s services of %s: %s;"
+            " objects launched for them stay until removed",
             event,
-            user_name,
-            server,
+            _whose(user_name, server, event),
             e,
         )
         return False
+
+
+def _whose(user_name, server, event):
+    if event == "user-deleted":
+        return f"{user_name}'s servers"
+    return f"{user_name}'s server {server!r}"
 
 
 async def on_server_deleted(spawner):

@@ -47,7 +47,9 @@ def profiles(options, log):
     images = {}
     for image in c.images:
         if not _SAFE_CHOICE.match(image["name"]):
-            log.warning("hubpolicy: image %r left out of profile_list (not a plain name)", image["name"])
+            log.warning(
+                "hubpolicy: image %r left out of profile_list (not a plain name)", image["name"]
+            )
             continue
         shown = image.get("displayName") or image["name"]
         images[image["name"]] = {"display_name": esc(shown), "default": image["name"] == c.image}
@@ -76,8 +78,13 @@ def profiles(options, log):
             }
 
     def profile(slug, name, description, default):
-        entry = {"display_name": esc(name), "slug": slug, "description": esc(description),
-                 "default": default, "kubespawner_override": {}}
+        entry = {
+            "display_name": esc(name),
+            "slug": slug,
+            "description": esc(description),
+            "default": default,
+            "kubespawner_override": {},
+        }
         if profile_options:  # a copy each: KubeSpawner fills in defaults in place
             entry["profile_options"] = copy.deepcopy(profile_options)
         return entry
@@ -86,7 +93,8 @@ def profiles(options, log):
         return [profile("hubpolicy", "Notebook server", "", True)]
     out = [profile("hubpolicy-default", "Default", "No size: the profiles' resources", not c.size)]
     for size in c.sizes:
-        out.append(profile(size_slug(size["name"]), size["name"], size_help(size), size["name"] == c.size))
+        chosen = size["name"] == c.size
+        out.append(profile(size_slug(size["name"]), size["name"], size_help(size), chosen))
     return out
 
 

@@ -4,12 +4,15 @@ Against the loopback FakeHubPolicy of test_hubpolicy_hooks (standard library, pl
 tornado for the preview handler). Run: python3 -m unittest discover -s hub/tests
 """
 
-import asyncio
 import copy
 import html.parser
 import inspect
 import json
 import logging
+import os
+import shutil
+import subprocess
+import tempfile
 import types
 import unittest
 import urllib.parse
@@ -323,6 +326,15 @@ class OptionsFormTest(ServerCase):
         with self.assertLogs("test.spawner", "ERROR"):
             page = Page(run(hooks.options_form(Spawner(User("ana")))))
         self.assertIn("the hub's defaults", page.text["hubpolicy-preview"])
+
+    @unittest.skipIf(shutil.which("node") is None, "needs Node.js to check the script's syntax")
+    def test_the_script_is_valid_javascript(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "form.js")
+            with open(path, "w") as f:
+                f.write(hubpolicy_form_script.SCRIPT)
+            check = subprocess.run(["node", "--check", path], capture_output=True, text=True)
+        self.assertEqual(0, check.returncode, check.stderr)
 
     def test_the_preview_url_is_under_the_hubs_base_url(self):
         spawner = Spawner(User("ana"), name="gpu")
