@@ -110,6 +110,11 @@ class LifecycleAuthenticatorMixin:
 
 def _resolve(cls):
     """A class, ``"module.Class"``, or a JupyterHub entry point name (``"kubespawner"``)."""
+    if type(cls).__name__ == "LazyConfigValue":  # c.JupyterHub.x read before anything set it
+        raise ValueError(
+            "with_lifecycle: that setting is not set in this configuration (yet);"
+            " pass the class, or its name, e.g. with_lifecycle('kubespawner')"
+        )
     if not isinstance(cls, str):
         return cls
     if "." in cls:

@@ -285,6 +285,9 @@ class LifecycleTest(ServerCase):
         self.assertTrue(issubclass(auth_class, hooks.LifecycleAuthenticatorMixin))
         with self.assertRaises(ValueError):
             hooks.with_lifecycle("no-such-spawner")
+        with self.assertRaises(ValueError) as cm:
+            hooks.with_lifecycle(Config().JupyterHub.authenticator_class)  # never set
+        self.assertIn("not set in this configuration", str(cm.exception))
 
     @unittest.skipIf(LocalProcessSpawner is None, NEEDS_JUPYTERHUB)
     def test_jupyterhubs_authenticator_keeps_its_own_delete_user(self):
