@@ -201,6 +201,10 @@ def _apply(spawner, answer, returned, log, body):
             ", ".join(skipped),
             answer.get("decisionId"),
         )
+    # A spawner that runs user_options['image'] itself (DockerSpawner) runs the decided one.
+    options, image = getattr(spawner, "user_options", None), answer.get("image")
+    if isinstance(options, dict) and options.get("image") and image and options["image"] != image:
+        spawner.user_options = {**options, "image": image}
     try:
         ignored = apply_resources(spawner, answer)
     except ValueError as e:

@@ -85,6 +85,16 @@ class LocalSpawnerTest(ServerCase):
         self.assertEqual("quay.io/org/nb:2", spawner.image)
         self.assertEqual("configured:1", self.hp.requests[0]["body"]["image"])
 
+    def test_a_spawner_that_reads_user_options_runs_the_decided_image(self):
+        """DockerSpawner's start() runs user_options['image'] (with allowed_images = "*")."""
+        self.hp.answer(200, DECISION)
+        spawner = ImageSpawner(user=User("ana"), user_options={"image": "nb:1", "size": "Small"})
+        spawner.log = LOG
+        with self.assertLogs("test.spawner", "WARNING"):
+            run(hooks.pre_spawn_hook(spawner))
+        self.assertEqual({"image": "quay.io/org/nb:2", "size": "Small"}, spawner.user_options)
+        self.assertEqual("quay.io/org/nb:2", spawner.image)
+
     def test_each_spawn_starts_from_what_was_configured(self):
         spawner = ImageSpawner(user=User("ana"), environment={"A": "1"}, mem_limit="1G")
         spawner.log = LOG
