@@ -1,27 +1,43 @@
 """JupyterHub hooks that let hubpolicy decide how single-user servers are configured.
 
-Standard library only, so the file drops into any hub image. In ``jupyterhub_config.py``::
+Standard library only, so the files drop into any hub image: this module and its siblings
+``hubpolicy_http.py``, ``hubpolicy_apply.py``, ``hubpolicy_form.py``, ``hubpolicy_form_script.py``,
+``hubpolicy_profiles.py``, ``hubpolicy_preview.py`` and ``hubpolicy_lifecycle.py`` (copy
+``hub/*.py`` together; import only this one). In ``jupyterhub_config.py`` (see
+docs/connecting-a-hub.md and docs/spawn-form.md)::
 
     import hubpolicy_hooks
 
     hubpolicy_hooks.check_settings()  # a misconfiguration stops the hub at start, not at a spawn
-    c.KubeSpawner.pre_spawn_hook = hubpolicy_hooks.pre_spawn_hook
-    c.KubeSpawner.modify_pod_hook = hubpolicy_hooks.modify_pod_hook
-    c.KubeSpawner.post_stop_hook = hubpolicy_hooks.post_stop_hook
+    c.Spawner.pre_spawn_hook = hubpolicy_hooks.pre_spawn_hook
+    c.KubeSpawner.modify_pod_hook = hubpolicy_hooks.modify_pod_hook   # KubeSpawner only
+    c.Spawner.post_stop_hook = hubpolicy_hooks.post_stop_hook
+    c.Spawner.options_form = hubpolicy_hooks.options_form              # the spawn form
+    c.Spawner.options_from_form = hubpolicy_hooks.options_from_form
+    c.JupyterHub.extra_handlers = [(r"/hubpolicy/preview", hubpolicy_hooks.PreviewHandler)]
+    c.JupyterHub.spawner_class = hubpolicy_hooks.with_lifecycle("kubespawner")  # deletions
 
 - ``pre_spawn_hook`` calls ``POST /v1/launches``: a denial fails the spawn with the rule's reason;
-  the side services of the decision are launched and the variables they returned (e.g.
-  ``SPARK_CLUSTER``) are put into ``spawner.environment``.
+  the side services of the decision are launched. With a pod (the spawner has a
+  ``modify_pod_hook``) the values they returned (e.g. ``SPARK_CLUSTER``) go into
+  ``spawner.environment`` and the decision's image into ``spawner.image``; without one the whole
+  decision is applied to the spawner (plain variables, memory and CPU limits and guarantees,
+  the image).
 - ``modify_pod_hook`` calls ``POST /v1/decisions`` with the pod and returns the mutated pod as the
-  same kind of object it was given (a ``kubernetes`` or ``kubernetes_asyncio`` ``V1Pod``, or a dict).
+  same kind of object it was given (a ``kubernetes`` or ``kubernetes_asyncio`` ``V1Pod``, or a
+  dict).
 - ``post_stop_hook`` calls ``DELETE /v1/launches/{user}?server=...&event=server-stopped`` so the
   server's services end with it. It never raises into the hub.
+- ``options_form``, ``options_from_form``, ``profile_list`` and ``PreviewHandler``: the spawn form
+  from ``GET /v1/options``, its preview from ``POST /v1/previews``, saved choices with
+  ``PUT /v1/users/{user}/preferences``.
+- ``with_lifecycle(cls)``: deleting a named server or a user ends their services.
 
 Settings come from the hub's environment, read at every call (a rotated token file is picked up):
 
 - ``HUBPOLICY_URL`` (required): e.g. ``http://hubpolicy.jupyterhub.svc:8080``
 - ``HUBPOLICY_TOKEN`` or ``HUBPOLICY_TOKEN_FILE`` (exactly one): the bearer token
-- ``HUBPOLICY_TIMEOUT`` (seconds, default 10): decisions and stops
+- ``HUBPOLICY_TIMEOUT`` (seconds, default 10): decisions, options, previews and stops
 - ``HUBPOLICY_LAUNCH_TIMEOUT`` (seconds, default 90): launches, which wait for the services'
   returned values (hubpolicy's ``--service-wait``, default 60)
 - ``HUBPOLICY_ON_UNAVAILABLE``: ``fail`` (default) or ``spawn-unmodified``
@@ -31,24 +47,62 @@ The hooks are coroutines and do the blocking HTTP call in a thread, so the hub's
 waits on hubpolicy. KubeSpawner and JupyterHub await a hook that returns an awaitable.
 """
 
-import asyncio
-import concurrent.futures
-import functools
-import importlib
-import inspect
-import json
 import logging
-import os
-import socket
-import ssl
-import urllib.error
 import urllib.parse
-import urllib.request
+
+import hubpolicy_form as _form
+import hubpolicy_profiles as _profiles
+from hubpolicy_apply import (
+    apply_env_and_image,
+    apply_resources,
+    baseline,
+    configured_image,
+    has_trait,
+    overlay_env,
+    pod_to_json,
+    returned_values,
+)
+from hubpolicy_http import (
+    DEFAULT_LAUNCH_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    ON_UNAVAILABLE_CHOICES,
+    HubPolicyConfigError,
+    HubPolicyDenied,
+    HubPolicyError,
+    HubPolicyUnavailable,
+    Settings,
+    call,
+    check_settings,
+    gpu_count,
+    load_settings,
+    log_of,
+    option,
+    user_groups,
+    user_path,
+)
+from hubpolicy_preview import PreviewHandler, preview
+from hubpolicy_lifecycle import (
+    LifecycleAuthenticatorMixin,
+    LifecycleSpawnerMixin,
+    on_server_deleted,
+    on_user_deleted,
+    with_lifecycle,
+)
 
 __all__ = [
     "pre_spawn_hook",
     "modify_pod_hook",
     "post_stop_hook",
+    "options_form",
+    "options_from_form",
+    "profile_list",
+    "preview",
+    "PreviewHandler",
+    "with_lifecycle",
+    "LifecycleSpawnerMixin",
+    "LifecycleAuthenticatorMixin",
+    "on_server_deleted",
+    "on_user_deleted",
     "check_settings",
     "load_settings",
     "Settings",
@@ -56,405 +110,60 @@ __all__ = [
     "HubPolicyDenied",
     "HubPolicyUnavailable",
     "HubPolicyConfigError",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_LAUNCH_TIMEOUT",
+    "ON_UNAVAILABLE_CHOICES",
 ]
 
-DEFAULT_TIMEOUT = 10.0
-DEFAULT_LAUNCH_TIMEOUT = 90.0
-ON_UNAVAILABLE_CHOICES = ("fail", "spawn-unmodified")
-
-_LOG = logging.getLogger("hubpolicy_hooks")
-
-try:  # Present wherever JupyterHub is; optional so that the module imports anywhere.
-    from tornado.web import HTTPError as _TornadoHTTPError
-except ImportError:  # pragma: no cover - exercised only without tornado
-    _TornadoHTTPError = None
-
-
-class HubPolicyError(_TornadoHTTPError or Exception):
-    """A spawn that did not happen because of hubpolicy; ``jupyterhub_message`` is what users see.
-
-    JupyterHub 3 shows a failed spawn's ``jupyterhub_message`` in the progress events ("Spawn
-    failed: <message>") and on the "Spawn failed" page. As a ``tornado.web.HTTPError`` (when tornado
-    is importable, i.e. in any hub) the message is also the ``message`` of the REST API's error
-    answer (``POST /hub/api/users/{name}/server``) and of the HTML error page, with ``status`` as
-    the HTTP status.
-    """
-
-    def __init__(self, message, status=500):
-        if _TornadoHTTPError is not None:
-            _TornadoHTTPError.__init__(self, status, "%s", message)
-        else:
-            Exception.__init__(self, message)
-            self.status_code = status
-        self.jupyterhub_message = message
-
-    def __str__(self):
-        return self.jupyterhub_message
-
-    # JupyterHub tags a failed spawn's exception with ``reason = 'error'``, and its HTML error page
-    # then replaces the message by a generic "Failed to start your server". The message here is
-    # the one worth reading, so the tag is not kept.
-    @property
-    def reason(self):
-        return None
-
-    @reason.setter
-    def reason(self, value):
-        pass
-
-
-class HubPolicyDenied(HubPolicyError):
-    """A rule denied the spawn; the message is the rules' reasons."""
-
-    def __init__(self, reasons, decision_id=None):
-        self.reasons = list(reasons)
-        self.decision_id = decision_id
-        super().__init__("; ".join(self.reasons) or "denied by policy", 403)
-
-
-class HubPolicyUnavailable(HubPolicyError):
-    """hubpolicy could not answer: unreachable, timed out, not ready or failing (5xx)."""
-
-    def __init__(self, message):
-        super().__init__(message, 503)
-
-
-class HubPolicyConfigError(HubPolicyError, ValueError):
-    """The hooks' settings are wrong (or hubpolicy refused the hub's token)."""
-
-    def __init__(self, message):
-        super().__init__(message, 500)
-
-
-class Settings:
-    """The hooks' settings, validated."""
-
-    __slots__ = (
-        "url",
-        "token",
-        "token_source",
-        "timeout",
-        "launch_timeout",
-        "on_unavailable",
-        "ca_file",
-    )
-
-    def __init__(
-        self, url, token, token_source, timeout, launch_timeout, on_unavailable, ca_file
-    ):
-        self.url = url
-        self.token = token
-        self.token_source = token_source
-        self.timeout = timeout
-        self.launch_timeout = launch_timeout
-        self.on_unavailable = on_unavailable
-        self.ca_file = ca_file
-
-    def __repr__(self):  # never the token
-        return (
-            f"Settings(url={self.url!r}, token from {self.token_source}, timeout={self.timeout},"
-            f" launch_timeout={self.launch_timeout}, on_unavailable={self.on_unavailable!r},"
-            f" ca_file={self.ca_file!r})"
-        )
-
-
-def _seconds(environ, name, default):
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise HubPolicyConfigError(
-            f"{name} must be a number of seconds, e.g. 10; got {raw!r}"
-        ) from None
-    if not value > 0 or value == float("inf"):
-        raise HubPolicyConfigError(f"{name} must be a positive number of seconds; got {raw!r}")
-    return value
-
-
-def load_settings(environ=None):
-    """The settings from ``environ`` (default ``os.environ``); raises ``HubPolicyConfigError``."""
-    env = os.environ if environ is None else environ
-    url = env.get("HUBPOLICY_URL", "").strip()
-    if not url:
-        raise HubPolicyConfigError(
-            "HUBPOLICY_URL is not set: set it to hubpolicy's address,"
-            " e.g. http://hubpolicy.jupyterhub.svc:8080"
-        )
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise HubPolicyConfigError(
-            f"HUBPOLICY_URL must be an http:// or https:// URL with a host, e.g."
-            f" http://hubpolicy:8080; got {url!r}"
-        )
-    try:
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        raise HubPolicyConfigError(f"HUBPOLICY_URL has an invalid port: {url!r}") from None
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise HubPolicyConfigError(
-            "HUBPOLICY_URL must be a plain base URL without user, query or fragment;"
-            " the token goes into HUBPOLICY_TOKEN or HUBPOLICY_TOKEN_FILE"
-        )
-    url = url.rstrip("/")
-
-    token = env.get("HUBPOLICY_TOKEN", "").strip()
-    token_file = env.get("HUBPOLICY_TOKEN_FILE", "").strip()
-    if token and token_file:
-        raise HubPolicyConfigError(
-            "both HUBPOLICY_TOKEN and HUBPOLICY_TOKEN_FILE are set: set only one"
-        )
-    if token_file:
-        try:
-            with open(token_file, encoding="utf-8") as f:
-                lines = [line.strip() for line in f]
-        except OSError as e:
-            raise HubPolicyConfigError(
-                f"HUBPOLICY_TOKEN_FILE={token_file} cannot be read: {e.strerror or e}"
-            ) from None
-        token = next((line for line in lines if line and not line.startswith("#")), "")
-        if not token:
-            raise HubPolicyConfigError(f"HUBPOLICY_TOKEN_FILE={token_file} holds no token")
-        source = f"HUBPOLICY_TOKEN_FILE={token_file}"
-    elif token:
-        source = "HUBPOLICY_TOKEN"
-    else:
-        raise HubPolicyConfigError(
-            "no token for hubpolicy: set HUBPOLICY_TOKEN, or HUBPOLICY_TOKEN_FILE to a file"
-            " holding one of the tokens of hubpolicy's --token-file"
-        )
-    if any(c.isspace() for c in token):
-        raise HubPolicyConfigError(f"the token from {source} contains whitespace")
-
-    timeout = _seconds(env, "HUBPOLICY_TIMEOUT", DEFAULT_TIMEOUT)
-    launch_timeout = _seconds(env, "HUBPOLICY_LAUNCH_TIMEOUT", DEFAULT_LAUNCH_TIMEOUT)
-
-    on_unavailable = env.get("HUBPOLICY_ON_UNAVAILABLE", "").strip().lower() or "fail"
-    if on_unavailable not in ON_UNAVAILABLE_CHOICES:
-        raise HubPolicyConfigError(
-            "HUBPOLICY_ON_UNAVAILABLE must be 'fail' or 'spawn-unmodified'; got"
-            f" {env.get('HUBPOLICY_ON_UNAVAILABLE')!r}"
-        )
-
-    ca_file = env.get("HUBPOLICY_CA_FILE", "").strip() or None
-    if ca_file is not None:
-        if parts.scheme != "https":
-            raise HubPolicyConfigError(
-                f"HUBPOLICY_CA_FILE is set but HUBPOLICY_URL is not https: {url}"
-            )
-        if not os.path.isfile(ca_file) or not os.access(ca_file, os.R_OK):
-            raise HubPolicyConfigError(f"HUBPOLICY_CA_FILE={ca_file} is not a readable file")
-    return Settings(url, token, source, timeout, launch_timeout, on_unavailable, ca_file)
-
-
-def check_settings(environ=None, log=None):
-    """Validates the settings now (call it from jupyterhub_config.py); returns them."""
-    settings = load_settings(environ)
-    if settings.ca_file:  # a broken bundle is a configuration error, not a spawn-time one
-        try:
-            ssl.create_default_context(cafile=settings.ca_file)
-        except (ssl.SSLError, OSError) as e:
-            raise HubPolicyConfigError(
-                f"HUBPOLICY_CA_FILE={settings.ca_file} is not a PEM CA bundle: {e}"
-            ) from None
-    (log or _LOG).info("hubpolicy hooks: %r", settings)
-    return settings
-
-
-# ---------------------------------------------------------------------------------------------
-# HTTP
-
-
-_EXECUTOR = None
-
-
-def _executor():
-    global _EXECUTOR
-    if _EXECUTOR is None:
-        # Threads are made on demand; a launch may wait a minute for its services, so a few slow
-        # launches must not hold up every other spawn's decision.
-        _EXECUTOR = concurrent.futures.ThreadPoolExecutor(
-            max_workers=32, thread_name_prefix="hubpolicy"
-        )
-    return _EXECUTOR
-
-
-async def _in_thread(fn, *args):
-    return await asyncio.get_running_loop().run_in_executor(
-        _executor(), functools.partial(fn, *args)
-    )
-
-
-def _ssl_context(settings):
-    if not settings.url.startswith("https:"):
-        return None
-    try:
-        return ssl.create_default_context(cafile=settings.ca_file)
-    except (ssl.SSLError, OSError) as e:
-        raise HubPolicyConfigError(
-            f"HUBPOLICY_CA_FILE={settings.ca_file} is not a PEM CA bundle: {e}"
-        ) from None
-
-
-def _describe(e):
-    """A short, readable cause of a failed connection."""
-    reason = getattr(e, "reason", e)
-    if isinstance(reason, (socket.timeout, TimeoutError)):
-        return "no answer in time"
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(reason, socket.gaierror):
-        return f"unknown host ({reason.strerror or reason})"
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror
-    return str(reason) or type(reason).__name__
-
-
-def _call(settings, method, path, body, timeout):
-    """One call to hubpolicy: returns (status, parsed JSON or None). Raises on no answer."""
-    url = settings.url + path
-    where = f"{method} {settings.url}{path.split('?')[0]}"  # for messages
-    data = None
-    headers = {
-        "Authorization": "Bearer " + settings.token,
-        "Accept": "application/json",
-        "User-Agent": "hubpolicy-hooks",
-    }
-    if body is not None:
-        data = json.dumps(body).encode("utf-8")
-        headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
-    context = _ssl_context(settings)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
-            status, raw = response.status, response.read()
-    except urllib.error.HTTPError as e:
-        status = e.code
-        try:
-            raw = e.read()
-        except OSError:
-            raw = b""
-        finally:
-            e.close()
-    except urllib.error.URLError as e:
-        if isinstance(e.reason, ssl.SSLCertVerificationError):
-            raise HubPolicyConfigError(
-                f"hubpolicy's certificate at {settings.url} is not trusted"
-                f" ({e.reason.verify_message or e.reason}); set HUBPOLICY_CA_FILE to the CA"
-                " that signed it"
-            ) from None
-        raise HubPolicyUnavailable(f"hubpolicy is unavailable: {where}: {_describe(e)}") from None
-    except (socket.timeout, TimeoutError):
-        raise HubPolicyUnavailable(
-            f"hubpolicy is unavailable: {where}: no answer within {timeout:g} s"
-        ) from None
-    except (OSError, ValueError) as e:  # reset connections, bad status lines, ...
-        raise HubPolicyUnavailable(f"hubpolicy is unavailable: {where}: {_describe(e)}") from None
-    try:
-        payload = json.loads(raw.decode("utf-8")) if raw else None
-    except ValueError:
-        payload = None
-    return status, payload
-
-
-def _expect_answer(settings, method, path, status, payload):
-    """The JSON object of a successful answer, or the right exception for any other."""
-    error = payload.get("error") if isinstance(payload, dict) else None
-    where = f"{method} {settings.url}{path.split('?')[0]}"
-    if 200 <= status < 300:
-        if not isinstance(payload, dict):
-            raise HubPolicyUnavailable(
-                f"hubpolicy is unavailable: {where} answered {status} without a JSON object"
-                " (is HUBPOLICY_URL hubpolicy's address?)"
-            )
-        return payload
-    if status == 403 and isinstance(payload, dict) and "reasons" in payload:
-        reasons = [str(r) for r in payload.get("reasons") or []] or [error or "denied by policy"]
-        raise HubPolicyDenied(reasons, payload.get("decisionId"))
-    if status == 401:
-        raise HubPolicyConfigError(
-            f"hubpolicy refused the hub's token ({settings.token_source}): {error or 'HTTP 401'}."
-            " The token must be one of those in hubpolicy's --token-file (or --token-secret)."
-        )
-    if status == 400:
-        field = payload.get("field") if isinstance(payload, dict) else None
-        raise HubPolicyError(
-            f"hubpolicy refused the request: {error or 'HTTP 400'}"
-            + (f" (field '{field}')" if field else ""),
-            400,
-        )
-    if status >= 500 or status in (404, 408, 429):
-        # 404: not hubpolicy (or an old one) at that address; 429/5xx: hubpolicy or its cluster
-        # cannot serve now.
-        raise HubPolicyUnavailable(
-            f"hubpolicy is unavailable: {where} answered {status}: {error or 'no details'}"
-        )
-    raise HubPolicyError(
-        f"hubpolicy could not serve the spawn: {where} answered {status}: {error or 'no details'}",
-        502,
-    )
-
-
-def _request(settings, method, path, body, timeout):
-    status, payload = _call(settings, method, path, body, timeout)
-    return _expect_answer(settings, method, path, status, payload)
+FormError = _form.FormError
 
 
 # ---------------------------------------------------------------------------------------------
 # What the hub knows about the spawn
 
 
-def _log(spawner):
-    log = getattr(spawner, "log", None)
-    return log if log is not None else _LOG
+def has_pod(spawner):
+    """Whether the decision reaches the server through a pod: the spawner has a modify_pod_hook.
 
-
-def _option(value, what):
-    """A user option as one string: forms give lists of strings, APIs give strings."""
-    if isinstance(value, (list, tuple)):
-        if len(value) > 1:
-            raise HubPolicyError(f"{what} must be one value, got {len(value)}", 400)
-        value = value[0] if value else None
-    if value is None or value == "":
-        return None
-    if not isinstance(value, (str, int, float)):
-        raise HubPolicyError(f"{what} must be a string, got {type(value).__name__}", 400)
-    return str(value)
-
-
-async def _groups(spawner):
-    """The auth state's ``groups`` where the authenticator keeps them, else the hub's groups."""
-    user = spawner.user
-    get_auth_state = getattr(user, "get_auth_state", None)
-    if get_auth_state is not None:
-        try:
-            state = get_auth_state()
-            if inspect.isawaitable(state):
-                state = await state
-        except Exception as e:  # auth state not enabled or not decryptable
-            _log(spawner).debug("hubpolicy: no auth state for %s: %s", user.name, e)
-            state = None
-        if isinstance(state, dict) and isinstance(state.get("groups"), (list, tuple)):
-            return [str(g) for g in state["groups"]]
-    return [getattr(g, "name", str(g)) for g in (getattr(user, "groups", None) or [])]
+    KubeSpawner (and anything else with a ``modify_pod_hook``) configured with one gets the
+    decision through ``modify_pod_hook``; every other spawner gets it applied to its traits by
+    ``pre_spawn_hook``.
+    """
+    return getattr(spawner, "modify_pod_hook", None) is not None
 
 
 async def _spawn_request(spawner):
+    """The body of a launch or decision: who, and what they chose (``spawner.user_options``).
+
+    The choices are the spawn form's (``image``, ``size``, ``gpu``, ``gpuType``), or KubeSpawner's
+    profile form built by ``profile_list`` (``profile`` names the size, ``image--unlisted-choice``
+    is a custom image), or a REST API caller's. Without an image, the spawner's configured one is
+    sent.
+    """
     options = getattr(spawner, "user_options", None) or {}
-    image = _option(options.get("image"), "user_options['image']") or _option(
-        getattr(spawner, "image", None), "spawner.image"
+    image = (
+        option(options.get("image--unlisted-choice"), "user_options['image--unlisted-choice']")
+        or option(options.get("image"), "user_options['image']")
+        or option(configured_image(spawner), "spawner.image")
     )
     body = {
         "user": spawner.user.name,
-        "groups": await _groups(spawner),
+        "groups": await user_groups(spawner.user, log_of(spawner)),
         "server": getattr(spawner, "name", "") or "",
     }
     if image:
         body["image"] = image
-    size = _option(options.get("size"), "user_options['size']")
+    size = option(options.get("size"), "user_options['size']") or _profiles.size_from_slug(
+        option(options.get("profile"), "user_options['profile']")
+    )
     if size:
         body["size"] = size
+    gpu = gpu_count(options.get("gpu"), "user_options['gpu']")
+    if gpu is not None:
+        body["gpu"] = gpu
+    gpu_type = option(options.get("gpuType"), "user_options['gpuType']")
+    if gpu_type:
+        body["gpuType"] = gpu_type
     return body
 
 
@@ -464,122 +173,76 @@ def _describe_spawn(body):
 
 
 # ---------------------------------------------------------------------------------------------
-# Pods: the spawner's own model class in, the same class out
+# The spawn hooks
 
 
-class _Body:
-    """What ``ApiClient.deserialize`` reads: an object with the JSON in ``data``."""
-
-    def __init__(self, data):
-        self.data = data
-
-
-@functools.lru_cache(maxsize=None)
-def _api_client_for(model_class):
-    """A serializer from the package the model comes from (kubernetes, kubernetes_asyncio, ...).
-
-    Made without running ``ApiClient.__init__``: only the (de)serialisation methods are used, and
-    kubernetes_asyncio's constructor would open an aiohttp session that nothing closes.
-    """
-    module = model_class.__module__
-    package = module.split(".models", 1)[0] if ".models" in module else module.rsplit(".", 1)[0]
-    for name in (package, package + ".api_client"):
-        try:
-            api_client_class = getattr(importlib.import_module(name), "ApiClient", None)
-        except ImportError:
-            api_client_class = None
-        if api_client_class is not None:
-            return api_client_class.__new__(api_client_class)
-    raise TypeError(
-        f"hubpolicy_hooks: cannot find the ApiClient of {module} to serialise a"
-        f" {model_class.__name__}"
-    )
-
-
-def _pod_to_json(pod):
-    """The pod as JSON, and how to turn a JSON pod back into the same kind of object."""
-    if isinstance(pod, dict):
-        return json.loads(json.dumps(pod)), lambda data: data
-    model_class = type(pod)
-    if not hasattr(pod, "openapi_types") or not hasattr(pod, "attribute_map"):
-        raise TypeError(
-            f"modify_pod_hook got a {model_class.__module__}.{model_class.__name__}; expected a"
-            " V1Pod model or a dict"
-        )
-    client = _api_client_for(model_class)
-    data = client.sanitize_for_serialization(pod)
-
-    def back(mutated):
-        return client.deserialize(_Body(json.dumps(mutated)), model_class)
-
-    return data, back
-
-
-def _notebook_container(pod):
-    containers = ((pod.get("spec") or {}).get("containers")) or []
-    for c in containers:
-        if c.get("name") == "notebook":
-            return c
-    return containers[0] if containers else None
-
-
-def _overlay_env(pod, values):
-    """Sets ``values`` on the notebook container, replacing same-named variables in place."""
-    container = _notebook_container(pod)
-    if container is None:
+def _apply(spawner, answer, returned, log, body):
+    """The decision onto the spawner: through the pod (the env values returned, the image) or
+    all of it where there is no pod."""
+    base = baseline(spawner)
+    pod = has_pod(spawner)
+    for name, value in returned.items():
+        configured = (base.get("environment") or {}).get(name)
+        if configured is not None and configured != value:
+            log.info("hubpolicy: %s set by a service replaces the configured value", name)
+    skipped = apply_env_and_image(spawner, answer, returned, plain_env=not pod)
+    if pod:
         return
-    env = list(container.get("env") or [])
-    todo = dict(values)
-    for i, var in enumerate(env):
-        if var.get("name") in todo:
-            env[i] = {"name": var["name"], "value": todo.pop(var["name"])}
-    env.extend({"name": k, "value": v} for k, v in todo.items())
-    container["env"] = env
-
-
-def _returned(answer):
-    """The variables the launch's services returned, by name."""
-    out = {}
-    services = answer.get("services")
-    if isinstance(services, dict):
-        for service in services.values():
-            returned = service.get("returned") if isinstance(service, dict) else None
-            if isinstance(returned, dict):
-                out.update({k: str(v) for k, v in returned.items() if v is not None})
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# The hooks
+    if has_trait(spawner, "modify_pod_hook"):
+        log.warning(
+            "hubpolicy: %s has no modify_pod_hook: only the variables, memory, CPU and image of"
+            " the decision apply (set c.KubeSpawner.modify_pod_hook for the rest)",
+            type(spawner).__name__,
+        )
+    if skipped:
+        log.warning(
+            "hubpolicy: %s: variables %s not set: their valueFrom needs Kubernetes (decision %s)",
+            _describe_spawn(body),
+            ", ".join(skipped),
+            answer.get("decisionId"),
+        )
+    # A spawner that runs user_options['image'] itself (DockerSpawner) runs the decided one.
+    options, image = getattr(spawner, "user_options", None), answer.get("image")
+    if isinstance(options, dict) and options.get("image") and image and options["image"] != image:
+        spawner.user_options = {**options, "image": image}
+    try:
+        ignored = apply_resources(spawner, answer)
+    except ValueError as e:
+        raise HubPolicyError(f"hubpolicy's decision cannot be applied: {e}", 502) from None
+    if ignored:
+        log.info(
+            "hubpolicy: %s: %s apply only to pods", _describe_spawn(body), ", ".join(ignored)
+        )
 
 
 async def pre_spawn_hook(spawner):
-    """Asks hubpolicy to launch the spawn's side services; puts what they returned in the env.
+    """Asks hubpolicy to launch the spawn's side services, and applies the decision to the spawner.
 
-    A denial fails the spawn with the rules' reasons. Returned variables replace same-named entries
-    of ``spawner.environment`` (hubpolicy's value is the one the pod gets either way: the pod
-    mutation would override them too); every other entry is kept. The dict is replaced, not
-    mutated, so a dict shared through configuration is never changed.
+    A denial fails the spawn with the rules' reasons. Every spawn starts again from what the
+    spawner was configured with. Returned variables replace same-named entries of
+    ``spawner.environment``; without a pod, so do the decision's plain variables (``valueFrom``
+    ones are skipped with a warning), and ``mem_limit``, ``mem_guarantee``, ``cpu_limit`` and
+    ``cpu_guarantee`` come from its resources. ``spawner.image`` becomes the decision's image where
+    the spawner has that trait. Dicts are replaced, never mutated (a dict shared through
+    configuration is never changed).
     """
-    log = _log(spawner)
+    log = log_of(spawner)
     settings = load_settings()
     spawner._hubpolicy_returned = {}
+    baseline(spawner)  # before anything changes it
     body = await _spawn_request(spawner)
     answer = await _ask(
         settings, log, "/v1/launches?explain=none", body, settings.launch_timeout,
         "without its services",
     )
-    if answer is None:
+    if answer is None:  # spawn-unmodified: as configured
+        apply_env_and_image(spawner, {}, {}, plain_env=False)
+        if not has_pod(spawner):
+            apply_resources(spawner, {})
         return
-    returned = _returned(answer)
-    if returned:
-        environment = dict(getattr(spawner, "environment", None) or {})
-        for name, value in returned.items():
-            if name in environment and environment[name] != value:
-                log.info("hubpolicy: %s set by a service replaces the configured value", name)
-            environment[name] = value
-        spawner.environment = environment
-        spawner._hubpolicy_returned = returned
+    returned = returned_values(answer)
+    _apply(spawner, answer, returned, log, body)
+    spawner._hubpolicy_returned = returned
     log.info(
         "hubpolicy decision %s for %s: profiles %s, services returned %s",
         answer.get("decisionId"),
@@ -591,9 +254,9 @@ async def pre_spawn_hook(spawner):
 
 async def modify_pod_hook(spawner, pod):
     """Returns the pod as hubpolicy decides it, as the same kind of object as ``pod``."""
-    log = _log(spawner)
+    log = log_of(spawner)
     settings = load_settings()
-    data, back = _pod_to_json(pod)
+    data, back = pod_to_json(pod)
     body = await _spawn_request(spawner)
     body["pod"] = data
     answer = await _ask(
@@ -612,7 +275,7 @@ async def modify_pod_hook(spawner, pod):
     # the pod gets those, as the launch answered them.
     returned = getattr(spawner, "_hubpolicy_returned", None)
     if returned:
-        _overlay_env(mutated, returned)
+        overlay_env(mutated, returned)
     log.info(
         "hubpolicy decision %s for %s: profiles %s",
         answer.get("decisionId"),
@@ -622,7 +285,6 @@ async def modify_pod_hook(spawner, pod):
     return back(mutated)
 
 
-
 async def _ask(settings, log, path, body, timeout, unmodified):
     """POSTs a spawn to hubpolicy; None when it is unavailable and the spawn goes on without it.
 
@@ -630,7 +292,7 @@ async def _ask(settings, log, path, body, timeout, unmodified):
     the spawn, logged here with the spawn it was about.
     """
     try:
-        return await _in_thread(_request, settings, "POST", path, body, timeout)
+        return await call(settings, "POST", path, body, timeout)
     except HubPolicyUnavailable as e:
         if settings.on_unavailable == "spawn-unmodified":
             log.warning(
@@ -651,19 +313,14 @@ async def _ask(settings, log, path, body, timeout, unmodified):
 
 async def post_stop_hook(spawner):
     """Ends the services of the stopped server's lifecycle. Logs and continues on any error."""
-    log = _log(spawner)
+    log = log_of(spawner)
     try:
         user = spawner.user.name
         server = getattr(spawner, "name", "") or ""
         spawner._hubpolicy_returned = {}
         settings = load_settings()
-        path = (
-            "/v1/launches/"
-            + urllib.parse.quote(user, safe="")
-            + "?"
-            + urllib.parse.urlencode({"server": server, "event": "server-stopped"})
-        )
-        answer = await _in_thread(_request, settings, "DELETE", path, None, settings.timeout)
+        path = user_path("/v1/launches/", user, server=server, event="server-stopped")
+        answer = await call(settings, "DELETE", path)
         deleted = answer.get("deleted") or []
         log.log(
             logging.INFO if deleted else logging.DEBUG,
@@ -680,3 +337,96 @@ async def post_stop_hook(spawner):
             getattr(getattr(spawner, "user", None), "name", "?"),
             e,
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# The spawn form
+
+
+async def _options(settings, user, log):
+    """``GET /v1/options`` for the user and their groups."""
+    query = {"user": user.name, "group": await user_groups(user, log)}
+    return await call(settings, "GET", "/v1/options?" + urllib.parse.urlencode(query, doseq=True))
+
+
+def _preview_url(spawner):
+    base = getattr(getattr(spawner, "hub", None), "base_url", None) or "/hub/"
+    return base.rstrip("/") + "/" + _form.PREVIEW_PATH
+
+
+async def options_form(spawner):
+    """``Spawner.options_form``: the spawn form's HTML for this user (``GET /v1/options``).
+
+    Images, sizes (with their resources and whether they can be scheduled), GPUs, the variables
+    of ``envVarConfig``, the saved choices preselected, and a preview of what the preselected
+    choices give. When hubpolicy cannot be asked, the form says so instead.
+    """
+    log = log_of(spawner)
+    settings = None
+    try:
+        settings = load_settings()
+        options = await _options(settings, spawner.user, log)
+    except HubPolicyError as e:
+        log.error("hubpolicy: no spawn form for %s: %s", spawner.user.name, e)
+        spawn_unmodified = (
+            isinstance(e, HubPolicyUnavailable) and settings.on_unavailable == "spawn-unmodified"
+        )
+        return _form.render_unavailable(str(e), spawn_unmodified)
+    return _form.render(
+        options,
+        preview_url=_preview_url(spawner),
+        user=spawner.user.name,
+        server=getattr(spawner, "name", "") or "",
+    )
+
+
+async def options_from_form(formdata, spawner=None):
+    """``Spawner.options_from_form``: the user's choices as ``user_options``; saves them.
+
+    Checks the choices against ``GET /v1/options`` (a custom image against ``unlistedImage``'s
+    pattern), then saves them with ``PUT /v1/users/{user}/preferences`` (a password variable as a
+    secret; left empty, its stored value is kept). A wrong choice raises an error whose message
+    JupyterHub shows above the form. ``user_options`` holds ``image``, ``size``, ``gpu``,
+    ``gpuType`` and the plain variables under ``env``; never a secret value, since JupyterHub keeps
+    ``user_options`` in its database. JupyterHub 3 passes ``spawner`` (the parameter's name).
+    """
+    if spawner is None:  # called without the spawner: nothing to check against, nothing saved
+        return _form.parse(formdata, None)[0]
+    log = log_of(spawner)
+    settings = load_settings()
+    user = spawner.user
+    try:
+        options = await _options(settings, user, log)
+    except HubPolicyUnavailable as e:
+        if settings.on_unavailable != "spawn-unmodified":
+            raise
+        log.warning("%s; HUBPOLICY_ON_UNAVAILABLE=spawn-unmodified: choices not saved", e)
+        return _form.parse(formdata, None)[0]
+    user_options, preferences = _form.parse(formdata, options)
+    groups = await user_groups(user, log)
+    path = user_path("/v1/users/", user.name) + "/preferences"
+    if groups:
+        path += "?" + urllib.parse.urlencode({"group": groups}, doseq=True)
+    await call(settings, "PUT", path, preferences)
+    return user_options
+
+
+async def profile_list(spawner):
+    """KubeSpawner's ``profile_list`` as a callable: the same choices as ``options_form``.
+
+    A profile per size (and "Default", without one) with the images and GPU counts as its
+    options. KubeSpawner's form has no place for variables or a preview; use ``options_form``
+    for those. When hubpolicy cannot be asked: with ``spawn-unmodified`` an empty list
+    (KubeSpawner's defaults), otherwise one profile that says why.
+    """
+    log = log_of(spawner)
+    settings = None
+    try:
+        settings = load_settings()
+        options = await _options(settings, spawner.user, log)
+    except HubPolicyError as e:
+        log.error("hubpolicy: no profile list for %s: %s", spawner.user.name, e)
+        if isinstance(e, HubPolicyUnavailable) and settings.on_unavailable == "spawn-unmodified":
+            return []
+        return [_profiles.unavailable(str(e))]
+    return _profiles.profiles(options, log)
