@@ -15,8 +15,6 @@ import io.hubpolicy.testing.Outside;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,22 +22,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.LogManager;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +101,17 @@ class HubHookIT {
         worker: {instances: "{{ workers }}"}
       """;
 
+  /** The hub's spawner: pods built as KubeSpawner builds them, then run as local processes. */
+  static final List<String> KUBELIKE_SPAWNER =
+      List.of(
+          "from kubelike_spawner import KubeLikeSpawner",
+          "c.JupyterHub.spawner_class = KubeLikeSpawner",
+          "c.KubeLikeSpawner.record_dir = RECORD_DIR",
+          "# The hooks, as in a hub with KubeSpawner",
+          "c.Spawner.pre_spawn_hook = hubpolicy_hooks.pre_spawn_hook",
+          "c.KubeLikeSpawner.modify_pod_hook = hubpolicy_hooks.modify_pod_hook",
+          "c.Spawner.post_stop_hook = hubpolicy_hooks.post_stop_hook");
+
   final HttpClient http =
       HttpClient.newBuilder()
           // No h2c upgrade: the proxy would pass the Upgrade header on.
@@ -124,7 +125,7 @@ class HubHookIT {
   MockKube kube;
   InProcessServe hubpolicy;
   Path hubpolicyToken;
-  Hub hub;
+  RealHub hub;
 
   // ---------------------------------------------------------------------------------------------
   // Set-up and tear-down
@@ -199,7 +200,7 @@ class HubHookIT {
             rules.toString(),
             "--service-wait",
             "20");
-    await(
+    RealHub.await(
         "hubpolicy loads the profiles from the ConfigMap",
         Duration.ofSeconds(30),
         () -> {
@@ -208,7 +209,7 @@ class HubHookIT {
         },
         () -> "");
     hub =
-        Hub.start(
+        RealHub.start(
             tmp.resolve("hub"),
             Map.of(
                 "HUBPOLICY_URL", hubpolicyUrl(),
@@ -216,7 +217,8 @@ class HubHookIT {
                 "HUBPOLICY_CA_FILE", TestTls.CERT.toAbsolutePath().toString(),
                 "HUBPOLICY_TOKEN_FILE", hubpolicyToken.toString(),
                 "HUBPOLICY_TIMEOUT", "10"),
-            http);
+            http,
+            KUBELIKE_SPAWNER);
     System.err.printf(
         "HubHookIT: hubpolicy on %s and JupyterHub on %s ready in %.1f s%n",
         hubpolicyUrl(), hub.base, (System.nanoTime() - t0) / 1e9);
@@ -246,7 +248,7 @@ class HubHookIT {
       if (tmp != null && Boolean.getBoolean("hubhookit.keep")) {
         System.err.println("HubHookIT: kept " + tmp + " (-Dhubhookit.keep=true)");
       } else if (tmp != null) {
-        deleteTree(tmp);
+        RealHub.deleteTree(tmp);
       }
     }
   }
@@ -293,7 +295,7 @@ class HubHookIT {
     hub.serverPids.add(pid);
 
     // What the running single-user server process really has in its environment.
-    Map<String, String> env = environOf(pid);
+    Map<String, String> env = RealHub.environOf(pid);
     Supplier<String> context = () -> "\nserver environment: " + env.keySet() + hub.log();
     assertEquals("s3://data-team", env.get("TEAM_BUCKET"), context);
     assertEquals("hubhook-it", env.get("SITE"), context);
@@ -334,17 +336,17 @@ class HubHookIT {
     assertTrue(
         stopped.statusCode() == 204 || stopped.statusCode() == 202,
         () -> "stop answered " + stopped.statusCode() + " " + stopped.body() + hub.log());
-    await(
+    RealHub.await(
         "the hub reports ana's server stopped",
         Duration.ofSeconds(60),
         () -> hub.user("ana").path("servers").isEmpty(),
         hub::log);
-    await(
+    RealHub.await(
         "hubpolicy deletes the SparkCluster it launched",
         Duration.ofSeconds(30),
         () -> sparkClusters().isEmpty(),
         hub::log);
-    await(
+    RealHub.await(
         "hubpolicy counts the stop",
         Duration.ofSeconds(10),
         () -> metric("hubpolicy_stops_total{event=\"server-stopped\"}") == stopsBefore + 1,
@@ -352,7 +354,7 @@ class HubHookIT {
     assertTrue(
         kube.client.configMaps().inNamespace(NS).withName("hubpolicy-services-ana").get() == null,
         "the launch's anchor ConfigMap is deleted too");
-    await(
+    RealHub.await(
         "the single-user server process exits",
         Duration.ofSeconds(30),
         () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true),
@@ -382,16 +384,17 @@ class HubHookIT {
   @Test
   @Order(3)
   void withHubpolicyUnavailableSpawnUnmodifiedStartsTheServerAnyway() throws Exception {
-    int closed = freePort();
-    try (Hub lenient =
-        Hub.start(
+    int closed = RealHub.freePort();
+    try (RealHub lenient =
+        RealHub.start(
             tmp.resolve("hub-lenient"),
             Map.of(
                 "HUBPOLICY_URL", "http://127.0.0.1:" + closed,
                 "HUBPOLICY_TOKEN", "not-used",
                 "HUBPOLICY_TIMEOUT", "5",
                 "HUBPOLICY_ON_UNAVAILABLE", "spawn-unmodified"),
-            http)) {
+            http,
+            KUBELIKE_SPAWNER)) {
       lenient.createUser("carol");
       HttpResponse<String> spawned = lenient.api("POST", "/users/carol/server", null);
       assertTrue(
@@ -400,7 +403,7 @@ class HubHookIT {
       JsonNode server = lenient.awaitReady("carol");
       long pid = server.at("/state/pid").asLong();
       lenient.serverPids.add(pid);
-      Map<String, String> env = environOf(pid);
+      Map<String, String> env = RealHub.environOf(pid);
       assertEquals("carol", env.get("JUPYTERHUB_USER"), lenient::log);
       assertFalse(env.containsKey("SITE"), "nothing from hubpolicy: it was not reachable");
       String log = lenient.logText();
@@ -427,7 +430,7 @@ class HubHookIT {
     assertEquals("Spawn failed: " + expected, event.get("message").asString(), hub::log);
     assertTrue(hub.user("bob").path("servers").isEmpty(), hub::log);
     // The hub cleans up after the failed spawn; the post-stop hook logs and never raises.
-    await(
+    RealHub.await(
         "the post-stop hook logs that it could not reach hubpolicy",
         Duration.ofSeconds(20),
         () -> hub.logText().contains("could not end the services of the stopped server '' of bob"),
@@ -471,290 +474,5 @@ class HubHookIT {
         .map(m -> m.getName())
         .sorted()
         .toList();
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Helpers
-
-  static Map<String, String> environOf(long pid) throws IOException {
-    byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
-    Map<String, String> env = new LinkedHashMap<>();
-    for (String entry : new String(raw, StandardCharsets.UTF_8).split("\0")) {
-      int eq = entry.indexOf('=');
-      if (eq > 0) {
-        env.put(entry.substring(0, eq), entry.substring(eq + 1));
-      }
-    }
-    return env;
-  }
-
-  static void await(
-      String what, Duration timeout, CheckedCondition condition, Supplier<String> context) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Exception last = null;
-    while (true) {
-      try {
-        if (condition.holds()) {
-          return;
-        }
-      } catch (Exception e) {
-        last = e;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "timed out after " + timeout + " waiting until " + what + context.get(), last);
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
-
-  @FunctionalInterface
-  interface CheckedCondition {
-    boolean holds() throws Exception;
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
-
-  static String py(String s) {
-    return JSON.writeValueAsString(s); // a JSON string is a Python string literal
-  }
-
-  /** One JupyterHub process (which starts its proxy and the single-user servers). */
-  static final class Hub implements AutoCloseable {
-    final Path dir;
-    final Path logFile;
-    final String proxyUrl;
-    final String base;
-    final String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-    final Set<Long> serverPids = ConcurrentHashMap.newKeySet();
-    final HttpClient http;
-    Process process;
-
-    private Hub(Path dir, int proxyPort, HttpClient http) {
-      this.dir = dir;
-      this.logFile = dir.resolve("hub.log");
-      this.proxyUrl = "http://127.0.0.1:" + proxyPort;
-      this.base = proxyUrl + "/hub/api";
-      this.http = http;
-    }
-
-    static Hub start(Path dir, Map<String, String> hubpolicyEnv, HttpClient http) throws Exception {
-      Files.createDirectories(dir.resolve("pods"));
-      Files.createDirectories(dir.resolve("homes"));
-      Hub hub = new Hub(dir, freePort(), http);
-      Path python = Outside.python();
-      Path config = dir.resolve("jupyterhub_config.py");
-      String proxyPort = hub.proxyUrl.substring(hub.proxyUrl.lastIndexOf(':') + 1);
-      Files.writeString(
-          config,
-          String.join(
-              "\n",
-              "# Generated by HubHookIT",
-              "import sys",
-              "sys.path[:0] = ["
-                  + py(HUB_DIR.toString())
-                  + ", "
-                  + py(HUB_DIR.resolve("tests").toString())
-                  + "]",
-              "import hubpolicy_hooks",
-              "from kubelike_spawner import KubeLikeSpawner",
-              "",
-              "hubpolicy_hooks.check_settings()",
-              "c.JupyterHub.ip = '127.0.0.1'",
-              "c.JupyterHub.port = " + proxyPort,
-              "c.JupyterHub.hub_ip = '127.0.0.1'",
-              "c.JupyterHub.hub_port = " + freePort(),
-              "c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:" + freePort() + "'",
-              "c.ConfigurableHTTPProxy.command = ["
-                  + py(Outside.configurableHttpProxy().toString())
-                  + "]",
-              "c.JupyterHub.authenticator_class = 'dummy'",
-              "c.JupyterHub.spawner_class = KubeLikeSpawner",
-              "c.JupyterHub.db_url = " + py("sqlite:///" + dir.resolve("jupyterhub.sqlite")),
-              "c.JupyterHub.cookie_secret_file = " + py(dir.resolve("cookie_secret").toString()),
-              "c.ConfigurableHTTPProxy.pid_file = " + py(dir.resolve("proxy.pid").toString()),
-              "c.JupyterHub.services = [{'name': 'hubhook-it', 'api_token': "
-                  + py(hub.token)
-                  + "}]",
-              "c.JupyterHub.load_roles = [{'name': 'hubhook-it', 'scopes': ['admin:users',"
-                  + " 'admin:servers', 'admin:groups', 'access:servers'], 'services':"
-                  + " ['hubhook-it']}]",
-              "c.Spawner.cmd = [" + py(python.toString()) + ", '-m', 'jupyterhub.singleuser']",
-              "c.Spawner.args = ['--allow-root']",
-              "c.Spawner.start_timeout = 60",
-              "c.Spawner.http_timeout = 60",
-              "c.SimpleLocalProcessSpawner.home_dir_template = "
-                  + py(dir.resolve("homes").toString() + "/{username}"),
-              "c.KubeLikeSpawner.record_dir = " + py(dir.resolve("pods").toString()),
-              "",
-              "# The hooks, as in a hub with KubeSpawner",
-              "c.Spawner.pre_spawn_hook = hubpolicy_hooks.pre_spawn_hook",
-              "c.KubeLikeSpawner.modify_pod_hook = hubpolicy_hooks.modify_pod_hook",
-              "c.Spawner.post_stop_hook = hubpolicy_hooks.post_stop_hook",
-              ""));
-      ProcessBuilder pb =
-          new ProcessBuilder(python.toString(), "-m", "jupyterhub", "-f", config.toString())
-              .directory(dir.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(hub.logFile.toFile());
-      Outside.cleanPythonEnvironment(pb);
-      Map<String, String> env = pb.environment();
-      env.put("HOME", dir.toString());
-      // Debian's configurable-http-proxy finds its modules in /usr/share/nodejs, which a node not
-      // from Debian (e.g. NodeSource's) does not search by itself.
-      env.put("NODE_PATH", Outside.nodePath(env.get("NODE_PATH")));
-      env.putAll(hubpolicyEnv);
-      hub.process = pb.start();
-      try {
-        await(
-            "JupyterHub answers through its proxy at " + hub.proxyUrl,
-            Duration.ofSeconds(90),
-            () -> {
-              if (!hub.process.isAlive()) {
-                throw new AssertionError("JupyterHub exited with " + hub.process.exitValue());
-              }
-              return hub.http
-                      .send(
-                          HttpRequest.newBuilder(URI.create(hub.base + "/"))
-                              .timeout(Duration.ofSeconds(2))
-                              .build(),
-                          HttpResponse.BodyHandlers.ofString())
-                      .statusCode()
-                  == 200;
-            },
-            hub::log);
-      } catch (AssertionError | RuntimeException e) {
-        hub.close();
-        throw e;
-      }
-      return hub;
-    }
-
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
-      return api("GET", path, null);
-    }
-
-    HttpResponse<String> api(String method, String path, String body)
-        throws IOException, InterruptedException {
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(base + path))
-              .header("Authorization", "token " + token)
-              .timeout(Duration.ofSeconds(60))
-              .method(
-                  method,
-                  body == null
-                      ? HttpRequest.BodyPublishers.noBody()
-                      : HttpRequest.BodyPublishers.ofString(body));
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    void createUser(String name) throws Exception {
-      HttpResponse<String> r = api("POST", "/users/" + name, null);
-      assertEquals(201, r.statusCode(), () -> r.body() + log());
-    }
-
-    void createGroup(String group, String... users) throws Exception {
-      HttpResponse<String> r =
-          api("POST", "/groups/" + group, JSON.writeValueAsString(Map.of("users", users)));
-      assertEquals(201, r.statusCode(), () -> r.body() + log());
-    }
-
-    JsonNode user(String name) throws Exception {
-      HttpResponse<String> r = get("/users/" + name);
-      assertEquals(200, r.statusCode(), () -> r.body() + log());
-      return JSON.readTree(r.body());
-    }
-
-    /** Waits until the default server is ready; fails with the spawn's message if it failed. */
-    JsonNode awaitReady(String name) throws Exception {
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (System.nanoTime() < deadline) {
-        JsonNode server = user(name).path("servers").path("");
-        if (server.path("ready").asBoolean()) {
-          return server;
-        }
-        if (server.isMissingNode()) {
-          throw new AssertionError(name + "'s spawn failed: " + lastProgressEvent(name) + log());
-        }
-        Thread.sleep(200);
-      }
-      throw new AssertionError(name + "'s server was not ready in 90 s" + log());
-    }
-
-    /** The last event of the spawn's progress stream (what the spawn-pending page shows). */
-    JsonNode lastProgressEvent(String name) throws Exception {
-      HttpResponse<String> r = get("/users/" + name + "/server/progress");
-      assertEquals(200, r.statusCode(), () -> r.body() + log());
-      List<String> events = new ArrayList<>();
-      r.body().lines().filter(l -> l.startsWith("data:")).forEach(l -> events.add(l.substring(5)));
-      assertFalse(events.isEmpty(), () -> "no progress events: " + r.body() + log());
-      return JSON.readTree(events.get(events.size() - 1));
-    }
-
-    String logText() {
-      try {
-        return Files.readString(logFile, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return "(no hub log: " + e + ")";
-      }
-    }
-
-    /** The end of the hub's log, for assertion messages. */
-    String log() {
-      List<String> lines = logText().lines().toList();
-      return "\n----- last lines of "
-          + logFile
-          + " -----\n"
-          + String.join("\n", lines.subList(Math.max(0, lines.size() - 150), lines.size()))
-          + "\n-----";
-    }
-
-    /**
-     * Stops the hub (which stops its servers and its proxy), then kills whatever of its process
-     * tree and of the servers it started is still alive.
-     */
-    @Override
-    public void close() {
-      if (process == null) {
-        return;
-      }
-      List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-      serverPids.forEach(pid -> ProcessHandle.of(pid).ifPresent(tree::add));
-      process.destroy(); // SIGTERM: JupyterHub stops the servers and the proxy it started
-      try {
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      for (ProcessHandle h : tree) {
-        if (h.isAlive()) {
-          h.destroyForcibly();
-          h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(x -> h).join();
-        }
-      }
-      process = null;
-    }
   }
 }
