@@ -80,8 +80,11 @@ public final class DecisionEngine {
       if (request.size() != null) {
         session.insert(new ChosenSize(rb.sizes().get(request.size())));
       }
+      // A GPU type chosen on the form: the pod goes to that kind of node only.
       for (GpuKind g : rb.gpuKinds()) {
-        session.insert(g);
+        if (request.gpuType() == null || request.gpuType().equals(g.getType())) {
+          session.insert(g);
+        }
       }
       for (UserVariable v : request.preferences().env()) {
         session.insert(new OwnVariable(request.user(), v));
@@ -139,6 +142,17 @@ public final class DecisionEngine {
     String image = r.image() == null || r.image().isBlank() ? null : r.image().trim();
     if (r.gpu() != null && r.gpu() < 0) {
       throw new InvalidRequestException("gpu", "gpu must be 0 or more; got " + r.gpu());
+    }
+    if (r.gpuType() != null
+        && rb.gpuKinds().stream().noneMatch(g -> g.getType().equals(r.gpuType()))) {
+      throw new InvalidRequestException(
+          "gpuType",
+          "unknown GPU type '"
+              + r.gpuType()
+              + "'; the configured types are: "
+              + (rb.gpuKinds().isEmpty()
+                  ? "(none)"
+                  : String.join(", ", rb.gpuKinds().stream().map(GpuKind::getType).toList())));
     }
     return new SpawnRequest(
         r.user(), r.groups(), image, size, r.preferences(), r.gpu(), r.gpuType());
