@@ -68,12 +68,15 @@ public final class PolicyCalls {
   public Reply<ObjectNode> preview(DecideCall call) {
     return Reply.now(
         () -> {
-          ObjectNode json =
-              DecisionJson.toJson(
-                  decisions.preview(call.request()), null, DecisionJson.Explain.FIELDS);
+          Decision d = decisions.preview(call.request());
+          // What the form shows needs no explanation: as cheap as the hub's own decision.
+          ObjectNode json = DecisionJson.toJson(d, null, DecisionJson.Explain.NONE);
           // The most GPUs the form may offer for these choices: what the profiles grant before
-          // the user's own count (a second decision: microseconds).
-          json.put("gpuGrant", decisions.gpuGrant(call.request()));
+          // the user's own count. Without one the decision's count is the grant; with one it
+          // takes a second decision (microseconds).
+          json.put(
+              "gpuGrant",
+              d.request().requestedGpu() == null ? d.gpu() : decisions.gpuGrant(call.request()));
           return json;
         });
   }

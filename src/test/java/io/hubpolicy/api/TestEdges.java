@@ -33,9 +33,20 @@ public final class TestEdges {
   }
 
   public static PolicyCalls calls(DecisionService decisions, Launcher launcher) {
+    return calls(
+        decisions,
+        launcher,
+        new ConfiguredCatalogs(ImageSource.PROFILES, new SizeCatalog(NodeSource.NONE, 0.1)));
+  }
+
+  /** With this catalog of images and sizes. */
+  public static PolicyCalls calls(DecisionService decisions, ConfiguredCatalogs catalogs) {
+    return calls(decisions, Launcher.none("default"), catalogs);
+  }
+
+  public static PolicyCalls calls(
+      DecisionService decisions, Launcher launcher, ConfiguredCatalogs catalogs) {
     DecisionEngine engine = decisions.engine();
-    ConfiguredCatalogs catalogs =
-        new ConfiguredCatalogs(ImageSource.PROFILES, new SizeCatalog(NodeSource.NONE, 0.1));
     PreferencesService preferences =
         new PreferencesService(new InMemoryPreferenceStore(), engine, catalogs);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
