@@ -231,7 +231,10 @@ public final class HttpApi {
   }
 
   private static DecisionJson.Explain explain(RoutingContext ctx) {
-    return DecisionJson.Explain.parse(ctx.queryParams().get("explain"));
+    return DecisionJson.Explain.parse(
+        ctx.queryParams().get("explain"),
+        ctx.queryParams().get("offset"),
+        ctx.queryParams().get("limit"));
   }
 
   private void ready(RoutingContext ctx) {
