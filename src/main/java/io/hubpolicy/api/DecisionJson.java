@@ -83,14 +83,10 @@ public final class DecisionJson {
     /** The first page of {@code full}. */
     public static final Explain FULL = new Explain(Level.FULL, 0, DEFAULT_LIMIT);
 
-    /** {@code close}, {@code full}, {@code fields} or {@code none}; absent is close. */
-    public static Explain parse(String value) {
-      return parse(value, null, null);
-    }
-
     /**
-     * As {@code ?explain=&offset=&limit=} and {@code --explain --offset --limit} give them: each
-     * may be absent (null or empty); {@code offset} and {@code limit} only with {@code full}.
+     * As {@code ?explain=&offset=&limit=} and {@code --explain --offset --limit} give them: {@code
+     * close}, {@code full}, {@code fields} or {@code none}, absent (null or empty) meaning close;
+     * {@code offset} and {@code limit} may be absent, and are only for {@code full}.
      */
     public static Explain parse(String value, String offset, String limit) {
       Level level;
