@@ -30,6 +30,7 @@ public final class Bench {
     m.put("reload", ReloadBench::run);
     m.put("memory", MemoryBench::run);
     m.put("startup", StartupBench::run);
+    m.put("whynot", WhyNotBench::run);
     return m;
   }
 
