@@ -191,7 +191,7 @@ public final class DecisionEngine {
         new LinkedHashMap<>(o.services()),
         List.copyOf(o.firedRules()),
         memoize(o::fieldTraces),
-        memoize(() -> rb.notApplied(request)));
+        rb.whyNot(request));
   }
 
   private static <T> java.util.function.Supplier<T> memoize(java.util.function.Supplier<T> s) {

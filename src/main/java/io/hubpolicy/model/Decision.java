@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  *
  * <p>{@code fieldTraces} and {@code notApplied} are computed on demand: with thousands of profiles,
  * listing why each one did not apply costs far more than the decision itself, and most callers (the
- * hub) read neither.
+ * hub) read neither. {@code notApplied} answers in the sizes an answer can afford: the profiles
+ * that came close, a page, or (only for a local caller) all of them.
  */
 public record Decision(
     String decisionId,
@@ -32,7 +33,7 @@ public record Decision(
     Map<String, ServiceSpec> services,
     List<FiredRule> firedRules,
     Supplier<Map<String, FieldTrace>> fieldTraces,
-    Supplier<List<NotApplied>> notApplied) {
+    WhyNot notApplied) {
 
   /** For every field set: who set it and what it overrode (built on first use). */
   public Map<String, FieldTrace> fields() {

@@ -170,7 +170,7 @@ class AuditLogTest {
             java.util.Map.of(),
             List.of(),
             java.util.Map::of,
-            List::of);
+            null);
     try {
       log.record(broken);
       log.record(good);

@@ -64,7 +64,9 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
                   req.getSize(),
                   req.getServer(),
                   req.getPod());
-          return calls.decide(call, explain(req.getExplain(), req.getExplainValue()));
+          return calls.decide(
+              call,
+              explain(req.getExplain(), req.getExplainValue(), req.getOffset(), req.getLimit()));
         },
         json ->
             DecideResponse.newBuilder()
@@ -86,7 +88,7 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
                     req.getSize(),
                     req.getServer(),
                     req.getPod()),
-                explain(req.getExplain(), req.getExplainValue())),
+                explain(req.getExplain(), req.getExplainValue(), req.getOffset(), req.getLimit())),
         json ->
             LaunchResponse.newBuilder()
                 .setDecision(decision(json))
@@ -196,16 +198,21 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
     out.onCompleted();
   }
 
-  static DecisionJson.Explain explain(Explain e, int number) {
-    return switch (e) {
-      case EXPLAIN_UNSPECIFIED, EXPLAIN_FULL -> DecisionJson.Explain.FULL;
-      case EXPLAIN_FIELDS -> DecisionJson.Explain.FIELDS;
-      case EXPLAIN_NONE -> DecisionJson.Explain.NONE;
-      case UNRECOGNIZED ->
-          throw new InvalidRequestException(
-              "explain",
-              "explain must be EXPLAIN_FULL, EXPLAIN_FIELDS or EXPLAIN_NONE; got " + number);
-    };
+  /** The level and page, checked as HTTP checks {@code ?explain=&offset=&limit=}. */
+  static DecisionJson.Explain explain(Explain e, int number, int offset, int limit) {
+    DecisionJson.Explain.Level level =
+        switch (e) {
+          case EXPLAIN_UNSPECIFIED, EXPLAIN_CLOSE -> DecisionJson.Explain.Level.CLOSE;
+          case EXPLAIN_FULL -> DecisionJson.Explain.Level.FULL;
+          case EXPLAIN_FIELDS -> DecisionJson.Explain.Level.FIELDS;
+          case EXPLAIN_NONE -> DecisionJson.Explain.Level.NONE;
+          case UNRECOGNIZED ->
+              throw new InvalidRequestException(
+                  "explain",
+                  "explain must be EXPLAIN_CLOSE, EXPLAIN_FULL, EXPLAIN_FIELDS or EXPLAIN_NONE; got "
+                      + number);
+        };
+    return DecisionJson.Explain.of(level, offset, limit);
   }
 
   /** The typed core of a decision answer (decide or launch JSON). */
