@@ -24,7 +24,6 @@ import io.hubpolicy.api.grpc.v1.StopRequest;
 import io.hubpolicy.api.grpc.v1.StopResponse;
 import io.hubpolicy.format.RequestFields;
 import io.hubpolicy.model.InvalidRequestException;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -55,24 +54,23 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
   public void decide(DecideRequest req, StreamObserver<DecideResponse> out) {
     serve(
         out,
-        () -> {
-          DecideCall call =
-              call(
-                  req.getUser(),
-                  req.getGroupsList(),
-                  req.getImage(),
-                  req.getSize(),
-                  req.getServer(),
-                  req.getPod());
-          return calls.decide(
-              call,
-              explain(req.getExplain(), req.getExplainValue(), req.getOffset(), req.getLimit()));
-        },
-        json ->
-            DecideResponse.newBuilder()
-                .setDecision(decision(json))
-                .setJson(DecisionJson.compact(json))
-                .build());
+        () ->
+            calls.decide(
+                call(req),
+                explain(req.getExplain(), req.getExplainValue(), req.getOffset(), req.getLimit())),
+        PolicyService::decideResponse);
+  }
+
+  @Override
+  public void preview(DecideRequest req, StreamObserver<DecideResponse> out) {
+    serve(out, () -> calls.preview(call(req)), PolicyService::decideResponse);
+  }
+
+  private static DecideResponse decideResponse(ObjectNode json) {
+    return DecideResponse.newBuilder()
+        .setDecision(decision(json))
+        .setJson(DecisionJson.compact(json))
+        .build();
   }
 
   @Override
@@ -81,13 +79,15 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
         out,
         () ->
             calls.launch(
-                call(
+                DecideCall.of(
                     req.getUser(),
                     req.getGroupsList(),
                     req.getImage(),
                     req.getSize(),
                     req.getServer(),
-                    req.getPod()),
+                    req.getPod(),
+                    req.hasGpu() ? req.getGpu().getValue() : null,
+                    req.getGpuType()),
                 explain(req.getExplain(), req.getExplainValue(), req.getOffset(), req.getLimit())),
         json ->
             LaunchResponse.newBuilder()
@@ -144,9 +144,17 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
                 .build());
   }
 
-  private static DecideCall call(
-      String user, List<String> groups, String image, String size, String server, String pod) {
-    return DecideCall.of(user, groups, image, size, server, pod);
+  /** A decide, launch or preview request as the call HTTP would build from its body. */
+  private static DecideCall call(DecideRequest req) {
+    return DecideCall.of(
+        req.getUser(),
+        req.getGroupsList(),
+        req.getImage(),
+        req.getSize(),
+        req.getServer(),
+        req.getPod(),
+        req.hasGpu() ? req.getGpu().getValue() : null,
+        req.getGpuType());
   }
 
   /**

@@ -469,6 +469,40 @@ class GrpcApiTest {
     return n.isNull() ? "" : n.asString();
   }
 
+  /** Preview is the HTTP preview: a decision the form shows, not audited; GPU choices travel. */
+  @Test
+  void previewIsTheHttpPreviewAndTheFormsGpuChoicesTravel() {
+    var answer =
+        policy.preview(
+            DecideRequest.newBuilder()
+                .setUser("bob")
+                .setSize("Small")
+                .setGpu(com.google.protobuf.Int32Value.of(0))
+                .build());
+    JsonNode json = JSON.readTree(answer.getJson());
+    assertTrue(answer.getDecision().getAllowed(), answer.getJson());
+    assertEquals("Small", answer.getDecision().getSize());
+    assertEquals(0, json.get("gpuGrant").asInt(), "no profile grants GPUs here");
+    StatusRuntimeException unknownType =
+        fails(
+            Status.Code.INVALID_ARGUMENT,
+            () ->
+                policy.preview(
+                    DecideRequest.newBuilder().setUser("bob").setGpuType("h100").build()));
+    assertEquals("gpuType", unknownType.getTrailers().get(io.hubpolicy.api.grpc.GrpcErrors.FIELD));
+    // A count past the grant, on the spawn's own call, is refused like a forged form.
+    var over =
+        policy.decide(
+            DecideRequest.newBuilder()
+                .setUser("bob")
+                .setGpu(com.google.protobuf.Int32Value.of(2))
+                .build());
+    assertTrue(!over.getDecision().getAllowed(), over.getJson());
+    assertTrue(
+        over.getDecision().getReasons(0).contains("a GPU count of 2 was asked for"),
+        over.getJson());
+  }
+
   @Test
   void getDecisionReturnsTheAuditLineOfADecisionJustMade() {
     String id =
