@@ -8,6 +8,8 @@ import io.hubpolicy.model.FieldTrace;
 import io.hubpolicy.model.FiredRule;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.NotApplied;
+import io.hubpolicy.model.PodField;
+import io.hubpolicy.model.PodSettings;
 import io.hubpolicy.model.ProfileVolume;
 import io.hubpolicy.model.ServiceSpec;
 import io.hubpolicy.model.TemplateRef;
@@ -182,6 +184,7 @@ public final class DecisionJson {
     ObjectNode services = F.objectNode();
     d.services().forEach((name, spec) -> services.set(name, service(spec)));
     o.set("services", services);
+    o.set("podFields", podFields(d.pod(), false));
     ArrayNode fired = F.arrayNode();
     d.firedRules().forEach(r -> fired.add(firedRule(r)));
     o.set("firedRules", fired);
@@ -252,6 +255,9 @@ public final class DecisionJson {
     result.set("resources", kube(d.resources()));
     result.put("gpu", d.gpu());
     result.set("services", strings(d.services().keySet()));
+    if (!d.pod().isEmpty()) {
+      result.set("podFields", podFields(d.pod(), true));
+    }
     ArrayNode fired = o.putArray("firedRules");
     d.firedRules().forEach(r -> fired.add(firedRule(r)));
     return o;
@@ -356,6 +362,37 @@ public final class DecisionJson {
       n.put("lifecycle", s.lifecycle().wire());
     }
     return n;
+  }
+
+  /**
+   * KubeSpawner's pod fields by their names ({@code node_selector}, {@code init_containers}…); for
+   * the audit log, literal values of container variables whose name looks secret are masked.
+   */
+  private static ObjectNode podFields(PodSettings p, boolean masked) {
+    ObjectNode n = F.objectNode();
+    p.values().forEach((f, v) -> n.set(f.key(), kube(v)));
+    if (masked) {
+      for (PodField f : List.of(PodField.INIT_CONTAINERS, PodField.EXTRA_CONTAINERS)) {
+        JsonNode containers = n.get(f.key());
+        if (containers != null) {
+          containers.forEach(c -> maskEnv(c.get("env")));
+        }
+      }
+    }
+    return n;
+  }
+
+  private static void maskEnv(JsonNode env) {
+    if (env == null) {
+      return;
+    }
+    for (JsonNode e : env) {
+      if (e instanceof ObjectNode o
+          && o.has("value")
+          && SENSITIVE.matcher(o.path("name").asString("")).find()) {
+        o.put("value", "***");
+      }
+    }
   }
 
   private static void putMap(ObjectNode n, String key, Map<String, ?> m) {

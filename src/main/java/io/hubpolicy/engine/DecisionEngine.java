@@ -189,6 +189,7 @@ public final class DecisionEngine {
         o.volumes(),
         o.getGpu(),
         new LinkedHashMap<>(o.services()),
+        o.podSettings(),
         List.copyOf(o.firedRules()),
         memoize(o::fieldTraces),
         rb.whyNot(request));
