@@ -167,8 +167,12 @@ public record PolicyTestFile(Path path, RuleBase ruleBase, List<PolicyTestCase> 
 
   private static List<PolicyTestCase> cases(YMap top, StrictReader r) {
     YNode n = top.get("cases");
-    if (!(n instanceof YList list) || list.items().isEmpty()) {
-      r.problem(n.line(), "cases", "must be a list of at least one case, found " + n.kind());
+    if (!(n instanceof YList list)) {
+      r.problem(n.line(), "cases", "must be a list of cases, found " + n.kind());
+      return List.of();
+    }
+    if (list.items().isEmpty()) {
+      r.problem(n.line(), "cases", "lists no case; a test file has at least one");
       return List.of();
     }
     List<PolicyTestCase> out = new ArrayList<>();
