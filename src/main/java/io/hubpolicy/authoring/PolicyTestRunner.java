@@ -98,14 +98,18 @@ public final class PolicyTestRunner {
     List<PolicyTestMismatch> mismatches = new ArrayList<>();
     Decision d = null;
     String refused = null;
+    String why = null;
     try {
       d = DecisionEngine.decide(c.request(), file.ruleBase());
     } catch (InvalidRequestException e) {
       refused = e.field() + ": " + e.getMessage();
+      why = "refused: ";
     } catch (PolicyException e) {
       refused = e.getMessage();
+      why = "failed: ";
     } catch (RuntimeException e) {
       refused = "internal error: " + Words.of(e);
+      why = "failed: ";
     }
     if (c.error() != null) {
       if (refused == null) {
@@ -124,8 +128,7 @@ public final class PolicyTestRunner {
                 refused));
       }
     } else if (refused != null) {
-      mismatches.add(
-          new PolicyTestMismatch("decision", c.line(), "a decision", "refused: " + refused));
+      mismatches.add(new PolicyTestMismatch("decision", c.line(), "a decision", why + refused));
     } else {
       for (PolicyTestExpectation e : c.expectations()) {
         try {
