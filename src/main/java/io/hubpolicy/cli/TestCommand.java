@@ -20,10 +20,11 @@ import picocli.CommandLine.Spec;
     name = "test",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs policy tests: YAML files of cases, each a request and what its decision must be",
-      "(the rules that fire, fields, who set them). The format: docs/policy-tests.md.",
-      "Exit 0 when every case passed, 1 when a case failed, 2 for a test file that cannot run",
-      "(its problems with file:line: field). Without PATH: ./rules/tests."
+      "Runs policy tests: YAML files of cases, each a spawn request and what its",
+      "decision must be (the rules that fire, fields, who set them).",
+      "Format: docs/policy-tests.md. Without PATH: ./rules/tests.",
+      "Exit 0 when every case passed, 1 when a case failed, 2 for a test file that",
+      "cannot run (its problems as file:line: field: message)."
     })
 final class TestCommand implements Callable<Integer> {
   static final Path DEFAULT_TESTS = Path.of("rules", "tests");
