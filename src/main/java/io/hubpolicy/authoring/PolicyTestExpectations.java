@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Reads a case's expectations ({@code fired}, {@code firedInOrder}, {@code notFired} and the fields
@@ -218,7 +219,7 @@ final class PolicyTestExpectations {
       YMap m,
       String field,
       int line,
-      java.util.function.Function<Decision, List<String>> of) {
+      Function<Decision, List<String>> of) {
     List<String> want = r.stringList(m, key, field);
     return (d, mm) -> {
       List<String> got = of.apply(d);
@@ -234,11 +235,11 @@ final class PolicyTestExpectations {
       YMap m,
       String field,
       int line,
-      java.util.function.Function<Decision, List<String>> of) {
+      Function<Decision, List<String>> of) {
     List<String> want = r.stringList(m, key, field);
     return (d, mm) -> {
       List<String> got = of.apply(d);
-      if (!Set.copyOf(got).equals(Set.copyOf(want)) || got.size() != want.size()) {
+      if (!got.stream().sorted().toList().equals(want.stream().sorted().toList())) {
         mm.add(new PolicyTestMismatch(key, line, show(want), show(got)));
       }
     };
