@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The command line: {@code decide}, {@code explain}, {@code validate}, {@code serve}, {@code
- * workload}.
+ * workload}, {@code diff}.
  */
 @Command(
     name = "hubpolicy",
@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
       ExplainCommand.class,
       ValidateCommand.class,
       ServeCommand.class,
-      WorkloadCommand.class
+      WorkloadCommand.class,
+      DiffCommand.class
     })
 public final class Main implements Runnable {
   /** Exit codes: 0 fine, 1 internal failure, 2 bad input or configuration. */
@@ -44,7 +45,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "choose a command: decide, explain, validate, serve or workload");
+        spec.commandLine(), "choose a command: decide, explain, validate, serve, workload or diff");
   }
 
   static final class Version implements CommandLine.IVersionProvider {
