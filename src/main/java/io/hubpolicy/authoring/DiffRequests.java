@@ -88,7 +88,8 @@ public final class DiffRequests {
     try {
       root = JsonBodies.object(text, "the fields of a request body, or an audit record");
     } catch (InvalidRequestException e) {
-      throw new BadLineException("neither an audit record nor a request body: " + e.getMessage());
+      String why = e.getMessage().replaceFirst("^request body (is )?", "");
+      throw new BadLineException("neither an audit record nor a request body: " + why);
     }
     JsonNode input = root.get("input");
     if (input != null) {
