@@ -7,8 +7,9 @@ import java.util.Set;
  * labels and annotations: {@code {username}}, {@code {servername}} and {@code {user_server}} are
  * the safe slugs KubeSpawner writes (see {@link SafeNames}), {@code {unescaped_username}} and
  * {@code {unescaped_servername}} the names as the hub has them, {@code {userid}} the hub's user id.
- * {@code {{} and {@code }}} are a literal brace, as in Python's {@code str.format}. Anything else
- * in braces is an error when the configuration is loaded, never at a spawn.
+ * {@code {{} and {@code }}} are a literal brace, as in Python's {@code str.format}. A shell-style
+ * {@code ${NAME}} stays as written (configurations of the old system pass those to scripts).
+ * Anything else in braces is an error when the configuration is loaded, never at a spawn.
  */
 public final class Placeholders {
   public static final Set<String> NAMES =
@@ -80,6 +81,10 @@ public final class Placeholders {
       } else if (c == '}' && i + 1 < text.length() && text.charAt(i + 1) == '}') {
         out.append('}');
         i += 2;
+      } else if (c == '{' && i > 0 && text.charAt(i - 1) == '$' && text.indexOf('}', i) > 0) {
+        int end = text.indexOf('}', i);
+        out.append(text, i, end + 1);
+        i = end + 1;
       } else if (c == '{') {
         int end = text.indexOf('}', i);
         if (end < 0) {

@@ -41,6 +41,7 @@ class PodFieldsTest {
         - {name: HOMEDIR, value: "/home/{username}/{servername}"}
         - {name: WHO, value: "{unescaped_username} on {unescaped_servername} as {user_server}"}
         - {name: LITERAL, value: "{{username}} stays"}
+        - {name: SHELL, value: "${HOME}/x"}
         - {name: ID, value: "u{userid}"}
         volumes:
         - name: home
@@ -140,7 +141,7 @@ class PodFieldsTest {
     assertEquals("base", f.get("node_selector.zone").overrode().get(0).setBy().name());
     assertEquals("Small", f.get("priority_class_name").setBy().name());
     assertEquals(io.hubpolicy.model.Actor.Kind.SIZE, f.get("priority_class_name").setBy().kind());
-    assertEquals("test.yaml:41", f.get("priority_class_name").setBy().source(), "the size's line");
+    assertEquals("test.yaml:42", f.get("priority_class_name").setBy().source(), "the size's line");
     assertEquals("test.yaml:2", f.get("uid").setBy().source(), "the profile's line");
     assertEquals(io.hubpolicy.model.Actor.Kind.PROFILE, f.get("uid").setBy().kind());
     assertEquals("gpu team", f.get("init_containers.fetch").setBy().name());
@@ -161,6 +162,7 @@ class PodFieldsTest {
         env.get("WHO"));
     assertEquals("{username} stays", env.get("LITERAL"), "doubled braces are literal");
     assertEquals("u42", env.get("ID"));
+    assertEquals("${HOME}/x", env.get("SHELL"), "a shell-style variable stays as written");
     ProfileVolume home = d.volumes().get(0);
     assertEquals("claim-" + user + server, home.volume().getPersistentVolumeClaim().getClaimName());
     assertEquals("Ana.Smith@example.com", home.subPath());

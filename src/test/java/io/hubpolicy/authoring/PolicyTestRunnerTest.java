@@ -294,7 +294,8 @@ class PolicyTestRunnerTest {
         "expect: {env: {EDITOR: emacs}}",
         "env.EDITOR (line ",
         "expected: emacs\n",
-        "got:      vim, set by profile 'base' (rule 'Apply matching profile')");
+        "got:      vim, set by profile 'base' (",
+        "base.yaml:2) (rule 'Apply matching profile')");
     addCase(
         text,
         want,
@@ -342,7 +343,8 @@ class PolicyTestRunnerTest {
         "expect: {resources: {limits: {cpu: '2'}}}",
         "resources.limits.cpu (line ",
         "expected: 2\n",
-        "got:      1, set by profile 'base' (rule 'Apply matching profile')");
+        "got:      1, set by profile 'base' (",
+        "(rule 'Apply matching profile')");
     addCase(
         text,
         want,
@@ -415,7 +417,8 @@ class PolicyTestRunnerTest {
         "expect: {sources: {env.EDITOR: {profile: gpu users}}}",
         "sources.env.EDITOR (line ",
         "expected: {profile: gpu users}",
-        "got:      {rule: Apply matching profile, profile: base, salience: 1000000}");
+        "got:      {kind: profile, name: base, source: ",
+        "base.yaml:2, rule: Apply matching profile, profile: base, salience: 1000000}");
     addCase(
         text,
         want,
@@ -423,8 +426,9 @@ class PolicyTestRunnerTest {
         "expect: {sources: {env.MEM_LIMIT: {rule: Every notebook knows its user name}}}",
         "sources.env.MEM_LIMIT (line ",
         "expected: {rule: Every notebook knows its user name}",
-        "got:      {rule: MEM_LIMIT carries the memory limit in bytes, profile: ~, salience:"
-            + " -100000}");
+        "got:      {kind: rule, name: MEM_LIMIT carries the memory limit in bytes, source:"
+            + " rules/defaults.drl:18, rule: MEM_LIMIT carries the memory limit in bytes, profile:"
+            + " ~, salience: -100000}");
     addCase(
         text,
         want,
@@ -432,7 +436,8 @@ class PolicyTestRunnerTest {
         "expect: {sources: {env.EDITOR: ~}}",
         "sources.env.EDITOR (line ",
         "expected: ~ (not set by any rule)",
-        "got:      {rule: Apply matching profile, profile: base");
+        "got:      {kind: profile, name: base, source: ",
+        "rule: Apply matching profile, profile: base");
     addCase(
         text,
         want,
@@ -629,8 +634,8 @@ class PolicyTestRunnerTest {
             file + ":9: cases[0].expect.env.A: needs exactly one of value, valueFrom, secret",
             file + ":10: cases[0].expect.resources.limits.cpu: 'lots' is not a Kubernetes quantity",
             file
-                + ":11: cases[0].expect.sources.gpu.rul: unknown key 'rul' (known keys: profile,"
-                + " rule, salience)",
+                + ":11: cases[0].expect.sources.gpu.rul: unknown key 'rul' (known keys: kind,"
+                + " name, profile, rule, salience, source)",
             file + ":14: cases[1].fired: must be a list of strings, found a string")) {
       assertTrue(p.contains(line), "missing:\n" + line + "\nin:\n" + p);
     }

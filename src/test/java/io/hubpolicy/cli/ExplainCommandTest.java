@@ -45,9 +45,12 @@ class ExplainCommandTest {
     assertTrue(
         text.contains(
             "  resources.limits.memory = 8Gi\n"
-                + "      set by rule 'The chosen size applies after every profile'\n"
-                + "      overrode 1Gi from profile 'globals' (rule 'Apply matching profile')\n"
-                + "      overrode 2Gi from profile 'Thoth Notebooks' (rule 'Apply matching profile')\n"),
+                + "      set by size 'Large' (profiles/20-sizes.yaml:19) (rule 'The chosen size"
+                + " applies after every profile')\n"
+                + "      overrode 1Gi from profile 'globals' (profiles/10-profiles.yaml:6) (rule"
+                + " 'Apply matching profile')\n"
+                + "      overrode 2Gi from profile 'Thoth Notebooks' (profiles/10-profiles.yaml:46)"
+                + " (rule 'Apply matching profile')\n"),
         text);
     assertTrue(!text.contains("env.THOTH"), "--field filters the fields");
   }
@@ -102,8 +105,9 @@ class ExplainCommandTest {
     assertTrue(text.contains("  set env.THOTH_DEPLOYMENT_NAME = "), text);
     assertTrue(
         text.contains(
-            "  set resources.limits.memory = 2Gi, overridden by rule 'The chosen size applies"
-                + " after every profile'\n"),
+            "  set resources.limits.memory = 2Gi, overridden by size 'Large'"
+                + " (profiles/20-sizes.yaml:19) (rule 'The chosen size applies after every"
+                + " profile')\n"),
         text);
     assertTrue(!text.contains("globals"), "only the profile asked about: " + text);
   }

@@ -106,8 +106,9 @@ class TestCommandTest {
                     + ":11: wrong memory\n"
                     + "      resources.limits.memory (line 13)\n"
                     + "        expected: 4Gi\n"
-                    + "        got:      8Gi, set by rule 'The chosen size applies after every"
-                    + " profile'\n"
+                    + "        got:      8Gi, set by size 'Large' ("
+                    + failing
+                    + ":6) (rule 'The chosen size applies after every profile')\n"
                     + "FAIL  "
                     + failing
                     + " (1 passed, 1 failed)\n"),
@@ -185,8 +186,9 @@ class TestCommandTest {
     assertEquals(0, cases.get(0).getElementsByTagName("failure").getLength());
     Element failure = (Element) cases.get(1).getElementsByTagName("failure").item(0);
     assertEquals(
-        "resources.limits.memory: expected 4Gi, got 8Gi, set by rule 'The chosen size applies"
-            + " after every profile'",
+        "resources.limits.memory: expected 4Gi, got 8Gi, set by size 'Large' ("
+            + failing
+            + ":6) (rule 'The chosen size applies after every profile')",
         failure.getAttribute("message"));
     assertTrue(failure.getTextContent().contains("expected: 4Gi\n"), failure.getTextContent());
     Element error = (Element) suites.get(2).getElementsByTagName("error").item(0);
