@@ -4,8 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The command line: {@code decide}, {@code explain}, {@code validate}, {@code lint}, {@code serve},
- * {@code workload}.
+ * The command line: {@code decide}, {@code explain}, {@code validate}, {@code test}, {@code lint},
+ * {@code serve}, {@code workload}.
  */
 @Command(
     name = "hubpolicy",
@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DecideCommand.class,
       ExplainCommand.class,
       ValidateCommand.class,
+      TestCommand.class,
       LintCommand.class,
       ServeCommand.class,
       WorkloadCommand.class
@@ -45,7 +46,8 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "choose a command: decide, explain, validate, lint, serve or workload");
+        spec.commandLine(),
+        "choose a command: decide, explain, validate, test, lint, serve or workload");
   }
 
   static final class Version implements CommandLine.IVersionProvider {
