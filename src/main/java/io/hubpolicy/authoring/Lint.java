@@ -121,7 +121,7 @@ public final class Lint {
       sizes.schedulable(in.cluster());
     }
     if (in.planner() != null && built.problems().isEmpty()) {
-      renderTemplates(config, in.planner().apply(config), where, out);
+      renderTemplates(config, in.planner().apply(config), profiles, where, out);
     }
     return new LintReport(out);
   }
@@ -176,16 +176,21 @@ public final class Lint {
 
   /**
    * Renders every service whose templates are among the files for an example user, as {@code
-   * validate} does; one that fails is reported (serve loads it; the launch would fail).
+   * validate} does; one that fails is reported (serve loads it; the launch would fail), unless a
+   * later profile replaces that service wherever this one applies (it is then never launched).
    */
   private static void renderTemplates(
-      PolicyConfig config, ServicePlanner planner, LintLocations where, List<LintFinding> out) {
+      PolicyConfig config,
+      ServicePlanner planner,
+      LintProfiles profiles,
+      LintLocations where,
+      List<LintFinding> out) {
     ServiceTarget example = new ServiceTarget("example-user", "", "example-namespace");
     for (Profile p : config.profiles()) {
       p.services()
           .forEach(
               (name, spec) -> {
-                if (!amongFiles(config.templates(), spec)) {
+                if (!amongFiles(config.templates(), spec) || profiles.serviceOverridden(p, name)) {
                   return;
                 }
                 PlannedService planned = planner.plan(name, spec, example);

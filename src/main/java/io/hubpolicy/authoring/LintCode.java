@@ -12,8 +12,11 @@ public enum LintCode {
   INVALID_RULES("invalid-rules", Severity.ERROR),
   /** A file of {@code --manifests DIR} cannot be read as Kubernetes objects. */
   INVALID_MANIFESTS("invalid-manifests", Severity.ERROR),
-  /** A service template among the files fails to render for an example user. */
-  SERVICE_TEMPLATE("service-template", Severity.INFO),
+  /**
+   * A service template among the files fails to render for an example user ({@code validate}'s
+   * warning).
+   */
+  SERVICE_TEMPLATE("service-template", Severity.WARNING),
   /** Two profiles of one source (file, ConfigMap key) share a name. */
   DUPLICATE_PROFILE("duplicate-profile", Severity.ERROR),
   /** A later source has a profile of the same name: an overlay; both apply. */

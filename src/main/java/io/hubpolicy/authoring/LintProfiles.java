@@ -103,6 +103,15 @@ final class LintProfiles {
   }
 
   private final Map<Integer, Profile> redefinitionShadows = new HashMap<>();
+  private final Set<String> overriddenServices = new java.util.HashSet<>();
+
+  /**
+   * Whether a later profile replaces this service of {@code p} for every request {@code p} matches
+   * (after {@link #shadowing}): it is then never launched.
+   */
+  boolean serviceOverridden(Profile p, String service) {
+    return overriddenServices.contains(p.order() + "\0" + service);
+  }
 
   private String redefined(Profile p, Profile again, boolean overwritesAll) {
     return "profile '"
@@ -212,6 +221,11 @@ final class LintProfiles {
   void shadowing(Predicate<Profile> skip) {
     for (Result r : Shadowing.analyse(profiles, referencedEnv(), skip)) {
       Profile p = r.profile();
+      for (Covered c : r.covered()) {
+        if (c.field().kind() == Shadowing.Kind.SERVICE) {
+          overriddenServices.add(p.order() + "\0" + c.field().name());
+        }
+      }
       if (nobody(p.users(), p.groups())) {
         continue;
       }
@@ -277,6 +291,13 @@ final class LintProfiles {
       case VOLUME -> where.item(p, "volumes", f.index());
       case SERVICE -> where.subKey(p, "services", f.name());
       case GPU -> where.key(p, "gpu");
+      case KEPT -> where.key(p, f.name());
+      case POD -> {
+        int dot = f.name().indexOf('.');
+        yield dot < 0
+            ? where.key(p, f.name())
+            : where.subKey(p, f.name().substring(0, dot), f.name().substring(dot + 1));
+      }
     };
   }
 

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NodeAffinity;
 import io.hubpolicy.model.ImagePattern;
 import io.hubpolicy.model.ImageRef;
+import io.hubpolicy.model.PodField;
+import io.hubpolicy.model.PodSettings;
 import io.hubpolicy.model.Profile;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +42,15 @@ final class Shadowing {
     AFFINITY("node_affinity"),
     VOLUME("volume"),
     SERVICE("service"),
-    GPU("gpu");
+    GPU("gpu"),
+    /** A KubeSpawner pod setting: per key of a map, per name of a list, else whole. */
+    POD("pod setting"),
+    /**
+     * What a later profile adds to rather than replaces (tolerations), or whose order the first
+     * writer fixes (init containers run in order): never covered, so a profile setting one is never
+     * said to do nothing.
+     */
+    KEPT("");
 
     final String label;
 
@@ -56,7 +66,11 @@ final class Shadowing {
     }
 
     String label() {
-      return kind == Kind.GPU ? "gpu" : kind.label + " " + name;
+      return kind == Kind.GPU || kind == Kind.KEPT ? name : kind.label + " " + name;
+    }
+
+    boolean coverable() {
+      return kind != Kind.KEPT;
     }
   }
 
@@ -104,9 +118,15 @@ final class Shadowing {
       List<Profile> profiles, Set<String> referencedEnv, Predicate<Profile> skip) {
     Shadowing s = new Shadowing(profiles);
     for (Profile p : profiles) {
-      s.fieldsOf.add(fields(p));
-      s.add(p);
+      List<Field> fields = fields(p);
+      s.fieldsOf.add(fields);
+      for (Field f : fields) {
+        if (f.coverable()) {
+          s.fieldIds.computeIfAbsent(f.key(), k -> s.fieldIds.size());
+        }
+      }
     }
+    profiles.forEach(s::add);
     List<Result> out = new ArrayList<>();
     for (Profile p : profiles) {
       if (skip.test(p)) {
@@ -166,7 +186,31 @@ final class Shadowing {
       Field f = new Field(Kind.GPU, "gpu", 0);
       out.put(f.key(), f);
     }
+    if (!p.tolerations().isEmpty()) {
+      Field f = new Field(Kind.KEPT, "tolerations", 0);
+      out.put(f.key(), f);
+    }
+    p.pod().values().forEach((pf, v) -> pod(pf, v, out));
     return List.copyOf(out.values());
+  }
+
+  /** A pod setting as the merge keys it ({@link PodField.Merge}). */
+  private static void pod(PodField pf, Object v, Map<String, Field> out) {
+    if (pf == PodField.INIT_CONTAINERS) {
+      Field f = new Field(Kind.KEPT, pf.key(), 0);
+      out.put(f.key(), f);
+      return;
+    }
+    switch (pf.merge()) {
+      case MAP -> ((Map<?, ?>) v).keySet().forEach(k -> put(out, pf.key() + "." + k));
+      case BY_NAME -> ((List<?>) v).forEach(i -> put(out, pf.key() + "." + PodSettings.nameOf(i)));
+      case WHOLE -> put(out, pf.key());
+    }
+  }
+
+  private static void put(Map<String, Field> out, String name) {
+    Field f = new Field(Kind.POD, name, 0);
+    out.put(f.key(), f);
   }
 
   /** The user keys a request may match the profile through; everyone is {@link #EVERYONE}. */
@@ -192,9 +236,12 @@ final class Shadowing {
       userKeys[i] = userIds.computeIfAbsent(users.get(i), k -> userIds.size());
     }
     for (Field f : fields) {
-      long field = (long) fieldIds.computeIfAbsent(f.key(), k -> fieldIds.size()) << 32;
+      if (!f.coverable()) {
+        continue;
+      }
+      int field = fieldIds.get(f.key());
       for (int u : userKeys) {
-        index.computeIfAbsent(field | u, k -> new Slot()).add(p);
+        index.computeIfAbsent(slot(field, u), k -> new Slot()).add(p);
       }
     }
   }
@@ -208,11 +255,15 @@ final class Shadowing {
     }
     List<String> images = a.images().isEmpty() ? List.of() : a.images();
     for (Field f : fields) {
-      if (f.kind() == Kind.ENV && referencedEnv.contains(f.name())) {
+      if (!f.coverable() || f.kind() == Kind.ENV && referencedEnv.contains(f.name())) {
         continue;
       }
+      Integer id = fieldIds.get(f.key());
+      if (id == null) {
+        continue; // no other profile sets it
+      }
       Set<Integer> by = new LinkedHashSet<>();
-      long field = (long) fieldIds.get(f.key()) << 32;
+      int field = id;
       boolean all = true;
       for (int ui = 0; ui < users.size() && all; ui++) {
         Integer u = userIds.get(users.get(ui));
@@ -237,10 +288,10 @@ final class Shadowing {
    * Whether a profile after {@code a} sets {@code f} for every request of user key {@code u} and
    * image entry {@code image} (null: any image); adds the latest such profile to {@code by}.
    */
-  private boolean later(Profile a, long field, int u, String image, Set<Integer> by) {
-    int latest = u < 0 ? -1 : latest(field | u, image);
+  private boolean later(Profile a, int field, int u, String image, Set<Integer> by) {
+    int latest = u < 0 ? -1 : latest(slot(field, u), image);
     if (u != 0) {
-      latest = Math.max(latest, latest(field, image));
+      latest = Math.max(latest, latest(slot(field, 0), image));
     }
     if (latest > a.order()) {
       by.add(latest);
@@ -249,18 +300,29 @@ final class Shadowing {
     return false;
   }
 
+  /**
+   * A slot's key: dense and below 2^32 for any realistic configuration, so that {@link Long}'s hash
+   * (its two halves xor-ed) spreads them; field and user ids side by side would collide.
+   */
+  private long slot(int field, int user) {
+    return (long) user * fieldIds.size() + field;
+  }
+
   private int latest(long key, String image) {
     Slot s = index.get(key);
     return s == null ? -1 : s.latestContaining(image);
   }
 
-  /** For one field and user key: the latest profile per image key. */
+  /**
+   * For one field and user key: the latest profile per image key. Most slots hold one or two
+   * profiles, so the maps are made only when needed.
+   */
   private static final class Slot {
     int anyImage = -1;
-    final Map<String, Integer> exact = new HashMap<>(2);
-    final Map<String, Integer> tagless = new HashMap<>(2);
-    final Map<String, Integer> globs = new HashMap<>(2);
-    final Map<String, ImagePattern> compiled = new HashMap<>(2);
+    Map<String, Integer> exact;
+    Map<String, Integer> tagless;
+    List<ImagePattern> globs;
+    List<Integer> globOrders;
 
     void add(Profile p) {
       int order = p.order();
@@ -270,14 +332,28 @@ final class Shadowing {
       }
       for (String e : p.images()) {
         switch (LintImages.form(e)) {
-          case EXACT -> exact.merge(e, order, Math::max);
-          case TAGLESS -> tagless.merge(e, order, Math::max);
+          case EXACT -> exact = merge(exact, e, order);
+          case TAGLESS -> tagless = merge(tagless, e, order);
           case GLOB -> {
-            globs.merge(e, order, Math::max);
-            compiled.computeIfAbsent(e, ImagePattern::new);
+            if (globs == null) {
+              globs = new ArrayList<>(2);
+              globOrders = new ArrayList<>(2);
+            }
+            globs.add(new ImagePattern(e));
+            globOrders.add(order);
           }
         }
       }
+    }
+
+    private static Map<String, Integer> merge(Map<String, Integer> m, String k, int order) {
+      Map<String, Integer> out = m == null ? new HashMap<>(4) : m;
+      out.merge(k, order, Math::max);
+      return out;
+    }
+
+    private static int get(Map<String, Integer> m, String k) {
+      return m == null ? -1 : m.getOrDefault(k, -1);
     }
 
     /** The latest profile here whose image condition holds for every image of {@code image}. */
@@ -288,16 +364,16 @@ final class Shadowing {
       }
       switch (LintImages.form(image)) {
         case EXACT -> {
-          best = Math.max(best, exact.getOrDefault(image, -1));
-          best = Math.max(best, tagless.getOrDefault(ImageRef.nameWithoutTag(image), -1));
-          for (Map.Entry<String, Integer> g : globs.entrySet()) {
-            if (g.getValue() > best && compiled.get(g.getKey()).matches(image)) {
-              best = g.getValue();
+          best = Math.max(best, get(exact, image));
+          best = Math.max(best, get(tagless, ImageRef.nameWithoutTag(image)));
+          for (int i = 0; globs != null && i < globs.size(); i++) {
+            if (globOrders.get(i) > best && globs.get(i).matches(image)) {
+              best = globOrders.get(i);
             }
           }
         }
         case TAGLESS -> {
-          best = Math.max(best, tagless.getOrDefault(image, -1));
+          best = Math.max(best, get(tagless, image));
           best = Math.max(best, globsContaining(image, best));
         }
         case GLOB -> best = Math.max(best, globsContaining(image, best));
@@ -306,9 +382,9 @@ final class Shadowing {
     }
 
     private int globsContaining(String image, int best) {
-      for (Map.Entry<String, Integer> g : globs.entrySet()) {
-        if (g.getValue() > best && LintImages.contains(g.getKey(), image)) {
-          best = g.getValue();
+      for (int i = 0; globs != null && i < globs.size(); i++) {
+        if (globOrders.get(i) > best && LintImages.contains(globs.get(i).entry(), image)) {
+          best = globOrders.get(i);
         }
       }
       return best;
