@@ -42,41 +42,55 @@ final class LintBench {
             + warm
             + " warm-up runs. \"lint\" is the whole command's work on the text (load,"
             + " compile the rule base, every check, the text report); \"checks\" is the lint"
-            + " checks alone on what the load made.");
+            + " checks alone on what the load made. CPU is the measuring thread's own CPU"
+            + " time: on a shared machine the wall clock also counts the time other processes"
+            + " held the cores.");
     report.println();
     report.println(
-        "| profiles | lint (whole) | checks alone | findings (errors / warnings / infos) |");
-    report.println("|---:|---:|---:|---|");
+        "| profiles | lint (whole), wall | its thread's CPU | checks alone, wall | their CPU |"
+            + " findings (errors / warnings / infos) |");
+    report.println("|---:|---:|---:|---:|---:|---|");
     for (int n : sizes) {
       WorkloadGenerator.Workload w = WorkloadGenerator.generate(n, 1, 42);
       List<ConfigSource> profiles = List.of(new ConfigSource("profiles.yaml", w.yaml()));
       Lint.Input in = new Lint.Input(profiles, rules);
       long[] whole = new long[measured];
       long[] checks = new long[measured];
+      long[] wholeCpu = new long[measured];
+      long[] checksCpu = new long[measured];
+      java.lang.management.ThreadMXBean cpu =
+          java.lang.management.ManagementFactory.getThreadMXBean();
       LintReport last = null;
       long sink = 0;
       for (int round = 0; round < warm + measured; round++) {
         System.err.println("bench lint: " + n + " profiles, run " + (round + 1));
+        long c0 = cpu.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         RuleBaseBuilder.Report built = new RuleBaseBuilder().check(in.profiles(), in.rules());
         LintReport r = Lint.run(in, built);
         sink += r.text().length();
         long t1 = System.nanoTime();
+        long c1 = cpu.getCurrentThreadCpuTime();
         LintReport again = Lint.run(in, built);
         long t2 = System.nanoTime();
+        long c2 = cpu.getCurrentThreadCpuTime();
         sink += again.findings().size();
         if (round >= warm) {
           whole[round - warm] = t1 - t0;
           checks[round - warm] = t2 - t1;
+          wholeCpu[round - warm] = c1 - c0;
+          checksCpu[round - warm] = c2 - c1;
         }
         last = r;
       }
       Map<Severity, Integer> c = last.counts();
       report.printf(
-          "| %,d | %s | %s | %,d / %,d / %,d |%n",
+          "| %,d | %s | %s | %s | %s | %,d / %,d / %,d |%n",
           n,
           show(whole),
+          show(wholeCpu),
           show(checks),
+          show(checksCpu),
           c.get(Severity.ERROR),
           c.get(Severity.WARNING),
           c.get(Severity.INFO));
