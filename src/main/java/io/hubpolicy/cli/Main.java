@@ -4,8 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The command line: {@code decide}, {@code explain}, {@code validate}, {@code test}, {@code serve},
- * {@code workload}, {@code diff}.
+ * The command line: {@code decide}, {@code explain}, {@code validate}, {@code test}, {@code lint},
+ * {@code serve}, {@code workload}, {@code diff}.
  */
 @Command(
     name = "hubpolicy",
@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ExplainCommand.class,
       ValidateCommand.class,
       TestCommand.class,
+      LintCommand.class,
       ServeCommand.class,
       WorkloadCommand.class,
       DiffCommand.class
@@ -47,7 +48,7 @@ public final class Main implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "choose a command: decide, explain, validate, test, serve, workload or diff");
+        "choose a command: decide, explain, validate, test, lint, serve, workload or diff");
   }
 
   static final class Version implements CommandLine.IVersionProvider {

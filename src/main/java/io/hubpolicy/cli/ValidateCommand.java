@@ -167,7 +167,7 @@ final class ValidateCommand implements Callable<Integer> {
     return null;
   }
 
-  private static List<RuleSource> dedupe(List<RuleSource> sources) {
+  static List<RuleSource> dedupe(List<RuleSource> sources) {
     Set<String> seen = new LinkedHashSet<>();
     List<RuleSource> out = new ArrayList<>();
     for (RuleSource r : sources) {
