@@ -53,12 +53,32 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
    */
   public static DecideCall of(
       String user, List<String> groups, String image, String size, String server, String pod) {
+    return of(user, groups, image, size, server, pod, null, null);
+  }
+
+  /**
+   * @param gpu the GPU count chosen on the form, null for none
+   * @param gpuType the GPU type chosen on the form, null or empty for none
+   */
+  public static DecideCall of(
+      String user,
+      List<String> groups,
+      String image,
+      String size,
+      String server,
+      String pod,
+      Integer gpu,
+      String gpuType) {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     putIfGiven(root, "user", user);
     groups.forEach(root.putArray("groups")::add);
     putIfGiven(root, "image", image);
     putIfGiven(root, "size", size);
     putIfGiven(root, "server", server);
+    if (gpu != null) {
+      root.put("gpu", gpu);
+    }
+    putIfGiven(root, "gpuType", gpuType);
     if (pod != null && !pod.isEmpty()) {
       root.set("pod", JsonBodies.value(pod, "pod"));
     }

@@ -6,12 +6,16 @@ import io.hubpolicy.model.Actor;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.FieldTrace;
 import io.hubpolicy.model.FiredRule;
+import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.NotApplied;
+import io.hubpolicy.model.PodField;
+import io.hubpolicy.model.PodSettings;
 import io.hubpolicy.model.ProfileVolume;
 import io.hubpolicy.model.ServiceSpec;
 import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.model.TemplateRef;
 import io.hubpolicy.model.UserVariable;
+import io.hubpolicy.model.WhyNot;
 import io.hubpolicy.mutation.PodMutator;
 import io.hubpolicy.services.PlannedService;
 import java.util.List;
@@ -48,27 +52,115 @@ public final class DecisionJson {
   private DecisionJson() {}
 
   /**
-   * How much explanation to include: {@code notApplied} costs O(profiles), so it can be left out.
+   * How much explanation to include ({@code ?explain=}, {@code --explain}, gRPC {@code explain}):
+   *
+   * <ul>
+   *   <li>{@code none}: no {@code explanation};
+   *   <li>{@code fields}: who set each field and what it overrode;
+   *   <li>{@code close} (the default): the same, and why the profiles that came close did not apply
+   *       (at most {@link #CLOSE_CAP}; see {@link io.hubpolicy.model.WhyNot}), with the counts of
+   *       those and of all the profiles that did not apply. Costs about what the decision costs;
+   *   <li>{@code full}: the same, and one page ({@code offset}, {@code limit}: default {@link
+   *       #DEFAULT_LIMIT}, at most {@link #MAX_LIMIT}) of every profile that did not apply.
+   * </ul>
+   *
+   * <p>{@code offset} and {@code limit} are 0 for the levels they do not apply to.
    */
-  public enum Explain {
-    FULL,
-    FIELDS,
-    NONE;
+  public record Explain(Level level, int offset, int limit) {
+    /** From the least to the most said. */
+    public enum Level {
+      NONE,
+      FIELDS,
+      CLOSE,
+      FULL
+    }
+
+    /** How many of the profiles that came close an answer lists. */
+    public static final int CLOSE_CAP = 25;
+
+    /** A page of {@code explain=full} without {@code limit}. */
+    public static final int DEFAULT_LIMIT = 100;
+
+    /** The longest page of {@code explain=full}. */
+    public static final int MAX_LIMIT = 1000;
+
+    public static final Explain NONE = new Explain(Level.NONE, 0, 0);
+    public static final Explain FIELDS = new Explain(Level.FIELDS, 0, 0);
+    public static final Explain CLOSE = new Explain(Level.CLOSE, 0, 0);
+
+    /** The first page of {@code full}. */
+    public static final Explain FULL = new Explain(Level.FULL, 0, DEFAULT_LIMIT);
 
     /**
-     * {@code full}, {@code fields} or {@code none}, as {@code ?explain=} and {@code --explain} take
-     * it; absent is full.
+     * As {@code ?explain=&offset=&limit=} and {@code --explain --offset --limit} give them: {@code
+     * close}, {@code full}, {@code fields} or {@code none}, absent (null or empty) meaning close;
+     * {@code offset} and {@code limit} may be absent, and are only for {@code full}.
      */
-    public static Explain parse(String value) {
+    public static Explain parse(String value, String offset, String limit) {
+      Level level;
       if (value == null || value.isEmpty()) {
-        return FULL;
+        level = Level.CLOSE;
+      } else {
+        try {
+          level = Level.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw new InvalidRequestException(
+              "explain", "explain must be close, full, fields or none; got '" + value + "'");
+        }
       }
+      return of(level, number("offset", offset, 0), number("limit", limit, 0));
+    }
+
+    /**
+     * Checks a level with its page, as gRPC gives them: 0 for an offset or a limit not given (a
+     * limit of 0 is the default).
+     */
+    public static Explain of(Level level, int offset, int limit) {
+      if (level != Level.FULL) {
+        if (offset != 0 || limit != 0) {
+          String field = offset != 0 ? "offset" : "limit";
+          throw new InvalidRequestException(
+              field,
+              field
+                  + " pages the list of every profile that did not apply, which only explain=full"
+                  + " gives; ask for explain=full");
+        }
+        return switch (level) {
+          case NONE -> NONE;
+          case FIELDS -> FIELDS;
+          default -> CLOSE;
+        };
+      }
+      if (offset < 0) {
+        throw new InvalidRequestException(
+            "offset", "offset must be a whole number, 0 or more; got " + offset);
+      }
+      if (limit < 0 || limit > MAX_LIMIT) {
+        throw new InvalidRequestException(
+            "limit", "limit must be a whole number from 1 to " + MAX_LIMIT + "; got " + limit);
+      }
+      return new Explain(Level.FULL, offset, limit == 0 ? DEFAULT_LIMIT : limit);
+    }
+
+    /** A whole number given as text, {@code absent} when not given; 0 given is an error. */
+    private static int number(String field, String text, int absent) {
+      if (text == null || text.isEmpty()) {
+        return absent;
+      }
+      int n;
       try {
-        return valueOf(value.toUpperCase(java.util.Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new io.hubpolicy.model.InvalidRequestException(
-            "explain", "explain must be full, fields or none; got '" + value + "'");
+        n = Integer.parseInt(text.trim());
+      } catch (NumberFormatException e) {
+        n = -1;
       }
+      if (field.equals("offset") ? n < 0 : n < 1) {
+        throw new InvalidRequestException(
+            field,
+            field.equals("offset")
+                ? "offset must be a whole number, 0 or more; got '" + text + "'"
+                : "limit must be a whole number from 1 to " + MAX_LIMIT + "; got '" + text + "'");
+      }
+      return n;
     }
   }
 
@@ -94,24 +186,26 @@ public final class DecisionJson {
     ObjectNode services = F.objectNode();
     d.services().forEach((name, spec) -> services.set(name, service(spec)));
     o.set("services", services);
+    o.set("podFields", podFields(d.pod(), false));
     ArrayNode fired = F.arrayNode();
     d.firedRules().forEach(r -> fired.add(firedRule(r)));
     o.set("firedRules", fired);
-    if (explain != Explain.NONE) {
+    if (explain.level() != Explain.Level.NONE) {
       ObjectNode explanation = F.objectNode();
       ObjectNode fields = F.objectNode();
       d.fields().forEach((k, t) -> fields.set(k, trace(t)));
       explanation.set("fields", fields);
-      if (explain == Explain.FULL) {
-        ArrayNode notApplied = F.arrayNode();
-        for (NotApplied n : d.notApplied().get()) {
-          notApplied.add(
-              F.objectNode()
-                  .put("profile", n.profile())
-                  .put("order", n.order())
-                  .put("reason", n.reason()));
-        }
-        explanation.set("notApplied", notApplied);
+      WhyNot whyNot = d.notApplied();
+      if (explain.level() == Explain.Level.CLOSE) {
+        WhyNot.Close close = whyNot.close(Explain.CLOSE_CAP);
+        explanation.put("notAppliedCount", whyNot.count());
+        explanation.put("closeCount", close.count());
+        explanation.set("notApplied", notApplied(close.shown()));
+      } else if (explain.level() == Explain.Level.FULL) {
+        explanation.put("notAppliedCount", whyNot.count());
+        explanation.put("offset", explain.offset());
+        explanation.put("limit", explain.limit());
+        explanation.set("notApplied", notApplied(whyNot.page(explain.offset(), explain.limit())));
       }
       o.set("explanation", explanation);
     }
@@ -120,6 +214,18 @@ public final class DecisionJson {
       o.set("patch", pod.patch());
     }
     return o;
+  }
+
+  private static ArrayNode notApplied(List<NotApplied> list) {
+    ArrayNode a = F.arrayNode();
+    for (NotApplied n : list) {
+      a.add(
+          F.objectNode()
+              .put("profile", n.profile())
+              .put("order", n.order())
+              .put("reason", n.reason()));
+    }
+    return a;
   }
 
   /**
@@ -171,6 +277,9 @@ public final class DecisionJson {
     result.set("resources", kube(d.resources()));
     result.put("gpu", d.gpu());
     result.set("services", strings(d.services().keySet()));
+    if (!d.pod().isEmpty()) {
+      result.set("podFields", podFields(d.pod(), true));
+    }
     ArrayNode fired = o.putArray("firedRules");
     d.firedRules().forEach(r -> fired.add(firedRule(r)));
     return o;
@@ -275,6 +384,37 @@ public final class DecisionJson {
       n.put("lifecycle", s.lifecycle().wire());
     }
     return n;
+  }
+
+  /**
+   * KubeSpawner's pod fields by their names ({@code node_selector}, {@code init_containers}…); for
+   * the audit log, literal values of container variables whose name looks secret are masked.
+   */
+  private static ObjectNode podFields(PodSettings p, boolean masked) {
+    ObjectNode n = F.objectNode();
+    p.values().forEach((f, v) -> n.set(f.key(), kube(v)));
+    if (masked) {
+      for (PodField f : List.of(PodField.INIT_CONTAINERS, PodField.EXTRA_CONTAINERS)) {
+        JsonNode containers = n.get(f.key());
+        if (containers != null) {
+          containers.forEach(c -> maskEnv(c.get("env")));
+        }
+      }
+    }
+    return n;
+  }
+
+  private static void maskEnv(JsonNode env) {
+    if (env == null) {
+      return;
+    }
+    for (JsonNode e : env) {
+      if (e instanceof ObjectNode o
+          && o.has("value")
+          && SENSITIVE.matcher(o.path("name").asString("")).find()) {
+        o.put("value", "***");
+      }
+    }
   }
 
   private static void putMap(ObjectNode n, String key, Map<String, ?> m) {

@@ -312,8 +312,11 @@ public final class HttpApi {
   }
 
   private static DecisionJson.Explain explain(RoutingContext ctx) {
-    String explain = HttpFields.first(HttpFields.query(ctx), "explain");
-    return DecisionJson.Explain.parse(RequestFields.word(explain, "explain"));
+    Map<String, List<String>> q = HttpFields.query(ctx);
+    return DecisionJson.Explain.parse(
+        RequestFields.word(HttpFields.first(q, "explain"), "explain"),
+        RequestFields.word(HttpFields.first(q, "offset"), "offset"),
+        RequestFields.word(HttpFields.first(q, "limit"), "limit"));
   }
 
   private void ready(RoutingContext ctx) {

@@ -47,11 +47,12 @@ public final class PolicyCalls {
   /**
    * Decides (audited) and answers with the decision applied to the call's pod and its services'
    * manifests. The decision itself takes microseconds and happens now; the answer may block when
-   * rendering a service has to read a template from the cluster, and a full explanation lists every
-   * profile, so that one runs as blocking work from the start.
+   * rendering a service has to read a template from the cluster, and a full explanation pages
+   * through every profile, so that one runs as blocking work from the start. The default
+   * explanation (the profiles that came close) costs about what the decision costs: no worker.
    */
   public Reply<ObjectNode> decide(DecideCall call, DecisionJson.Explain explain) {
-    if (explain == DecisionJson.Explain.FULL) {
+    if (explain.level() == DecisionJson.Explain.Level.FULL) {
       return Reply.blocking(() -> decisions.decide(call, explain));
     }
     Decision d = decisions.decide(call.request());

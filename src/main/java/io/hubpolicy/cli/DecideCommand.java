@@ -30,9 +30,29 @@ final class DecideCommand implements Callable<Integer> {
 
   @Option(
       names = "--explain",
-      defaultValue = "full",
-      description = "full (fields and why other profiles did not apply), fields, or none.")
+      defaultValue = "close",
+      description = {
+        "close (the default: who set each field, and why the profiles that came close did not",
+        "apply: those naming the user but not the image, or the image but not the user; at most",
+        "25), full (instead of the close ones, a page of every profile that did not apply; see",
+        "--offset, --limit), fields, or none."
+      })
   String explain;
+
+  @Option(
+      names = "--offset",
+      paramLabel = "N",
+      description =
+          "With --explain full: the first profile that did not apply to list. Default: 0.")
+  String offset;
+
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      description =
+          "With --explain full: how many profiles that did not apply to list, 1 to 1000. Default:"
+              + " 100.")
+  String limit;
 
   @Option(
       names = "--namespace",
@@ -45,7 +65,7 @@ final class DecideCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    DecisionJson.Explain level = DecisionJson.Explain.parse(explain);
+    DecisionJson.Explain level = DecisionJson.Explain.parse(explain, offset, limit);
     Pod input = null;
     if (pod != null) {
       if (!Files.isRegularFile(pod)) {

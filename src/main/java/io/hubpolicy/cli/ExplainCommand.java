@@ -9,9 +9,12 @@ import io.hubpolicy.model.FiredRule;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.NotApplied;
 import io.hubpolicy.model.Profile;
+import io.hubpolicy.model.WhyNot;
 import java.io.PrintWriter;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,9 +91,19 @@ final class ExplainCommand implements Callable<Integer> {
       }
     }
     if (field == null) {
-      List<NotApplied> notApplied = d.notApplied().get();
-      out.println("Profiles that did not apply:" + (notApplied.isEmpty() ? " (none)" : ""));
-      notApplied.forEach(n -> out.printf("  %s: %s%n", n.profile(), n.reason()));
+      // The close ones first (naming the user but not the image, or the image but not the user):
+      // they are what an admin asking "why not that profile?" most likely means.
+      WhyNot whyNot = d.notApplied();
+      List<NotApplied> close = whyNot.close(Integer.MAX_VALUE).shown();
+      out.println(
+          "Profiles that came close but did not apply:" + (close.isEmpty() ? " (none)" : ""));
+      close.forEach(n -> out.printf("  %s: %s%n", n.profile(), n.reason()));
+      Set<Integer> shown = new HashSet<>();
+      close.forEach(n -> shown.add(n.order()));
+      List<NotApplied> others =
+          whyNot.all().stream().filter(n -> !shown.contains(n.order())).toList();
+      out.println("Other profiles that did not apply:" + (others.isEmpty() ? " (none)" : ""));
+      others.forEach(n -> out.printf("  %s: %s%n", n.profile(), n.reason()));
     }
     return Main.OK;
   }
@@ -111,12 +124,14 @@ final class ExplainCommand implements Callable<Integer> {
               + String.join(
                   ", ", rb.config().profiles().stream().map(Profile::name).distinct().toList()));
     }
-    List<NotApplied> notApplied =
-        d.notApplied().get().stream().filter(n -> n.profile().equals(profile)).toList();
-    for (Profile p : named) {
+    List<Profile> profiles = rb.config().profiles();
+    for (int position = 0; position < profiles.size(); position++) {
+      Profile p = profiles.get(position);
+      if (!p.name().equals(profile)) {
+        continue;
+      }
       out.printf("Profile '%s' (%s, position %d):%n", p.name(), p.source(), p.order() + 1);
-      NotApplied why =
-          notApplied.stream().filter(n -> n.order() == p.order()).findFirst().orElse(null);
+      NotApplied why = d.notApplied().of(position);
       if (why != null) {
         out.printf("  did not apply: %s%n", why.reason());
         continue;

@@ -4,8 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The command line: {@code decide}, {@code explain}, {@code validate}, {@code serve}, {@code
- * workload}, {@code diff}.
+ * The command line: {@code decide}, {@code explain}, {@code validate}, {@code test}, {@code serve},
+ * {@code workload}, {@code diff}.
  */
 @Command(
     name = "hubpolicy",
@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DecideCommand.class,
       ExplainCommand.class,
       ValidateCommand.class,
+      TestCommand.class,
       ServeCommand.class,
       WorkloadCommand.class,
       DiffCommand.class
@@ -45,7 +46,8 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "choose a command: decide, explain, validate, serve, workload or diff");
+        spec.commandLine(),
+        "choose a command: decide, explain, validate, test, serve, workload or diff");
   }
 
   static final class Version implements CommandLine.IVersionProvider {

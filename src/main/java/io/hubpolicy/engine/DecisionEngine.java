@@ -189,9 +189,10 @@ public final class DecisionEngine {
         o.volumes(),
         o.getGpu(),
         new LinkedHashMap<>(o.services()),
+        o.podSettings(),
         List.copyOf(o.firedRules()),
         memoize(o::fieldTraces),
-        memoize(() -> rb.notApplied(request)));
+        rb.whyNot(request));
   }
 
   private static <T> java.util.function.Supplier<T> memoize(java.util.function.Supplier<T> s) {

@@ -43,7 +43,7 @@ final class ProfileMatcher {
     this.globs = g.toArray(new Pattern[0]);
   }
 
-  private static Pattern glob(String entry) {
+  static Pattern glob(String entry) {
     StringBuilder re = new StringBuilder();
     String[] parts = entry.split("\\*", -1);
     for (int i = 0; i < parts.length; i++) {

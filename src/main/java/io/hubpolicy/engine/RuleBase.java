@@ -1,11 +1,11 @@
 package io.hubpolicy.engine;
 
 import io.hubpolicy.engine.facts.GpuKind;
-import io.hubpolicy.model.NotApplied;
 import io.hubpolicy.model.PolicyConfig;
 import io.hubpolicy.model.Profile;
 import io.hubpolicy.model.Size;
 import io.hubpolicy.model.SpawnRequest;
+import io.hubpolicy.model.WhyNot;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +81,11 @@ public final class RuleBase {
     return index.matching(r);
   }
 
-  public List<NotApplied> notApplied(SpawnRequest r) {
-    return index.notApplied(r);
+  /**
+   * Why the profiles that do not apply to a request do not: the close ones from the index, a page
+   * or all of them on demand.
+   */
+  public WhyNot whyNot(SpawnRequest r) {
+    return index.whyNot(r);
   }
 }

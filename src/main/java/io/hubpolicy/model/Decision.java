@@ -10,11 +10,13 @@ import java.util.function.Supplier;
 
 /**
  * The answer for one spawn: what the pod gets, which services start, and why. This is the contract
- * the CLI, HTTP, the pod mutator and the service launcher build on.
+ * the CLI, HTTP, the pod mutator and the service launcher build on. {@code pod} holds KubeSpawner's
+ * pod fields ({@link PodField}) the profiles and the size set, placeholders expanded.
  *
  * <p>{@code fieldTraces} and {@code notApplied} are computed on demand: with thousands of profiles,
  * listing why each one did not apply costs far more than the decision itself, and most callers (the
- * hub) read neither.
+ * hub) read neither. {@code notApplied} answers in the sizes an answer can afford: the profiles
+ * that came close, a page, or (only for a local caller) all of them.
  */
 public record Decision(
     String decisionId,
@@ -30,9 +32,10 @@ public record Decision(
     List<ProfileVolume> volumes,
     int gpu,
     Map<String, ServiceSpec> services,
+    PodSettings pod,
     List<FiredRule> firedRules,
     Supplier<Map<String, FieldTrace>> fieldTraces,
-    Supplier<List<NotApplied>> notApplied) {
+    WhyNot notApplied) {
 
   /** For every field set: who set it and what it overrode (built on first use). */
   public Map<String, FieldTrace> fields() {
@@ -58,6 +61,7 @@ public record Decision(
         volumes,
         gpu,
         services,
+        pod,
         firedRules,
         newTraces,
         notApplied);

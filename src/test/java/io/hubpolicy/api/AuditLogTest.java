@@ -168,9 +168,10 @@ class AuditLogTest {
             List.of(),
             0,
             java.util.Map.of(),
+            io.hubpolicy.model.PodSettings.NONE,
             List.of(),
             java.util.Map::of,
-            List::of);
+            null);
     try {
       log.record(broken);
       log.record(good);

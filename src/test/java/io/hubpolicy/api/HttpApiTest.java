@@ -309,7 +309,7 @@ class HttpApiTest {
 
   @Test
   void notAppliedGivesExactReasonForNonMatchingUser() throws Exception {
-    Answer a = post("/v1/decisions", "{\"user\":\"bob\"}");
+    Answer a = post("/v1/decisions?explain=full", "{\"user\":\"bob\"}");
     assertEquals(200, a.status(), a.body());
     assertEquals(List.of("globals"), strings(a.json().get("profiles")));
     JsonNode notApplied = a.json().get("explanation").get("notApplied");
@@ -347,7 +347,64 @@ class HttpApiTest {
     assertTrue(full.json().get("explanation").has("notApplied"));
     assertTrue(full.json().get("explanation").has("fields"));
 
+    Answer close = post("/v1/decisions?explain=close", body);
+    assertEquals(200, close.status(), close.body());
+    assertTrue(close.json().get("explanation").get("fields").has("env.GREETING"));
+    assertTrue(close.json().get("explanation").has("notApplied"), close.body());
+    assertTrue(close.json().get("explanation").has("closeCount"), close.body());
+
     assertBadRequest(post("/v1/decisions?explain=verbose", body), "explain");
+  }
+
+  @Test
+  void byDefaultOnlyTheProfilesThatCameCloseAreExplainedAndTheRestCounted() throws Exception {
+    // "Thoth Notebooks" names the image but not bob: close. "alice only" names neither user nor
+    // image (it is for every image): not close, only counted.
+    Answer a = post("/v1/decisions", "{\"user\":\"bob\",\"image\":\"s2i-thoth-notebook:3.6\"}");
+    assertEquals(200, a.status(), a.body());
+    JsonNode e = a.json().get("explanation");
+    assertTrue(e.get("fields").has("env.GREETING"), a.body());
+    assertEquals(2, e.get("notAppliedCount").asInt(), a.body());
+    assertEquals(1, e.get("closeCount").asInt(), a.body());
+    assertEquals(1, e.get("notApplied").size(), a.body());
+    assertEquals("Thoth Notebooks", e.at("/notApplied/0/profile").asString());
+    assertEquals(2, e.at("/notApplied/0/order").asInt());
+    assertEquals("user 'bob' not in users [vpavlin]", e.at("/notApplied/0/reason").asString());
+    assertFalse(e.has("offset"), a.body());
+
+    // Nothing close: an empty list, and the count.
+    Answer none = post("/v1/decisions", "{\"user\":\"bob\"}");
+    assertEquals(0, none.json().at("/explanation/notApplied").size(), none.body());
+    assertEquals(0, none.json().at("/explanation/closeCount").asInt(-1), none.body());
+    assertEquals(2, none.json().at("/explanation/notAppliedCount").asInt(), none.body());
+  }
+
+  @Test
+  void explainFullIsPaged() throws Exception {
+    String body = "{\"user\":\"bob\"}";
+    Answer first = post("/v1/decisions?explain=full&limit=1", body);
+    assertEquals(200, first.status(), first.body());
+    JsonNode e = first.json().get("explanation");
+    assertEquals(2, e.get("notAppliedCount").asInt(), first.body());
+    assertEquals(0, e.get("offset").asInt());
+    assertEquals(1, e.get("limit").asInt());
+    assertEquals("alice only", e.at("/notApplied/0/profile").asString(), first.body());
+    assertEquals(1, e.get("notApplied").size());
+    Answer second = post("/v1/decisions?explain=full&offset=1&limit=1", body);
+    assertEquals(
+        "Thoth Notebooks",
+        second.json().at("/explanation/notApplied/0/profile").asString(),
+        second.body());
+    Answer past = post("/v1/decisions?explain=full&offset=2", body);
+    assertEquals(0, past.json().at("/explanation/notApplied").size(), past.body());
+    assertEquals(100, past.json().at("/explanation/limit").asInt(), "the default limit");
+
+    assertBadRequest(post("/v1/decisions?explain=full&offset=-1", body), "offset");
+    assertBadRequest(post("/v1/decisions?explain=full&offset=x", body), "offset");
+    assertBadRequest(post("/v1/decisions?explain=full&limit=0", body), "limit");
+    assertBadRequest(post("/v1/decisions?explain=full&limit=1001", body), "limit");
+    assertBadRequest(post("/v1/decisions?limit=5", body), "limit");
+    assertBadRequest(post("/v1/decisions?explain=none&offset=5", body), "offset");
   }
 
   @Test

@@ -31,6 +31,7 @@ public final class Bench {
     m.put("memory", MemoryBench::run);
     m.put("startup", StartupBench::run);
     m.put("options", OptionsBench::run);
+    m.put("whynot", WhyNotBench::run);
     m.put("diff", DiffBench::run);
     return m;
   }

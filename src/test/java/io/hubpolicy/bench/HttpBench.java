@@ -31,8 +31,9 @@ import java.util.stream.Stream;
  * 500/s until p99 is far past the target or requests fail), {@code --seconds S} per rate (10),
  * {@code --warmup S} (15, ramping up to {@code --warmup-rate R}, 2000), {@code --connections C}
  * (16), {@code --saturation K1,K2} (closed-loop concurrencies, default 4,32), {@code
- * --max-in-flight M} (2000), {@code --explain none|fields|full} (none, as the hub's hooks send),
- * {@code --serve-jvm ARG} (repeatable: a JVM option for the service, e.g. a flight recording).
+ * --max-in-flight M} (2000), {@code --explain none|fields|close|full} (none, as the hub's hooks
+ * send), {@code --serve-jvm ARG} (repeatable: a JVM option for the service, e.g. a flight
+ * recording).
  */
 final class HttpBench {
   static final long SEED = 42;
@@ -94,8 +95,8 @@ final class HttpBench {
               saturation = Stream.of(v.split(",")).map(s -> Integer.parseInt(s.trim())).toList();
           case "--max-in-flight" -> maxInFlight = Integer.parseInt(v);
           case "--explain" -> {
-            if (!List.of("none", "fields", "full").contains(v)) {
-              throw Bench.usage("http", "--explain takes none, fields or full");
+            if (!List.of("none", "fields", "close", "full").contains(v)) {
+              throw Bench.usage("http", "--explain takes none, fields, close or full");
             }
             explain = v;
           }

@@ -156,7 +156,16 @@ class CliTest {
   @Test
   void decideWithDefaultProfiles() {
     Run r =
-        run("decide", "--user", "vpavlin", "--image", "s2i-thoth-notebook:3.6", "--size", "Large");
+        run(
+            "decide",
+            "--user",
+            "vpavlin",
+            "--image",
+            "s2i-thoth-notebook:3.6",
+            "--size",
+            "Large",
+            "--explain",
+            "full");
     assertEquals(0, r.exit(), r.err());
     JsonNode d = r.json();
     assertTrue(d.get("decisionId").asString().startsWith("d-"));
@@ -210,6 +219,53 @@ class CliTest {
     assertEquals(2, bad.exit());
     assertTrue(bad.err().contains("explain"), bad.err());
     assertNoStackTrace(bad);
+  }
+
+  @Test
+  void decideExplainsTheCloseProfilesByDefaultAndPagesTheFullList() {
+    // vpavlin with the Spark image: "Thoth Notebooks" names vpavlin but not that image (close);
+    // "Special Nodes" names neither (not close).
+    Run close = run("decide", "--user", "vpavlin", "--image", "s2i-spark-notebook:3.6");
+    assertEquals(0, close.exit(), close.err());
+    JsonNode e = close.json().get("explanation");
+    assertTrue(e.get("fields").size() > 0, close.out());
+    assertEquals(1, e.get("closeCount").asInt(), close.out());
+    assertEquals(2, e.get("notAppliedCount").asInt(), close.out());
+    assertEquals(1, e.get("notApplied").size(), close.out());
+    assertEquals("Thoth Notebooks", e.at("/notApplied/0/profile").asString());
+    assertEquals(
+        "image 's2i-spark-notebook:3.6' matches none of images [s2i-thoth-notebook:3.6]",
+        e.at("/notApplied/0/reason").asString());
+
+    Run page =
+        run(
+            "decide",
+            "--user",
+            "vpavlin",
+            "--image",
+            "s2i-spark-notebook:3.6",
+            "--explain",
+            "full",
+            "--offset",
+            "1",
+            "--limit",
+            "5");
+    assertEquals(0, page.exit(), page.err());
+    e = page.json().get("explanation");
+    assertEquals(2, e.get("notAppliedCount").asInt(), page.out());
+    assertEquals(1, e.get("offset").asInt());
+    assertEquals(5, e.get("limit").asInt());
+    assertEquals(1, e.get("notApplied").size(), page.out());
+    assertEquals("Thoth Notebooks", e.at("/notApplied/0/profile").asString());
+
+    Run notFull = run("decide", "--user", "vpavlin", "--limit", "5");
+    assertEquals(2, notFull.exit());
+    assertTrue(notFull.err().contains("limit"), notFull.err());
+    Run tooMany = run("decide", "--user", "vpavlin", "--explain", "full", "--limit", "1001");
+    assertEquals(2, tooMany.exit());
+    assertTrue(
+        tooMany.err().contains("limit must be a whole number from 1 to 1000"), tooMany.err());
+    assertNoStackTrace(tooMany);
   }
 
   @Test

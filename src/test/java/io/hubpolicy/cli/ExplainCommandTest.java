@@ -61,6 +61,19 @@ class ExplainCommandTest {
   }
 
   @Test
+  void theProfilesThatCameCloseComeFirst() {
+    String text = run("explain", "--user", "vpavlin", "--image", "s2i-spark-notebook:3.6");
+    assertTrue(
+        text.contains(
+            "Profiles that came close but did not apply:\n"
+                + "  Thoth Notebooks: image 's2i-spark-notebook:3.6' matches none of images"
+                + " [s2i-thoth-notebook:3.6]\n"
+                + "Other profiles that did not apply:\n"
+                + "  Special Nodes: user 'vpavlin' not in users [acorvin]\n"),
+        text);
+  }
+
+  @Test
   void aFieldPrefixThatMatchesNothingIsBadInput() {
     String[] r = fails("explain", "--user", "bob", "--field", "resources.limitz");
     assertEquals("2", r[0], r[1]);

@@ -103,7 +103,7 @@ class SemanticsTest {
     void notAppliedSaysWhy() {
       Decision d = decide(rb, "bob", null, null);
       Map<String, String> why =
-          d.notApplied().get().stream()
+          d.notApplied().all().stream()
               .collect(Collectors.toMap(NotApplied::profile, NotApplied::reason));
       assertEquals("user 'bob' not in users [alice]", why.get("alice-only"));
       assertEquals(
@@ -170,7 +170,7 @@ class SemanticsTest {
     @Test
     void notAppliedNamesTheImage() {
       String reason =
-          decide(rb, "u", "other:1", null).notApplied().get().stream()
+          decide(rb, "u", "other:1", null).notApplied().all().stream()
               .filter(n -> n.profile().equals("exact"))
               .findFirst()
               .orElseThrow()

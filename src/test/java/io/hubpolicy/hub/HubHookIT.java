@@ -89,6 +89,14 @@ class HubHookIT {
             - {name: spark-templates, path: cluster}
             configuration: {workers: 2}
             return: {SPARK_CLUSTER: metadata.name}
+      - name: archivists
+        groups: [archivists]
+        services:
+          archive:
+            resources:
+            - {name: spark-templates, path: cluster}
+            configuration: {workers: 1}
+            lifecycle: user-deleted
       """;
 
   static final String SPARK_TEMPLATE =
@@ -105,7 +113,7 @@ class HubHookIT {
   static final List<String> KUBELIKE_SPAWNER =
       List.of(
           "from kubelike_spawner import KubeLikeSpawner",
-          "c.JupyterHub.spawner_class = KubeLikeSpawner",
+          "c.JupyterHub.spawner_class = hubpolicy_hooks.with_lifecycle(KubeLikeSpawner)",
           "c.KubeLikeSpawner.record_dir = RECORD_DIR",
           "# The hooks, as in a hub with KubeSpawner",
           "c.Spawner.pre_spawn_hook = hubpolicy_hooks.pre_spawn_hook",
@@ -205,7 +213,7 @@ class HubHookIT {
         Duration.ofSeconds(30),
         () -> {
           HttpResponse<String> r = hubpolicyGet("/v1/config");
-          return r.statusCode() == 200 && JSON.readTree(r.body()).path("profiles").asInt() == 2;
+          return r.statusCode() == 200 && JSON.readTree(r.body()).path("profiles").asInt() == 3;
         },
         () -> "");
     hub =
@@ -359,6 +367,44 @@ class HubHookIT {
         Duration.ofSeconds(30),
         () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true),
         hub::log);
+  }
+
+  /**
+   * A service that lives until its user is deleted: it outlives a stop, and deleting the user in
+   * the hub (wired by {@code hubpolicy_hooks.with_lifecycle}) ends it.
+   */
+  @Test
+  @Order(2) // while hubpolicy is up: the tests from Order(3) on take it away
+  void aUserDeletedServiceOutlivesAStopAndEndsWhenTheUserIsDeleted() throws Exception {
+    hub.createUser("dee");
+    hub.createGroup("archivists", "dee");
+    HttpResponse<String> spawned = hub.api("POST", "/users/dee/server", null);
+    assertTrue(
+        spawned.statusCode() == 201 || spawned.statusCode() == 202,
+        () -> "spawn answered " + spawned.statusCode() + " " + spawned.body() + hub.log());
+    hub.serverPids.add(hub.awaitReady("dee").at("/state/pid").asLong());
+    assertEquals(List.of("spark-dee"), sparkClusters(), hub::log);
+
+    HttpResponse<String> stopped = hub.api("DELETE", "/users/dee/server", null);
+    assertTrue(stopped.statusCode() == 204 || stopped.statusCode() == 202, stopped::body);
+    RealHub.await(
+        "the hub reports dee's server stopped",
+        Duration.ofSeconds(60),
+        () -> hub.user("dee").path("servers").isEmpty(),
+        hub::log);
+    double usersDeleted = metric("hubpolicy_stops_total{event=\"user-deleted\"}");
+    assertEquals(List.of("spark-dee"), sparkClusters(), "a stop does not end it");
+
+    HttpResponse<String> deleted = hub.api("DELETE", "/users/dee", null);
+    assertEquals(204, deleted.statusCode(), () -> deleted.body() + hub.log());
+    RealHub.await(
+        "deleting the user ends the service",
+        Duration.ofSeconds(30),
+        () -> sparkClusters().isEmpty(),
+        hub::log);
+    assertTrue(
+        metric("hubpolicy_stops_total{event=\"user-deleted\"}") >= usersDeleted + 1,
+        "the hub told hubpolicy the user was deleted");
   }
 
   @Test

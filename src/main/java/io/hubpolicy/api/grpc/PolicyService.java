@@ -24,7 +24,6 @@ import io.hubpolicy.api.grpc.v1.StopRequest;
 import io.hubpolicy.api.grpc.v1.StopResponse;
 import io.hubpolicy.format.RequestFields;
 import io.hubpolicy.model.InvalidRequestException;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -55,22 +54,23 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
   public void decide(DecideRequest req, StreamObserver<DecideResponse> out) {
     serve(
         out,
-        () -> {
-          DecideCall call =
-              call(
-                  req.getUser(),
-                  req.getGroupsList(),
-                  req.getImage(),
-                  req.getSize(),
-                  req.getServer(),
-                  req.getPod());
-          return calls.decide(call, explain(req.getExplain(), req.getExplainValue()));
-        },
-        json ->
-            DecideResponse.newBuilder()
-                .setDecision(decision(json))
-                .setJson(DecisionJson.compact(json))
-                .build());
+        () ->
+            calls.decide(
+                call(req),
+                explain(req.getExplain(), req.getExplainValue(), req.getOffset(), req.getLimit())),
+        PolicyService::decideResponse);
+  }
+
+  @Override
+  public void preview(DecideRequest req, StreamObserver<DecideResponse> out) {
+    serve(out, () -> calls.preview(call(req)), PolicyService::decideResponse);
+  }
+
+  private static DecideResponse decideResponse(ObjectNode json) {
+    return DecideResponse.newBuilder()
+        .setDecision(decision(json))
+        .setJson(DecisionJson.compact(json))
+        .build();
   }
 
   @Override
@@ -79,14 +79,16 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
         out,
         () ->
             calls.launch(
-                call(
+                DecideCall.of(
                     req.getUser(),
                     req.getGroupsList(),
                     req.getImage(),
                     req.getSize(),
                     req.getServer(),
-                    req.getPod()),
-                explain(req.getExplain(), req.getExplainValue())),
+                    req.getPod(),
+                    req.hasGpu() ? req.getGpu().getValue() : null,
+                    req.getGpuType()),
+                explain(req.getExplain(), req.getExplainValue(), req.getOffset(), req.getLimit())),
         json ->
             LaunchResponse.newBuilder()
                 .setDecision(decision(json))
@@ -142,9 +144,17 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
                 .build());
   }
 
-  private static DecideCall call(
-      String user, List<String> groups, String image, String size, String server, String pod) {
-    return DecideCall.of(user, groups, image, size, server, pod);
+  /** A decide, launch or preview request as the call HTTP would build from its body. */
+  private static DecideCall call(DecideRequest req) {
+    return DecideCall.of(
+        req.getUser(),
+        req.getGroupsList(),
+        req.getImage(),
+        req.getSize(),
+        req.getServer(),
+        req.getPod(),
+        req.hasGpu() ? req.getGpu().getValue() : null,
+        req.getGpuType());
   }
 
   /**
@@ -196,16 +206,21 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
     out.onCompleted();
   }
 
-  static DecisionJson.Explain explain(Explain e, int number) {
-    return switch (e) {
-      case EXPLAIN_UNSPECIFIED, EXPLAIN_FULL -> DecisionJson.Explain.FULL;
-      case EXPLAIN_FIELDS -> DecisionJson.Explain.FIELDS;
-      case EXPLAIN_NONE -> DecisionJson.Explain.NONE;
-      case UNRECOGNIZED ->
-          throw new InvalidRequestException(
-              "explain",
-              "explain must be EXPLAIN_FULL, EXPLAIN_FIELDS or EXPLAIN_NONE; got " + number);
-    };
+  /** The level and page, checked as HTTP checks {@code ?explain=&offset=&limit=}. */
+  static DecisionJson.Explain explain(Explain e, int number, int offset, int limit) {
+    DecisionJson.Explain.Level level =
+        switch (e) {
+          case EXPLAIN_UNSPECIFIED, EXPLAIN_CLOSE -> DecisionJson.Explain.Level.CLOSE;
+          case EXPLAIN_FULL -> DecisionJson.Explain.Level.FULL;
+          case EXPLAIN_FIELDS -> DecisionJson.Explain.Level.FIELDS;
+          case EXPLAIN_NONE -> DecisionJson.Explain.Level.NONE;
+          case UNRECOGNIZED ->
+              throw new InvalidRequestException(
+                  "explain",
+                  "explain must be EXPLAIN_CLOSE, EXPLAIN_FULL, EXPLAIN_FIELDS or EXPLAIN_NONE; got "
+                      + number);
+        };
+    return DecisionJson.Explain.of(level, offset, limit);
   }
 
   /** The typed core of a decision answer (decide or launch JSON). */

@@ -250,6 +250,94 @@ class GrpcApiTest {
   }
 
   @Test
+  void everyExplainLevelGivesTheJsonHttpGives() throws Exception {
+    RuleBase closeRb =
+        Engines.ruleBase(
+            """
+            profiles:
+            - name: globals
+              env: [{name: GREETING, value: hello}]
+            - name: bob on gpu
+              users: [bob]
+              images: ['gpu:1']
+            - name: devs on spark
+              groups: [devs]
+              images: ['spark:*']
+            - name: alice on cpu
+              users: [alice]
+              images: ['cpu:1']
+            - name: alice anywhere
+              users: [alice]
+            sizes: []
+            """);
+    DecisionService d =
+        new DecisionService(new DecisionEngine(closeRb), new PodMutator(), AuditLog.NONE);
+    PolicyGrpc.PolicyBlockingStub grpc = stub(plaintext(serve(d, null)), "Bearer " + TOKEN);
+    io.hubpolicy.api.HttpApi http = io.hubpolicy.api.TestEdges.http(d);
+    String base = "http://127.0.0.1:" + http.start("127.0.0.1", 0);
+    try {
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      String body = "{\"user\":\"bob\",\"groups\":[\"devs\"],\"image\":\"cpu:1\"}";
+      DecideRequest bob =
+          DecideRequest.newBuilder().setUser("bob").addGroups("devs").setImage("cpu:1").build();
+      record Level(String query, DecideRequest request) {}
+      List<Level> levels =
+          List.of(
+              new Level("", bob),
+              new Level(
+                  "?explain=close", bob.toBuilder().setExplain(Explain.EXPLAIN_CLOSE).build()),
+              new Level(
+                  "?explain=fields", bob.toBuilder().setExplain(Explain.EXPLAIN_FIELDS).build()),
+              new Level("?explain=none", bob.toBuilder().setExplain(Explain.EXPLAIN_NONE).build()),
+              new Level("?explain=full", bob.toBuilder().setExplain(Explain.EXPLAIN_FULL).build()),
+              new Level(
+                  "?explain=full&offset=1&limit=1",
+                  bob.toBuilder()
+                      .setExplain(Explain.EXPLAIN_FULL)
+                      .setOffset(1)
+                      .setLimit(1)
+                      .build()));
+      for (Level level : levels) {
+        var answer =
+            client.send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + "/v1/decisions" + level.query()))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
+        var fromHttp = (tools.jackson.databind.node.ObjectNode) JSON.readTree(answer.body());
+        var fromGrpc =
+            (tools.jackson.databind.node.ObjectNode)
+                JSON.readTree(grpc.decide(level.request()).getJson());
+        fromHttp.remove("decisionId");
+        fromGrpc.remove("decisionId");
+        assertEquals(fromHttp, fromGrpc, level.query());
+      }
+      // What the default says: the close profiles (bob's on another image, the devs' on spark
+      // images, alice's on this image) but not "alice anywhere", and how many did not apply.
+      JsonNode e = JSON.readTree(grpc.decide(bob).getJson()).get("explanation");
+      assertEquals(3, e.get("closeCount").asInt(), e.toString());
+      assertEquals(3, e.get("notApplied").size(), e.toString());
+      assertEquals(4, e.get("notAppliedCount").asInt(), e.toString());
+      assertEquals("bob on gpu", e.at("/notApplied/0/profile").asString(), e.toString());
+      assertEquals("devs on spark", e.at("/notApplied/1/profile").asString(), e.toString());
+      JsonNode page =
+          JSON.readTree(grpc.decide(levels.get(5).request()).getJson()).get("explanation");
+      assertEquals("devs on spark", page.at("/notApplied/0/profile").asString(), page.toString());
+      assertEquals(1, page.get("notApplied").size(), page.toString());
+      // The page's limits are checked as over HTTP.
+      fails(
+          Status.Code.INVALID_ARGUMENT,
+          () ->
+              grpc.decide(bob.toBuilder().setExplain(Explain.EXPLAIN_FULL).setLimit(1001).build()));
+      fails(Status.Code.INVALID_ARGUMENT, () -> grpc.decide(bob.toBuilder().setOffset(3).build()));
+    } finally {
+      http.stop();
+    }
+  }
+
+  @Test
   void aDenialIsAnAnswerForDecideAndPermissionDeniedForLaunch() {
     var decided = policy.decide(DecideRequest.newBuilder().setUser("mallory").build());
     assertFalse(decided.getDecision().getAllowed());
@@ -379,6 +467,40 @@ class GrpcApiTest {
 
   private static String text(JsonNode n) {
     return n.isNull() ? "" : n.asString();
+  }
+
+  /** Preview is the HTTP preview: a decision the form shows, not audited; GPU choices travel. */
+  @Test
+  void previewIsTheHttpPreviewAndTheFormsGpuChoicesTravel() {
+    var answer =
+        policy.preview(
+            DecideRequest.newBuilder()
+                .setUser("bob")
+                .setSize("Small")
+                .setGpu(com.google.protobuf.Int32Value.of(0))
+                .build());
+    JsonNode json = JSON.readTree(answer.getJson());
+    assertTrue(answer.getDecision().getAllowed(), answer.getJson());
+    assertEquals("Small", answer.getDecision().getSize());
+    assertEquals(0, json.get("gpuGrant").asInt(), "no profile grants GPUs here");
+    StatusRuntimeException unknownType =
+        fails(
+            Status.Code.INVALID_ARGUMENT,
+            () ->
+                policy.preview(
+                    DecideRequest.newBuilder().setUser("bob").setGpuType("h100").build()));
+    assertEquals("gpuType", unknownType.getTrailers().get(io.hubpolicy.api.grpc.GrpcErrors.FIELD));
+    // A count past the grant, on the spawn's own call, is refused like a forged form.
+    var over =
+        policy.decide(
+            DecideRequest.newBuilder()
+                .setUser("bob")
+                .setGpu(com.google.protobuf.Int32Value.of(2))
+                .build());
+    assertTrue(!over.getDecision().getAllowed(), over.getJson());
+    assertTrue(
+        over.getDecision().getReasons(0).contains("a GPU count of 2 was asked for"),
+        over.getJson());
   }
 
   @Test
