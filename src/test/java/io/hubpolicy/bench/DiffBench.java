@@ -4,12 +4,9 @@ import io.hubpolicy.api.DecisionJson;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.engine.RuleBaseBuilder;
-import io.hubpolicy.engine.RuleSource;
-import io.hubpolicy.model.Problem;
 import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.model.UserPreferences;
 import io.hubpolicy.model.UserVariable;
-import io.hubpolicy.profiles.ConfigSource;
 import io.hubpolicy.workload.WorkloadGenerator;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -89,7 +86,7 @@ final class DiffBench {
             .replace("memory: 32Gi", "memory: 48Gi"));
     Files.writeString(deny, DENY);
     Files.writeString(empty, "");
-    long bytes = writeAuditLog(w, audit, lines);
+    long bytes = writeAuditLog(w, base, audit, lines);
     report.printf(
         "An audit log of %,d lines (%,d MB; %,d distinct requests of the generated workload, seed"
             + " 42, a quarter with saved variables and a GPU count, cycled), recorded under %,d"
@@ -98,24 +95,34 @@ final class DiffBench {
             + " `hubpolicy diff --format json` as its own process (this JVM's java, the build's"
             + " classes), output to a file. *Start* is the same command on an empty log (JVM start"
             + " and both rule-base builds); *replay rate* = lines / (wall − start). Peak RSS is the"
-            + " process's VmHWM, polled every 100 ms. *pod* = `%s`.%n%n",
+            + " process's VmHWM, polled every 100 ms. *Replay CPU* is the process's CPU time"
+            + " (user + system) less the empty run's; *lines per CPU s* is the rate the replay"
+            + " would reach with a whole core per thread, which on a busy machine (see the load"
+            + " average, 2 cores) the wall-clock rate does not show. *pod* = `%s`.%n%n",
         lines, bytes / 1_000_000, distinct, profiles, String.join(" ", POD));
     report.println(
-        "| threads | JVM | lines | changed | wall s | start s | replay rate lines/s | peak RSS MiB | output MB |");
-    report.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        "| threads | JVM | lines | changed | wall s | start s | replay rate lines/s | replay CPU s"
+            + " | lines per CPU s | peak RSS MiB | output MB | load avg before → after |");
+    report.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (String jvm : jvms) {
       List<String> jvmArgs = jvm.equals("pod") ? POD : List.of();
       for (int t : threads) {
+        String loadBefore = load();
         Run start = diff(jvmArgs, t, base, candidate, deny, empty, dir.resolve("empty.out"));
         Run full = diff(jvmArgs, t, base, candidate, deny, audit, dir.resolve("diff.out"));
+        String loadAfter = load();
         JsonNode summary = lastLine(dir.resolve("diff.out")).get("summary");
-        if (summary == null || summary.get("requests").asLong() != lines || full.exit != 1) {
+        if (summary == null
+            || summary.get("requests").asLong() != lines
+            || summary.get("auditRecordsOfOtherRevisions").asLong() != 0
+            || full.exit != 1) {
           throw new IOException(
               "diff did not replay every line (exit " + full.exit + "): " + summary);
         }
         double replay = (full.nanos - start.nanos) / 1e9;
+        double replayCpu = (full.cpuNanos - start.cpuNanos) / 1e9;
         report.printf(
-            "| %d | %s | %,d | %,d | %.1f | %.1f | %,.0f | %d | %,d |%n",
+            "| %d | %s | %,d | %,d | %.1f | %.1f | %,.0f | %.1f | %,.0f | %d | %,d | %s → %s |%n",
             t,
             jvm,
             lines,
@@ -123,8 +130,12 @@ final class DiffBench {
             full.nanos / 1e9,
             start.nanos / 1e9,
             lines / replay,
+            replayCpu,
+            lines / replayCpu,
             full.peakRss >> 20,
-            Files.size(dir.resolve("diff.out")) / 1_000_000);
+            Files.size(dir.resolve("diff.out")) / 1_000_000,
+            loadBefore,
+            loadAfter);
         System.err.printf("bench diff: %s, %d thread(s) done%n", jvm, t);
       }
     }
@@ -136,12 +147,10 @@ final class DiffBench {
    * Writes {@code lines} audit lines, as {@code serve} writes them, cycling through the workload's
    * requests decided under the base.
    */
-  static long writeAuditLog(WorkloadGenerator.Workload w, Path file, long lines)
+  static long writeAuditLog(WorkloadGenerator.Workload w, Path base, Path file, long lines)
       throws IOException {
-    List<Problem> problems = new ArrayList<>();
-    List<RuleSource> rules = RuleSource.fromPaths(List.of(Path.of("rules")), problems);
-    RuleBase rb =
-        new RuleBaseBuilder().build(List.of(new ConfigSource("base.yaml", w.yaml())), rules);
+    // Built as the command builds --base, so that the records carry the base's revision.
+    RuleBase rb = RuleBaseBuilder.fromPaths(List.of(base), List.of(Path.of("rules")));
     List<byte[]> distinct = new ArrayList<>();
     for (int i = 0; i < w.requests().size(); i++) {
       SpawnRequest r = w.requests().get(i);
@@ -172,7 +181,8 @@ final class DiffBench {
     return bytes;
   }
 
-  record Run(int exit, long nanos, long peakRss) {}
+  /** Exit code, wall time, peak resident set, and the process's CPU time (user + system). */
+  record Run(int exit, long nanos, long peakRss, long cpuNanos) {}
 
   static Run diff(
       List<String> jvmArgs,
@@ -210,11 +220,24 @@ final class DiffBench {
     long t0 = System.nanoTime();
     Process p = pb.start();
     long peak = 0;
+    long cpu = 0;
+    ProcessHandle h = p.toHandle();
     while (!p.waitFor(100, TimeUnit.MILLISECONDS)) {
       peak = Math.max(peak, hwm(p.pid()));
+      // The last reading before the exit: at most 100 ms of CPU are missed.
+      cpu = h.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(cpu);
     }
     long nanos = System.nanoTime() - t0;
-    return new Run(p.exitValue(), nanos, peak);
+    return new Run(p.exitValue(), nanos, peak, cpu);
+  }
+
+  /** The one-minute load average: how much else this machine was doing. */
+  private static String load() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   private static long hwm(long pid) {
