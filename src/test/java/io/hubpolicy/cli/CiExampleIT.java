@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CiExampleIT {
   static final Path JAR = Path.of("target", "hubpolicy.jar").toAbsolutePath();
   static final Path EXAMPLE = Path.of("examples", "ci").toAbsolutePath();
-  static final Pattern STEP = Pattern.compile("^(lint|validate|test|diff): exit (\\d+) ", Pattern.MULTILINE);
+  static final Pattern STEP =
+      Pattern.compile("^(lint|validate|test|diff): exit (\\d+) ", Pattern.MULTILINE);
 
   @TempDir Path tmp;
   Path base;
