@@ -16,9 +16,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * What changes between two answers to the same request, field by field, compared as the decision's
- * JSON shows them: env by variable name, resources per key, volumes and services by name, every
- * other field as a whole. A request that one configuration cannot decide (an unknown size, a rule
- * that throws) gives its error instead.
+ * JSON shows them: env by variable name, resources per key, volumes and services by name, pod
+ * fields (KubeSpawner's, e.g. {@code node_selector}) per field and, for a map, per key; every other
+ * field as a whole. A request that one configuration cannot decide (an unknown size, a rule that
+ * throws) gives its error instead.
  */
 public final class DecisionDiff {
   /** The fields compared, in the decision's order. */
@@ -33,7 +34,8 @@ public final class DecisionDiff {
           "affinity",
           "volumes",
           "gpu",
-          "services");
+          "services",
+          "podFields");
 
   /** The pseudo-field of a request that could not be decided. */
   public static final String ERROR = "error";
@@ -91,7 +93,8 @@ public final class DecisionDiff {
       int found = out.size();
       switch (field) {
         case "env", "volumes" -> byName(field, a, b, out);
-        case "resources", "services" -> byKey(field, a, b, out, field.equals("resources"));
+        case "resources", "podFields" -> byKey(field, a, b, out, true);
+        case "services" -> byKey(field, a, b, out, false);
         default -> out.add(new Change(field, null, a, b));
       }
       if (out.size() == found) {
@@ -131,8 +134,8 @@ public final class DecisionDiff {
   }
 
   /**
-   * An object compared per key; with {@code twoLevels} ({@code requests}/{@code limits}), per key
-   * of each inner object.
+   * An object compared per key; with {@code twoLevels} ({@code requests}/{@code limits}, a pod
+   * field that is a map), per key of each inner object.
    */
   private static void byKey(
       String field, JsonNode a, JsonNode b, List<Change> out, boolean twoLevels) {

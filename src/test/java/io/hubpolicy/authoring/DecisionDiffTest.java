@@ -63,6 +63,10 @@ class DecisionDiffTest {
           spark:
             template: spark-template
             parameters: {WORKERS: '2'}
+      - name: extra-pod
+        groups: [group-6]
+        node_selector: {disktype: ssd, zone: a}
+        uid: 1000
       """;
 
   static final String GPU_TYPES =
@@ -107,6 +111,8 @@ class DecisionDiffTest {
             .replace("claimName: team-data", "claimName: other-data")
             .replace("values: [a]", "values: [b]")
             .replace("WORKERS: '2'", "WORKERS: '3'")
+            .replace("disktype: ssd", "disktype: nvme") // a pod field, per key
+            .replace("uid: 1000", "uid: 1001")
             .replace("- name: Huge\n", "- name: Enormous\n"); // Huge requests cannot be decided
     base = Engines.ruleBase(baseYaml);
     candidate = Engines.ruleBase(candidateYaml, DENY_GROUP_5);
@@ -162,7 +168,14 @@ class DecisionDiffTest {
     return o.toString();
   }
 
-  /** The independent check: per request, the fields whose JSON differs ("error" for a failure). */
+  /** What identifies an answer or repeats the request, rather than deciding anything. */
+  static final Set<String> NOT_DECIDED =
+      Set.of("decisionId", "revision", "user", "groups", "image", "size", "firedRules");
+
+  /**
+   * The independent check: per request, the fields of the decision's JSON that differ ("error" for
+   * a failure), every field the JSON has, not only those the diff knows of.
+   */
   static Map<Integer, Set<String>> expected() {
     Map<Integer, Set<String>> out = new TreeMap<>();
     for (int i = 0; i < requests.size(); i++) {
@@ -174,8 +187,11 @@ class DecisionDiffTest {
           fields.add("error");
         }
       } else {
-        for (String f : DecisionDiff.FIELDS) {
-          if (!a.get(f).equals(b.get(f))) {
+        Set<String> all = new TreeSet<>(a.propertyNames());
+        all.addAll(b.propertyNames());
+        all.removeAll(NOT_DECIDED);
+        for (String f : all) {
+          if (!a.path(f).equals(b.path(f))) {
             fields.add(f);
           }
         }
@@ -189,7 +205,10 @@ class DecisionDiffTest {
 
   static JsonNode decided(SpawnRequest r, RuleBase rb) {
     try {
-      return DecisionJson.toJson(DecisionEngine.decide(r, rb), null, DecisionJson.Explain.NONE);
+      // Through text, as the report is read back (a long becomes an int where it fits).
+      return JSON.readTree(
+          DecisionJson.toJson(DecisionEngine.decide(r, rb), null, DecisionJson.Explain.NONE)
+              .toString());
     } catch (PolicyException e) {
       return JSON.createObjectNode().put("error", e.getMessage());
     }
@@ -239,10 +258,10 @@ class DecisionDiffTest {
           String name = c.get("key").asString();
           assertEquals(env(a, name), c.get("old"), l);
           assertEquals(env(b, name), c.get("new"), l);
-        } else if (field.equals("resources")) {
+        } else if (field.equals("resources") || field.equals("podFields")) {
           String[] k = c.get("key").asString().split("\\.", 2);
-          assertEquals(a.get(field).path(k[0]).get(k[1]), c.get("old"), l);
-          assertEquals(b.get(field).path(k[0]).get(k[1]), c.get("new"), l);
+          assertEquals(at(a.get(field), k), c.get("old"), l);
+          assertEquals(at(b.get(field), k), c.get("new"), l);
         }
       }
       reported.put(i, fields);
@@ -265,6 +284,7 @@ class DecisionDiffTest {
                 "volumes",
                 "gpu",
                 "services",
+                "podFields",
                 "error")),
         seen);
     assertTrue(expected.size() < requests.size() / 2, expected.size() + " changed");
@@ -285,6 +305,12 @@ class DecisionDiffTest {
       byUser += n.asLong();
     }
     assertEquals(expected.size(), byUser);
+  }
+
+  /** The value at {@code outer} or {@code outer.inner}, null when absent. */
+  static JsonNode at(JsonNode field, String[] key) {
+    JsonNode outer = field.get(key[0]);
+    return key.length == 1 || outer == null ? outer : outer.get(key[1]);
   }
 
   /** A variable as the diff shows it: its value, or the entry without its name. */

@@ -33,6 +33,7 @@ public final class Bench {
     m.put("options", OptionsBench::run);
     m.put("whynot", WhyNotBench::run);
     m.put("lint", LintBench::run);
+    m.put("diff", DiffBench::run);
     return m;
   }
 
