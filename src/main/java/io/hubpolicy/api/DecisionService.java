@@ -7,6 +7,7 @@ import io.hubpolicy.model.UserPreferences;
 import io.hubpolicy.mutation.PodMutator;
 import io.hubpolicy.preferences.PreferenceStore;
 import io.hubpolicy.services.PlannedService;
+import io.hubpolicy.services.ServiceNames;
 import io.hubpolicy.services.ServicePlanner;
 import io.hubpolicy.services.ServiceTarget;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class DecisionService {
   private final PreferenceStore preferences;
   private final ServicePlanner planner;
   private final String servicesNamespace;
+  private final String hubInstance;
   private final boolean planReadsCluster;
 
   /**
@@ -30,7 +32,7 @@ public final class DecisionService {
    */
   public DecisionService(
       DecisionEngine engine, PodMutator mutator, AuditLog audit, PreferenceStore preferences) {
-    this(engine, mutator, audit, preferences, null, null, false);
+    this(engine, mutator, audit, preferences, null, null, ServiceNames.DEFAULT_HUB_INSTANCE, false);
   }
 
   private DecisionService(
@@ -40,6 +42,7 @@ public final class DecisionService {
       PreferenceStore preferences,
       ServicePlanner planner,
       String servicesNamespace,
+      String hubInstance,
       boolean planReadsCluster) {
     this.engine = engine;
     this.mutator = mutator;
@@ -47,6 +50,7 @@ public final class DecisionService {
     this.preferences = preferences;
     this.planner = planner;
     this.servicesNamespace = servicesNamespace;
+    this.hubInstance = hubInstance;
     this.planReadsCluster = planReadsCluster;
   }
 
@@ -59,8 +63,23 @@ public final class DecisionService {
    */
   public DecisionService withServices(
       ServicePlanner planner, String namespace, boolean readsCluster) {
+    return withServices(planner, namespace, ServiceNames.DEFAULT_HUB_INSTANCE, readsCluster);
+  }
+
+  /**
+   * The same, for the hub deployment {@code hubInstance} (KubeTemplateSpawner's {@code
+   * instance_name}: the {@code instance} variable and {@code app.kubernetes.io/instance} label).
+   */
+  public DecisionService withServices(
+      ServicePlanner planner, String namespace, String hubInstance, boolean readsCluster) {
+    ServiceNames.checkHubInstance(hubInstance);
     return new DecisionService(
-        engine, mutator, audit, preferences, planner, namespace, readsCluster);
+        engine, mutator, audit, preferences, planner, namespace, hubInstance, readsCluster);
+  }
+
+  /** The hub deployment whose user servers' services these are. */
+  public String hubInstance() {
+    return hubInstance;
   }
 
   public PodMutator mutator() {
@@ -69,10 +88,20 @@ public final class DecisionService {
 
   /** The objects a decision's services would create for this user server; empty without any. */
   public List<PlannedService> plan(Decision d, String server) {
+    // The request does not carry the hub's user id yet: templates see no userid.
+    return plan(d, server, null);
+  }
+
+  /**
+   * The same, with the hub's id of the user ({@code spawner.user.id}; null: not sent, and a
+   * template that uses {@code userid} fails saying so).
+   */
+  public List<PlannedService> plan(Decision d, String server, Long userId) {
     if (planner == null || d.services().isEmpty()) {
       return List.of();
     }
-    return planner.plan(d.services(), new ServiceTarget(d.user(), server, servicesNamespace));
+    return planner.plan(
+        d.services(), new ServiceTarget(d.user(), server, servicesNamespace, hubInstance, userId));
   }
 
   public DecisionService(DecisionEngine engine, PodMutator mutator, AuditLog audit) {

@@ -14,6 +14,7 @@ import io.hubpolicy.services.NoClusterException;
 import io.hubpolicy.services.PlannedService;
 import io.hubpolicy.services.ServiceLaunchException;
 import io.hubpolicy.services.ServiceLauncher;
+import io.hubpolicy.services.ServiceTarget;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,12 +81,14 @@ public final class LaunchService {
       if (!d.allowed()) {
         throw new SpawnDeniedException(d.decisionId(), d.reasons());
       }
-      plan = decisions.plan(d, call.server());
+      // The request does not carry the hub's user id (userId) yet: templates see no userid.
+      Long userId = null;
+      plan = decisions.plan(d, call.server(), userId);
       if (!plan.isEmpty()) {
         launch =
             launcher.launch(
-                new io.hubpolicy.services.ServiceTarget(
-                    d.user(), call.server(), launcher.namespace()),
+                new ServiceTarget(
+                    d.user(), call.server(), launcher.namespace(), decisions.hubInstance(), userId),
                 plan);
         d = withReturned(d, plan, launch.env());
         audited = d;

@@ -140,7 +140,7 @@ class LaunchHttpTest {
     JsonNode labels = m.at("/metadata/labels");
     assertEquals("data", labels.get("team").asString());
     assertEquals("hubpolicy", labels.get("app.kubernetes.io/managed-by").asString());
-    assertEquals("Alice.Smith", labels.get("hub.jupyter.org/username").asString());
+    assertEquals("alice-smith---2ece8250", labels.get("hub.jupyter.org/username").asString());
     assertEquals("big", labels.get("hub.jupyter.org/servername").asString());
     assertEquals(
         "server-deleted", m.at("/metadata/annotations").get("hubpolicy/lifecycle").asString());

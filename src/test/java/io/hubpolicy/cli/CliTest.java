@@ -534,7 +534,8 @@ class CliTest {
         spark.at("/spec/customImage").asString());
     assertEquals("2", spark.at("/spec/worker/instances").asString());
     assertEquals(
-        "Alice.Smith", spark.at("/metadata/labels").get("hub.jupyter.org/username").asString());
+        "alice-smith---2ece8250",
+        spark.at("/metadata/labels").get("hub.jupyter.org/username").asString());
   }
 
   @Test
