@@ -8,9 +8,13 @@ import io.hubpolicy.model.FieldTrace;
 import io.hubpolicy.model.FiredRule;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.NotApplied;
+import io.hubpolicy.model.PodField;
+import io.hubpolicy.model.PodSettings;
 import io.hubpolicy.model.ProfileVolume;
 import io.hubpolicy.model.ServiceSpec;
+import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.model.TemplateRef;
+import io.hubpolicy.model.UserVariable;
 import io.hubpolicy.model.WhyNot;
 import io.hubpolicy.mutation.PodMutator;
 import io.hubpolicy.services.PlannedService;
@@ -182,6 +186,7 @@ public final class DecisionJson {
     ObjectNode services = F.objectNode();
     d.services().forEach((name, spec) -> services.set(name, service(spec)));
     o.set("services", services);
+    o.set("podFields", podFields(d.pod(), false));
     ArrayNode fired = F.arrayNode();
     d.firedRules().forEach(r -> fired.add(firedRule(r)));
     o.set("firedRules", fired);
@@ -226,6 +231,11 @@ public final class DecisionJson {
   /**
    * One audit line: id, revision, input and result, but no explanation (it can be recomputed from
    * the revision and input) and no literal value of a variable whose name looks secret.
+   *
+   * <p>{@code input} is the whole request as decided, so that {@code hubpolicy diff} can replay it:
+   * user, groups, image, size, server, the form's {@code gpu} and {@code gpuType}, and the user's
+   * saved choices as applied ({@code preferences}: their GPU count and own variables; a secret one
+   * by name only, {@code "secret": true}).
    */
   public static ObjectNode auditLine(Decision d, String time) {
     ObjectNode o = F.objectNode();
@@ -233,10 +243,25 @@ public final class DecisionJson {
     o.put("decisionId", d.decisionId());
     o.put("revision", d.revision());
     ObjectNode input = o.putObject("input");
+    SpawnRequest request = d.request();
     input.put("user", d.user());
-    input.set("groups", strings(d.request().groups()));
+    input.set("groups", strings(request.groups()));
     input.put("image", d.image());
     input.put("size", d.size());
+    input.put("server", request.server());
+    input.put("gpu", request.gpu());
+    input.put("gpuType", request.gpuType());
+    ObjectNode saved = input.putObject("preferences");
+    saved.put("gpu", request.preferences().gpu());
+    ArrayNode own = saved.putArray("env");
+    for (UserVariable v : request.preferences().env()) {
+      ObjectNode var = own.addObject().put("name", v.name());
+      if (v.secret()) {
+        var.put("secret", true);
+      } else {
+        var.put("value", SENSITIVE.matcher(v.name()).find() ? "***" : v.value());
+      }
+    }
     ObjectNode result = o.putObject("result");
     result.put("allowed", d.allowed());
     result.set("reasons", strings(d.reasons()));
@@ -252,6 +277,9 @@ public final class DecisionJson {
     result.set("resources", kube(d.resources()));
     result.put("gpu", d.gpu());
     result.set("services", strings(d.services().keySet()));
+    if (!d.pod().isEmpty()) {
+      result.set("podFields", podFields(d.pod(), true));
+    }
     ArrayNode fired = o.putArray("firedRules");
     d.firedRules().forEach(r -> fired.add(firedRule(r)));
     return o;
@@ -356,6 +384,37 @@ public final class DecisionJson {
       n.put("lifecycle", s.lifecycle().wire());
     }
     return n;
+  }
+
+  /**
+   * KubeSpawner's pod fields by their names ({@code node_selector}, {@code init_containers}…); for
+   * the audit log, literal values of container variables whose name looks secret are masked.
+   */
+  private static ObjectNode podFields(PodSettings p, boolean masked) {
+    ObjectNode n = F.objectNode();
+    p.values().forEach((f, v) -> n.set(f.key(), kube(v)));
+    if (masked) {
+      for (PodField f : List.of(PodField.INIT_CONTAINERS, PodField.EXTRA_CONTAINERS)) {
+        JsonNode containers = n.get(f.key());
+        if (containers != null) {
+          containers.forEach(c -> maskEnv(c.get("env")));
+        }
+      }
+    }
+    return n;
+  }
+
+  private static void maskEnv(JsonNode env) {
+    if (env == null) {
+      return;
+    }
+    for (JsonNode e : env) {
+      if (e instanceof ObjectNode o
+          && o.has("value")
+          && SENSITIVE.matcher(o.path("name").asString("")).find()) {
+        o.put("value", "***");
+      }
+    }
   }
 
   private static void putMap(ObjectNode n, String key, Map<String, ?> m) {

@@ -4,8 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The command line: {@code decide}, {@code explain}, {@code validate}, {@code serve}, {@code
- * workload}.
+ * The command line: {@code decide}, {@code explain}, {@code validate}, {@code test}, {@code serve},
+ * {@code workload}, {@code diff}.
  */
 @Command(
     name = "hubpolicy",
@@ -16,8 +16,10 @@ import picocli.CommandLine.Command;
       DecideCommand.class,
       ExplainCommand.class,
       ValidateCommand.class,
+      TestCommand.class,
       ServeCommand.class,
-      WorkloadCommand.class
+      WorkloadCommand.class,
+      DiffCommand.class
     })
 public final class Main implements Runnable {
   /** Exit codes: 0 fine, 1 internal failure, 2 bad input or configuration. */
@@ -44,7 +46,8 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "choose a command: decide, explain, validate, serve or workload");
+        spec.commandLine(),
+        "choose a command: decide, explain, validate, test, serve, workload or diff");
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -155,7 +155,7 @@ public final class DecisionEngine {
                   : String.join(", ", rb.gpuKinds().stream().map(GpuKind::getType).toList())));
     }
     return new SpawnRequest(
-        r.user(), r.groups(), image, size, r.preferences(), r.gpu(), r.gpuType());
+        r.user(), r.groups(), image, size, r.preferences(), r.gpu(), r.gpuType(), r.server());
   }
 
   private static Decision toDecision(SpawnRequest request, RuleBase rb, Outcome o) {
@@ -189,6 +189,7 @@ public final class DecisionEngine {
         o.volumes(),
         o.getGpu(),
         new LinkedHashMap<>(o.services()),
+        o.podSettings(),
         List.copyOf(o.firedRules()),
         memoize(o::fieldTraces),
         rb.whyNot(request));

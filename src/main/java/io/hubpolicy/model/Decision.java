@@ -10,7 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * The answer for one spawn: what the pod gets, which services start, and why. This is the contract
- * the CLI, HTTP, the pod mutator and the service launcher build on.
+ * the CLI, HTTP, the pod mutator and the service launcher build on. {@code pod} holds KubeSpawner's
+ * pod fields ({@link PodField}) the profiles and the size set, placeholders expanded.
  *
  * <p>{@code fieldTraces} and {@code notApplied} are computed on demand: with thousands of profiles,
  * listing why each one did not apply costs far more than the decision itself, and most callers (the
@@ -31,6 +32,7 @@ public record Decision(
     List<ProfileVolume> volumes,
     int gpu,
     Map<String, ServiceSpec> services,
+    PodSettings pod,
     List<FiredRule> firedRules,
     Supplier<Map<String, FieldTrace>> fieldTraces,
     WhyNot notApplied) {
@@ -59,6 +61,7 @@ public record Decision(
         volumes,
         gpu,
         services,
+        pod,
         firedRules,
         newTraces,
         notApplied);

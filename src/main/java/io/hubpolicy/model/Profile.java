@@ -18,7 +18,8 @@ import java.util.Set;
  * treated as immutable: whoever needs to change one copies it first.
  *
  * <p>{@code protectedEnv} names the variables this profile marks {@code protected: true}: a user's
- * own variables cannot override them.
+ * own variables cannot override them. {@code pod} holds the KubeSpawner pod settings it sets
+ * ({@code node_selector}, {@code extra_labels}...).
  */
 public record Profile(
     int order,
@@ -34,8 +35,10 @@ public record Profile(
     List<ProfileVolume> volumes,
     Integer gpu,
     Map<String, ServiceSpec> services,
-    Set<String> protectedEnv) {
+    Set<String> protectedEnv,
+    PodSettings pod) {
   public Profile {
+    pod = pod == null ? PodSettings.NONE : pod;
     protectedEnv = protectedEnv == null ? Set.of() : Set.copyOf(protectedEnv);
     users = users == null ? List.of() : List.copyOf(users);
     groups = groups == null ? List.of() : List.copyOf(groups);
@@ -47,6 +50,39 @@ public record Profile(
     volumes = volumes == null ? List.of() : List.copyOf(volumes);
     services =
         services == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(services));
+  }
+
+  public Profile(
+      int order,
+      String name,
+      SourceRef source,
+      List<String> users,
+      List<String> groups,
+      List<String> images,
+      List<EnvVar> env,
+      Map<String, Quantity> resources,
+      List<Toleration> tolerations,
+      NodeAffinity nodeAffinity,
+      List<ProfileVolume> volumes,
+      Integer gpu,
+      Map<String, ServiceSpec> services,
+      Set<String> protectedEnv) {
+    this(
+        order,
+        name,
+        source,
+        users,
+        groups,
+        images,
+        env,
+        resources,
+        tolerations,
+        nodeAffinity,
+        volumes,
+        gpu,
+        services,
+        protectedEnv,
+        PodSettings.NONE);
   }
 
   /** True when the profile names neither users nor groups, or lists {@code "*"}: everyone. */

@@ -154,6 +154,8 @@ public final class PodMutator {
       nb.setVolumeMounts(mounts);
     }
 
+    PodSettingsApplier.apply(pod, nb, d.pod());
+
     // Every container (sidecars too) learns the user name as given, not a slug of it.
     for (Container c : spec.getContainers()) {
       List<EnvVar> cenv = new ArrayList<>(orEmpty(c.getEnv()));

@@ -7,6 +7,7 @@ import io.hubpolicy.format.YNode;
 import io.hubpolicy.format.YNode.YList;
 import io.hubpolicy.format.YNode.YMap;
 import io.hubpolicy.format.YNode.YScalar;
+import io.hubpolicy.model.Placeholders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -32,7 +33,12 @@ final class EnvSchema {
           .forEach(
               (name, v) -> {
                 if (v instanceof YScalar s) {
-                  out.add(new EnvVar(name, s.isNull() ? "" : s.asText(), null));
+                  String text = s.isNull() ? "" : s.asText();
+                  String problem = Placeholders.problem(text);
+                  if (problem != null) {
+                    in.problem(v.line(), field + "." + name, problem);
+                  }
+                  out.add(new EnvVar(name, text, null));
                 } else {
                   in.problem(
                       v.line(),
@@ -78,6 +84,10 @@ final class EnvSchema {
       String v = null;
       if (value instanceof YScalar s) {
         v = s.isNull() ? "" : s.asText();
+        String problem = Placeholders.problem(v);
+        if (problem != null) {
+          in.problem(value.line(), f + ".value", problem);
+        }
       } else if (value != null) {
         in.problem(value.line(), f + ".value", "must be a string, found " + value.kind());
       }

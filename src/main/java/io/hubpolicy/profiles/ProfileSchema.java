@@ -8,6 +8,7 @@ import io.hubpolicy.format.StrictReader;
 import io.hubpolicy.format.YNode;
 import io.hubpolicy.format.YNode.YMap;
 import io.hubpolicy.format.YNode.YScalar;
+import io.hubpolicy.model.PodSettings;
 import io.hubpolicy.model.Profile;
 import io.hubpolicy.model.ProfileVolume;
 import io.hubpolicy.model.ServiceSpec;
@@ -20,19 +21,26 @@ import java.util.Set;
 
 /** One profile: who and which images it applies to, and what it sets. */
 final class ProfileSchema {
-  static final Set<String> KEYS =
-      Set.of(
-          "name",
-          "users",
-          "groups",
-          "images",
-          "env",
-          "resources",
-          "node_tolerations",
-          "node_affinity",
-          "volumes",
-          "gpu",
-          "services");
+  static final Set<String> KEYS = keys();
+
+  private static Set<String> keys() {
+    Set<String> keys =
+        new LinkedHashSet<>(
+            List.of(
+                "name",
+                "users",
+                "groups",
+                "images",
+                "env",
+                "resources",
+                "node_tolerations",
+                "node_affinity",
+                "volumes",
+                "gpu",
+                "services"));
+    keys.addAll(PodSettingsSchema.KEYS);
+    return Set.copyOf(keys);
+  }
 
   private ProfileSchema() {}
 
@@ -60,6 +68,7 @@ final class ProfileSchema {
     Integer gpu = gpu(in, p.get("gpu"), field + ".gpu");
     Map<String, ServiceSpec> services =
         ServiceSpecReader.services(in, p.get("services"), field + ".services");
+    PodSettings pod = PodSettingsSchema.read(in, p, field);
     if (in.cleanSince(mark)) {
       acc.profiles.add(
           new Profile(
@@ -76,7 +85,8 @@ final class ProfileSchema {
               volumes,
               gpu,
               services,
-              protectedEnv));
+              protectedEnv,
+              pod));
     }
   }
 

@@ -5,8 +5,10 @@ import io.hubpolicy.format.StrictReader;
 import io.hubpolicy.format.YNode;
 import io.hubpolicy.format.YNode.YMap;
 import io.hubpolicy.model.Audience;
+import io.hubpolicy.model.PodSettings;
 import io.hubpolicy.model.Size;
 import io.hubpolicy.model.SourceRef;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,7 +17,14 @@ import java.util.Set;
  * groups} limit who may choose it, as they limit whom a profile applies to.
  */
 final class SizeSchema {
-  static final Set<String> KEYS = Set.of("name", "users", "groups", "resources");
+  static final Set<String> KEYS = keys();
+
+  private static Set<String> keys() {
+    Set<String> keys =
+        new java.util.LinkedHashSet<>(List.of("name", "users", "groups", "resources"));
+    keys.addAll(PodSettingsSchema.KEYS);
+    return Set.copyOf(keys);
+  }
 
   /** What the spawn form sends for "no size"; a size of that name could never be chosen. */
   static final String RESERVED_NAME = "Default";
@@ -41,8 +50,9 @@ final class SizeSchema {
         ResourcesSchema.read(in, s.get("resources"), field + ".resources");
     Audience audience =
         new Audience(in.stringList(s, "users", field), in.stringList(s, "groups", field));
+    PodSettings pod = PodSettingsSchema.read(in, s, field);
     if (in.cleanSince(mark)) {
-      acc.sizes.add(new Size(name, resources, new SourceRef(in.source(), s.line()), audience));
+      acc.sizes.add(new Size(name, resources, new SourceRef(in.source(), s.line()), audience, pod));
     }
   }
 }

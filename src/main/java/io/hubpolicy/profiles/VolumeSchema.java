@@ -5,6 +5,7 @@ import io.hubpolicy.format.StrictReader;
 import io.hubpolicy.format.YNode;
 import io.hubpolicy.format.YNode.YList;
 import io.hubpolicy.format.YNode.YMap;
+import io.hubpolicy.model.Placeholders;
 import io.hubpolicy.model.ProfileVolume;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,10 +46,29 @@ final class VolumeSchema {
       String mountPath = in.requiredString(v, "mountPath", f);
       boolean readOnly = in.bool(v.get("readOnly"), f + ".readOnly", false);
       String subPath = in.optionalString(v, "subPath", f);
+      checkPlaceholders(in, v, "subPath", subPath, f);
+      if (volume != null && volume.getPersistentVolumeClaim() != null) {
+        YNode pvc = v.get("persistentVolumeClaim");
+        checkPlaceholders(
+            in,
+            pvc instanceof YMap pm ? pm : v,
+            "claimName",
+            volume.getPersistentVolumeClaim().getClaimName(),
+            f + ".persistentVolumeClaim");
+      }
       if (volume != null && name != null && mountPath != null) {
         out.add(new ProfileVolume(volume, mountPath, readOnly, subPath));
       }
     }
     return out;
+  }
+
+  /** Claim names and sub-paths may use {username} and its kin; anything else in braces is wrong. */
+  private static void checkPlaceholders(
+      StrictReader in, YMap m, String key, String value, String field) {
+    String problem = value == null ? null : Placeholders.problem(value);
+    if (problem != null) {
+      in.problem(m.keyLine(key), field + "." + key, problem);
+    }
   }
 }

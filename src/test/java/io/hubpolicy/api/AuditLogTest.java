@@ -168,6 +168,7 @@ class AuditLogTest {
             List.of(),
             0,
             java.util.Map.of(),
+            io.hubpolicy.model.PodSettings.NONE,
             List.of(),
             java.util.Map::of,
             null);

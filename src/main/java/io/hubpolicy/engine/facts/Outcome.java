@@ -11,6 +11,7 @@ import io.hubpolicy.model.FieldTrace;
 import io.hubpolicy.model.FiredRule;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.NodeSelectors;
+import io.hubpolicy.model.PodSettings;
 import io.hubpolicy.model.Profile;
 import io.hubpolicy.model.ProfileVolume;
 import io.hubpolicy.model.Quantities;
@@ -35,9 +36,7 @@ import org.kie.api.definition.type.Modifies;
  * reactivity re-evaluates exactly the rules that care.
  */
 public final class Outcome {
-  private static final Actor NOBODY = new Actor("<none>", 0, null);
-
-  private Actor actor = NOBODY;
+  private final WriteLog log = new WriteLog();
   private final Map<String, EnvVar> env = new LinkedHashMap<>(64);
   private final Map<String, Quantity> resources = new LinkedHashMap<>();
   private final List<Toleration> tolerations = new ArrayList<>();
@@ -50,7 +49,7 @@ public final class Outcome {
   private final Set<String> protectedEnv = new HashSet<>();
   private boolean allowed = true;
   private final List<String> reasons = new ArrayList<>();
-  private final List<FiredRule> firedRules = new ArrayList<>(32);
+  private final PodSettings.Merged pod = new PodSettings.Merged();
 
   // ---------------------------------------------------------------- properties rules match on
 
@@ -200,6 +199,7 @@ public final class Outcome {
               services.put(name, spec);
               trace("services.", name, spec);
             });
+    mergePod(p.pod());
     if (p.gpu() != null) {
       setGpuCount(p.gpu());
     }
@@ -215,6 +215,42 @@ public final class Outcome {
   })
   public void applySize(Size size) {
     size.resources().forEach(this::putResource);
+    mergePod(size.pod());
+  }
+
+  /** Merges pod settings as the last writer: per key, by name, or whole. */
+  private void mergePod(PodSettings settings) {
+    settings
+        .values()
+        .forEach(
+            (f, v) -> {
+              switch (f.merge()) {
+                case MAP ->
+                    ((Map<?, ?>) v)
+                        .forEach(
+                            (k, val) -> {
+                              pod.put(f, (String) k, val);
+                              trace(f.key() + ".", (String) k, val);
+                            });
+                case BY_NAME ->
+                    ((List<?>) v)
+                        .forEach(
+                            item -> {
+                              String name = PodSettings.nameOf(item);
+                              pod.put(f, name, item);
+                              trace(f.key() + ".", name, item);
+                            });
+                case WHOLE -> {
+                  pod.put(f, null, v);
+                  trace(f.key(), v);
+                }
+              }
+            });
+  }
+
+  /** The pod settings merged so far. */
+  public PodSettings podSettings() {
+    return pod.build();
   }
 
   @Modifies({"envNames"})
@@ -394,52 +430,29 @@ public final class Outcome {
     trace(field, null, value);
   }
 
-  /**
-   * Appends to the write log; the per-field explanation is built from it only when someone asks
-   * (most callers never do), so the merge itself does no bookkeeping beyond one list append.
-   */
   private void trace(String prefix, String name, Object value) {
-    writes.add(new Write(prefix, name, value, actor));
-  }
-
-  private record Write(String prefix, String name, Object value, Actor actor) {
-    String field() {
-      return name == null ? prefix : prefix + name;
-    }
-  }
-
-  private final List<Write> writes = new ArrayList<>(256);
-
-  private static final class Trace {
-    Object value;
-    Actor setBy;
-    final List<FieldTrace.Overridden> overrode = new ArrayList<>(1);
-
-    Trace(Object value, Actor setBy) {
-      this.value = value;
-      this.setBy = setBy;
-    }
+    log.write(prefix, name, value);
   }
 
   // ---------------------------------------------------------------- for the engine (not rules)
 
   /** Called by the audit listener before each rule fires. */
   public void actingAs(Actor a) {
-    this.actor = a;
+    log.actingAs(a);
   }
 
   /** The rule firing now (or last), for error messages. */
   public String currentRule() {
-    return actor.rule();
+    return log.actor().rule();
   }
 
   /** Called by the audit listener after each rule fired: the current actor is the one that did. */
   public void recordFired() {
-    firedRules.add(new FiredRule(actor.rule(), actor.salience(), actor.profile()));
+    log.recordFired();
   }
 
   public List<FiredRule> firedRules() {
-    return firedRules;
+    return log.firedRules();
   }
 
   public List<EnvVar> env() {
@@ -467,21 +480,7 @@ public final class Outcome {
 
   /** Who set each field and what it overrode, replayed from the write log. */
   public Map<String, FieldTrace> fieldTraces() {
-    Map<String, Trace> traces = new LinkedHashMap<>();
-    for (Write w : writes) {
-      String field = w.field();
-      Trace t = traces.get(field);
-      if (t == null) {
-        traces.put(field, new Trace(w.value(), w.actor()));
-      } else {
-        t.overrode.add(new FieldTrace.Overridden(t.value, t.setBy));
-        t.value = w.value();
-        t.setBy = w.actor();
-      }
-    }
-    Map<String, FieldTrace> out = new LinkedHashMap<>();
-    traces.forEach((k, t) -> out.put(k, new FieldTrace(k, t.value, t.setBy, t.overrode)));
-    return out;
+    return log.fieldTraces();
   }
 
   /** Fails a request-level check from a rule, e.g. a GPU count above what is allowed. */
