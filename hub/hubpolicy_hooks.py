@@ -133,7 +133,8 @@ def has_pod(spawner):
 
 
 async def _spawn_request(spawner):
-    """The body of a launch or decision: who, and what they chose (``spawner.user_options``).
+    """The body of a launch or decision: who (name, groups, ``spawner.user.id``), and what they
+    chose (``spawner.user_options``).
 
     The choices are the spawn form's (``image``, ``size``, ``gpu``, ``gpuType``), or KubeSpawner's
     profile form built by ``profile_list`` (``profile`` names the size, ``image--unlisted-choice``
@@ -151,6 +152,10 @@ async def _spawn_request(spawner):
         "groups": await user_groups(spawner.user, log_of(spawner)),
         "server": getattr(spawner, "name", "") or "",
     }
+    # The hub's database id of the user: service templates' ``userid`` (KubeTemplateSpawner's).
+    user_id = getattr(spawner.user, "id", None)
+    if isinstance(user_id, int) and not isinstance(user_id, bool):
+        body["userId"] = user_id
     if image:
         body["image"] = image
     size = option(options.get("size"), "user_options['size']") or _profiles.size_from_slug(

@@ -286,6 +286,16 @@ class ModifyPodHookTest(ServerCase):
             r["body"],
         )
 
+    def test_the_hubs_user_id_is_sent(self):
+        self.hp.answer(200, {"decisionId": "d"})
+        user = User("ana")
+        user.id = 17
+        run(hooks.pre_spawn_hook(Spawner(user, user_options={"image": "nb:1"})))
+        self.assertEqual(
+            {"user": "ana", "groups": [], "server": "", "userId": 17, "image": "nb:1"},
+            self.hp.requests[-1]["body"],
+        )
+
     def test_groups_from_auth_state_and_image_from_the_spawner(self):
         self.hp.answer(200, {"pod": POD})
         spawner = Spawner(

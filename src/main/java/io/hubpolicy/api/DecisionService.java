@@ -86,22 +86,21 @@ public final class DecisionService {
     return mutator;
   }
 
-  /** The objects a decision's services would create for this user server; empty without any. */
-  public List<PlannedService> plan(Decision d, String server) {
-    // The request does not carry the hub's user id yet: templates see no userid.
-    return plan(d, server, null);
-  }
-
   /**
-   * The same, with the hub's id of the user ({@code spawner.user.id}; null: not sent, and a
-   * template that uses {@code userid} fails saying so).
+   * The objects a decision's services would create for this user server; empty without any. The
+   * request's {@code userId} is the templates' {@code userid}: without one, a template that uses it
+   * fails saying so.
    */
-  public List<PlannedService> plan(Decision d, String server, Long userId) {
+  public List<PlannedService> plan(Decision d, String server) {
     if (planner == null || d.services().isEmpty()) {
       return List.of();
     }
-    return planner.plan(
-        d.services(), new ServiceTarget(d.user(), server, servicesNamespace, hubInstance, userId));
+    return planner.plan(d.services(), target(d, server, servicesNamespace));
+  }
+
+  /** Whose services a decision's are, created in {@code namespace}. */
+  public ServiceTarget target(Decision d, String server, String namespace) {
+    return new ServiceTarget(d.user(), server, namespace, hubInstance, d.request().userId());
   }
 
   public DecisionService(DecisionEngine engine, PodMutator mutator, AuditLog audit) {

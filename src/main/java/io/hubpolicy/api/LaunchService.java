@@ -14,7 +14,6 @@ import io.hubpolicy.services.NoClusterException;
 import io.hubpolicy.services.PlannedService;
 import io.hubpolicy.services.ServiceLaunchException;
 import io.hubpolicy.services.ServiceLauncher;
-import io.hubpolicy.services.ServiceTarget;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -81,15 +80,9 @@ public final class LaunchService {
       if (!d.allowed()) {
         throw new SpawnDeniedException(d.decisionId(), d.reasons());
       }
-      // The request does not carry the hub's user id (userId) yet: templates see no userid.
-      Long userId = null;
-      plan = decisions.plan(d, call.server(), userId);
+      plan = decisions.plan(d, call.server());
       if (!plan.isEmpty()) {
-        launch =
-            launcher.launch(
-                new ServiceTarget(
-                    d.user(), call.server(), launcher.namespace(), decisions.hubInstance(), userId),
-                plan);
+        launch = launcher.launch(decisions.target(d, call.server(), launcher.namespace()), plan);
         d = withReturned(d, plan, launch.env());
         audited = d;
       }

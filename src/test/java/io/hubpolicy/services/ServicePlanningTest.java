@@ -269,6 +269,53 @@ class ServicePlanningTest {
         "every variable is reserved, and only those");
   }
 
+  /** KubeSpawner's safe-slug vectors, as KubeTemplateSpawner's escaped variables render them. */
+  @Test
+  void escapedVariablesFollowKubeSpawnersSafeSlugs() {
+    String template =
+        "{{ .Values.escaped_username }}|{{ .Values.escaped_servername }}|"
+            + "{{ .Values.escaped_user_server }}|{{ .Values.unescaped_username }}|"
+            + "{{ .Values.unescaped_servername }}";
+    TemplateRenderer r = new TemplateRenderer();
+    String a30 = "a".repeat(30);
+    String b30 = "b".repeat(30);
+    List<List<String>> vectors =
+        List.of(
+            List.of("alice", "", "alice||alice|alice|"),
+            List.of(
+                "user@email.com",
+                "",
+                "user-email-com---0925f997||user-email-com---0925f997|user@email.com|"),
+            List.of(
+                "Alice.Smith",
+                "gpu",
+                "alice-smith---2ece8250|gpu|alice-smith---2ece8250--gpu|Alice.Smith|gpu"),
+            List.of(
+                "some_user",
+                "test-server!",
+                "some-user---7d3a4d4e|test-server---cb54a9af|"
+                    + "some-user---7d3a4d4e--test-server---cb54a9af|some_user|test-server!"),
+            List.of(
+                a30,
+                b30,
+                a30
+                    + "|"
+                    + b30
+                    + "|"
+                    + "a".repeat(17)
+                    + "--"
+                    + "b".repeat(17)
+                    + "---583103a5|"
+                    + a30
+                    + "|"
+                    + b30),
+            List.of("1abc", "", "x-1abc---57cb980e||x-1abc---57cb980e|1abc|"));
+    for (List<String> v : vectors) {
+      ServiceTarget t = new ServiceTarget(v.get(0), v.get(1), "ns", "jupyter", 1L);
+      assertEquals(v.get(2), r.render("t", template, t.templateVariables()), v.toString());
+    }
+  }
+
   static Map<String, Object> vars(ServiceTarget t) {
     return t.templateVariables();
   }

@@ -522,9 +522,51 @@ public class ServicesMockTest {
         "stopping again is a no-op");
   }
 
-  /** KubeTemplateSpawner's own example, cut down: its variables, labels and lifecycles. */
+  /**
+   * KubeTemplateSpawner's example chart (example/templates: pod.yaml, service.yaml, pvc.yaml, at
+   * manics/jupyterhub-kubetemplatespawner 97a1224) with what Go templates have and we do not taken
+   * out ({@code | quote}, {@code {{- if }}}, {@code {{- range }}}), plus a ConfigMap that ends with
+   * its named server: every variable, label and lifecycle.
+   */
   static final String KTS_TEMPLATE =
       """
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        annotations:
+          hub.jupyter.org/username: "{{ .Values.unescaped_username }}"
+          kubetemplatespawner/lifecycle: server-stopped
+        labels:
+          app.kubernetes.io/instance: {{ .Values.instance }}
+          app.kubernetes.io/name: jupyterhub
+          app.kubernetes.io/component: singleuser-server
+          app.kubernetes.io/managed-by: kubetemplatespawner
+          hub.jupyter.org/network-access-hub: "true"
+          hub.jupyter.org/servername: "{{ .Values.escaped_servername }}"
+          hub.jupyter.org/username: "{{ .Values.escaped_username }}"
+        name: {{ .Values.instance }}-{{ .Values.escaped_user_server }}
+        namespace: {{ .Values.namespace }}
+      spec:
+        automountServiceAccountToken: false
+        containers:
+        - args:
+            - jupyterhub-singleuser
+          image: {{ .Values.image }}
+          imagePullPolicy: IfNotPresent
+          name: notebook
+          ports:
+            - containerPort: 8888
+              name: notebook-port
+              protocol: TCP
+          volumeMounts:
+            - mountPath: /home/jovyan
+              name: home
+        restartPolicy: OnFailure
+        volumes:
+        - name: home
+          persistentVolumeClaim:
+            claimName: {{ .Values.instance }}-{{ .Values.escaped_user_server }}
+      ---
       apiVersion: v1
       kind: Service
       metadata:
@@ -568,13 +610,15 @@ public class ServicesMockTest {
         resources: {requests: {storage: 1Gi}}
       """;
 
+  static final ResourceDefinitionContext PODS = core("Pod", "pods");
+
   static final ResourceDefinitionContext PVCS =
       core("PersistentVolumeClaim", "persistentvolumeclaims");
 
   /** Every object the user servers' services have, as kind/name, anchors aside. */
   static Set<String> objects(String ns) {
     Set<String> out = new TreeSet<>();
-    for (ResourceDefinitionContext ctx : List.of(SERVICES, CONFIG_MAPS, PVCS)) {
+    for (ResourceDefinitionContext ctx : List.of(PODS, SERVICES, CONFIG_MAPS, PVCS)) {
       for (GenericKubernetesResource r : all(ns, ctx)) {
         String name = r.getMetadata().getName();
         if (!name.equals("tpl") && !name.startsWith("hubpolicy-services-")) {
@@ -597,7 +641,7 @@ public class ServicesMockTest {
                 List.of(new TemplateRef("tpl", "server")),
                 null,
                 Map.of(),
-                Map.of("size", "small"),
+                Map.of("size", "small", "image", "quay.io/jupyterhub/k8s-singleuser-sample:4.1.0"),
                 Map.of(),
                 Map.of(),
                 null));
@@ -607,11 +651,13 @@ public class ServicesMockTest {
 
     Set<String> bobs =
         Set.of(
+            "Pod/staging-hub-bob",
             "Service/staging-hub-bob",
             "ConfigMap/staging-hub-bob-settings",
             "PersistentVolumeClaim/staging-hub-bob");
     Set<String> alicesGpu =
         Set.of(
+            "Pod/staging-hub-alice--gpu",
             "Service/staging-hub-alice--gpu",
             "ConfigMap/staging-hub-alice--gpu-settings",
             "PersistentVolumeClaim/staging-hub-alice--gpu");
@@ -619,6 +665,7 @@ public class ServicesMockTest {
     all.addAll(alicesGpu);
     all.addAll(
         Set.of(
+            "Pod/staging-hub-alice",
             "Service/staging-hub-alice",
             "ConfigMap/staging-hub-alice-settings",
             "PersistentVolumeClaim/staging-hub-alice"));
@@ -640,14 +687,44 @@ public class ServicesMockTest {
     assertEquals("hubpolicy", labels.get("app.kubernetes.io/managed-by"));
     assertEquals(
         "server-deleted", settings.getMetadata().getAnnotations().get("hubpolicy/lifecycle"));
+    GenericKubernetesResource pod =
+        client
+            .genericKubernetesResources(PODS)
+            .inNamespace(ns)
+            .withName("staging-hub-alice--gpu")
+            .get();
+    Map<String, String> podLabels = pod.getMetadata().getLabels();
+    assertEquals("staging-hub", podLabels.get("app.kubernetes.io/instance"));
+    assertEquals("alice", podLabels.get("hub.jupyter.org/username"));
+    assertEquals("gpu", podLabels.get("hub.jupyter.org/servername"));
+    assertEquals("singleuser-server", podLabels.get("app.kubernetes.io/component"), "its own");
+    assertEquals("true", podLabels.get("hub.jupyter.org/network-access-hub"));
+    assertEquals("alice", pod.getMetadata().getAnnotations().get("hub.jupyter.org/username"));
+    assertEquals(
+        "server-stopped", pod.getMetadata().getAnnotations().get("kubetemplatespawner/lifecycle"));
+    String podJson = io.hubpolicy.format.KubeJson.SERIALIZATION.asJson(pod);
+    assertTrue(podJson.contains("\"claimName\":\"staging-hub-alice--gpu\""), podJson);
+    assertTrue(podJson.contains("k8s-singleuser-sample:4.1.0"), podJson);
+    Map<String, String> defaultServerLabels =
+        client
+            .genericKubernetesResources(PVCS)
+            .inNamespace(ns)
+            .withName("staging-hub-alice")
+            .get()
+            .getMetadata()
+            .getLabels();
+    assertEquals("", defaultServerLabels.get("hub.jupyter.org/servername"), "KTS selects by it");
 
     var stopped = s.launcher().stop("alice", "", Lifecycle.SERVER_STOPPED);
-    assertEquals(List.of("Service/staging-hub-alice"), stopped.deleted());
+    assertEquals(
+        Set.of("Pod/staging-hub-alice", "Service/staging-hub-alice"),
+        new TreeSet<>(stopped.deleted()));
     assertEquals(
         Set.of("ConfigMap/staging-hub-alice-settings", "PersistentVolumeClaim/staging-hub-alice"),
         new TreeSet<>(stopped.kept()));
+    all.remove("Pod/staging-hub-alice");
     all.remove("Service/staging-hub-alice");
-    assertEquals(all, objects(ns), "only alice's default server's server-stopped object");
+    assertEquals(all, objects(ns), "only alice's default server's server-stopped objects");
 
     var deleted = s.launcher().stop("alice", "", Lifecycle.SERVER_DELETED);
     assertEquals(List.of("ConfigMap/staging-hub-alice-settings"), deleted.deleted());
