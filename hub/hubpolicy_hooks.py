@@ -133,8 +133,7 @@ def has_pod(spawner):
 
 
 async def _spawn_request(spawner):
-    """The body of a launch or decision: who (name, groups, ``spawner.user.id``), and what they
-    chose (``spawner.user_options``).
+    """The body of a launch or decision: who, and what they chose (``spawner.user_options``).
 
     The choices are the spawn form's (``image``, ``size``, ``gpu``, ``gpuType``), or KubeSpawner's
     profile form built by ``profile_list`` (``profile`` names the size, ``image--unlisted-choice``
@@ -152,9 +151,9 @@ async def _spawn_request(spawner):
         "groups": await user_groups(spawner.user, log_of(spawner)),
         "server": getattr(spawner, "name", "") or "",
     }
-    # The hub's database id of the user: service templates' ``userid`` (KubeTemplateSpawner's).
+    # The hub's user id, for {userid} in the configuration (KubeSpawner's meaning).
     user_id = getattr(spawner.user, "id", None)
-    if isinstance(user_id, int) and not isinstance(user_id, bool):
+    if isinstance(user_id, int) and not isinstance(user_id, bool) and user_id >= 0:
         body["userId"] = user_id
     if image:
         body["image"] = image

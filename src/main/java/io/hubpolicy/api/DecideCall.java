@@ -18,8 +18,7 @@ import tools.jackson.databind.node.ObjectNode;
  * A decision or launch request as it arrives: {@code {"user", "groups", "image", "size", "gpu",
  * "gpuType", "server", "userId", "pod"}}. {@code server} is the named server (empty or absent for
  * the default one); {@code gpu} and {@code gpuType} are what the user chose on the spawn form;
- * {@code userId} is the hub's id of the user ({@code spawner.user.id}), for service templates'
- * {@code userid}.
+ * {@code userId} is the hub's id of the user, for {@code {userid}} in the configuration.
  */
 public record DecideCall(SpawnRequest request, Pod pod, String server) {
   private static final Set<String> FIELDS =
@@ -62,23 +61,7 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
   /**
    * @param gpu the GPU count chosen on the form, null for none
    * @param gpuType the GPU type chosen on the form, null or empty for none
-   */
-  public static DecideCall of(
-      String user,
-      List<String> groups,
-      String image,
-      String size,
-      String server,
-      String pod,
-      Integer gpu,
-      String gpuType) {
-    return of(user, groups, image, size, server, pod, gpu, gpuType, null);
-  }
-
-  /**
-   * @param gpu the GPU count chosen on the form, null for none
-   * @param gpuType the GPU type chosen on the form, null or empty for none
-   * @param userId the hub's id of the user, null when not sent
+   * @param userId the hub's id of the user, null for not sent
    */
   public static DecideCall of(
       String user,
@@ -171,8 +154,8 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
         server);
   }
 
-  /** The hub's user id: a whole number from 0 (JupyterHub's are database ids), or absent. */
-  static Long userId(JsonNode n) {
+  /** The hub's user id: a whole number from 0 to 2^63-1, or absent. */
+  private static Long userId(JsonNode n) {
     if (n == null || n.isNull()) {
       return null;
     }
@@ -181,7 +164,9 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
         || n.bigIntegerValue().bitLength() > 63) {
       throw new InvalidRequestException(
           "userId",
-          "userId must be a whole number from 0 (the hub's spawner.user.id), found "
+          "userId must be a whole number from 0 to "
+              + Long.MAX_VALUE
+              + ", found "
               + (n.isNumber() ? n.asString() : kind(n)));
     }
     return n.longValue();

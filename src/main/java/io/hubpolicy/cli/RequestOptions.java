@@ -38,12 +38,10 @@ final class RequestOptions {
   @Option(
       names = "--user-id",
       paramLabel = "ID",
-      description =
-          "The hub's id of the user (spawner.user.id), for service templates' userid"
-              + " (default: none, and a template that uses it says so).")
+      description = "The hub's id of the user, for {userid} in the configuration.")
   Long userId;
 
   SpawnRequest request() {
-    return new SpawnRequest(user, groups, image, size).withUserId(userId);
+    return new SpawnRequest(user, groups, image, size).withServer(server).withUserId(userId);
   }
 }

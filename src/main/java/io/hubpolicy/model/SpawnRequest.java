@@ -9,8 +9,8 @@ import java.util.List;
  * and {@code gpuType} are what the user chose on the spawn form for this spawn (null: not chosen; a
  * chosen count wins over a saved one). {@code server} is the named server, empty for the user's
  * default one; it names the services' objects and is audited, and never changes a decision. {@code
- * userId} is the hub's id of the user ({@code spawner.user.id}), null when the caller did not send
- * it; like the server it fills names (templates' {@code userid}) and never changes a decision.
+ * userId} is the hub's id of the user (KubeSpawner's {@code {userid}}), null when the caller did
+ * not send it.
  */
 public record SpawnRequest(
     String user,
@@ -26,6 +26,7 @@ public record SpawnRequest(
     groups = groups == null ? List.of() : List.copyOf(groups);
     preferences = preferences == null ? UserPreferences.NONE : preferences;
     server = server == null ? "" : server;
+    // Every edge checks this first (DecideCall); this is for the CLI and for callers in code.
     if (userId != null && userId < 0) {
       throw new InvalidRequestException(
           "userId", "userId must be a whole number from 0, found " + userId);
@@ -79,7 +80,7 @@ public record SpawnRequest(
     return new SpawnRequest(user, groups, image, size, preferences, gpu, gpuType, name, userId);
   }
 
-  /** The same request with the hub's id of the user (null: not sent). */
+  /** The same request with the hub's user id (null: not sent). */
   public SpawnRequest withUserId(Long id) {
     return new SpawnRequest(user, groups, image, size, preferences, gpu, gpuType, server, id);
   }
