@@ -7,6 +7,7 @@ import io.hubpolicy.model.UserPreferences;
 import io.hubpolicy.mutation.PodMutator;
 import io.hubpolicy.preferences.PreferenceStore;
 import io.hubpolicy.services.PlannedService;
+import io.hubpolicy.services.ServiceNames;
 import io.hubpolicy.services.ServicePlanner;
 import io.hubpolicy.services.ServiceTarget;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class DecisionService {
   private final PreferenceStore preferences;
   private final ServicePlanner planner;
   private final String servicesNamespace;
+  private final String hubInstance;
   private final boolean planReadsCluster;
 
   /**
@@ -30,7 +32,7 @@ public final class DecisionService {
    */
   public DecisionService(
       DecisionEngine engine, PodMutator mutator, AuditLog audit, PreferenceStore preferences) {
-    this(engine, mutator, audit, preferences, null, null, false);
+    this(engine, mutator, audit, preferences, null, null, ServiceNames.DEFAULT_HUB_INSTANCE, false);
   }
 
   private DecisionService(
@@ -40,6 +42,7 @@ public final class DecisionService {
       PreferenceStore preferences,
       ServicePlanner planner,
       String servicesNamespace,
+      String hubInstance,
       boolean planReadsCluster) {
     this.engine = engine;
     this.mutator = mutator;
@@ -47,6 +50,7 @@ public final class DecisionService {
     this.preferences = preferences;
     this.planner = planner;
     this.servicesNamespace = servicesNamespace;
+    this.hubInstance = hubInstance;
     this.planReadsCluster = planReadsCluster;
   }
 
@@ -59,20 +63,44 @@ public final class DecisionService {
    */
   public DecisionService withServices(
       ServicePlanner planner, String namespace, boolean readsCluster) {
+    return withServices(planner, namespace, ServiceNames.DEFAULT_HUB_INSTANCE, readsCluster);
+  }
+
+  /**
+   * The same, for the hub deployment {@code hubInstance} (KubeTemplateSpawner's {@code
+   * instance_name}: the {@code instance} variable and {@code app.kubernetes.io/instance} label).
+   */
+  public DecisionService withServices(
+      ServicePlanner planner, String namespace, String hubInstance, boolean readsCluster) {
+    ServiceNames.checkHubInstance(hubInstance);
     return new DecisionService(
-        engine, mutator, audit, preferences, planner, namespace, readsCluster);
+        engine, mutator, audit, preferences, planner, namespace, hubInstance, readsCluster);
+  }
+
+  /** The hub deployment whose user servers' services these are. */
+  public String hubInstance() {
+    return hubInstance;
   }
 
   public PodMutator mutator() {
     return mutator;
   }
 
-  /** The objects a decision's services would create for this user server; empty without any. */
+  /**
+   * The objects a decision's services would create for this user server; empty without any. The
+   * request's {@code userId} is the templates' {@code userid}: without one, a template that uses it
+   * fails saying so.
+   */
   public List<PlannedService> plan(Decision d, String server) {
     if (planner == null || d.services().isEmpty()) {
       return List.of();
     }
-    return planner.plan(d.services(), new ServiceTarget(d.user(), server, servicesNamespace));
+    return planner.plan(d.services(), target(d, server, servicesNamespace));
+  }
+
+  /** Whose services a decision's are, created in {@code namespace}. */
+  public ServiceTarget target(Decision d, String server, String namespace) {
+    return new ServiceTarget(d.user(), server, namespace, hubInstance, d.request().userId());
   }
 
   public DecisionService(DecisionEngine engine, PodMutator mutator, AuditLog audit) {

@@ -82,11 +82,7 @@ public final class LaunchService {
       }
       plan = decisions.plan(d, call.server());
       if (!plan.isEmpty()) {
-        launch =
-            launcher.launch(
-                new io.hubpolicy.services.ServiceTarget(
-                    d.user(), call.server(), launcher.namespace()),
-                plan);
+        launch = launcher.launch(decisions.target(d, call.server(), launcher.namespace()), plan);
         d = withReturned(d, plan, launch.env());
         audited = d;
       }

@@ -11,6 +11,7 @@ import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.kube.ClusterInventory;
 import io.hubpolicy.model.PolicyConfig;
 import io.hubpolicy.mutation.PodMutator;
+import io.hubpolicy.services.ServiceNames;
 import io.hubpolicy.services.ServicePlanner;
 import io.hubpolicy.services.TemplateRenderer;
 import io.hubpolicy.services.TemplateSource;
@@ -26,11 +27,12 @@ public final class Offline {
 
   /**
    * Decisions on {@code rb}, rendering services from the configuration's own template files as they
-   * would be created in {@code namespace}.
+   * would be created in {@code namespace}, for a hub with KubeTemplateSpawner's default instance
+   * name.
    */
   public static DecisionService decisions(RuleBase rb, String namespace) {
     return new DecisionService(new DecisionEngine(rb), new PodMutator(), AuditLog.NONE)
-        .withServices(planner(rb.config()), namespace, false);
+        .withServices(planner(rb.config()), namespace, ServiceNames.DEFAULT_HUB_INSTANCE, false);
   }
 
   /** Renders services from the templates that came with {@code config}. */

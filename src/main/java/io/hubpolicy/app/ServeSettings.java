@@ -22,11 +22,17 @@ public record ServeSettings(
     Cluster cluster,
     Security security,
     double sizeHeadroom,
-    Duration serviceWait) {
+    Duration serviceWait,
+    String hubInstance) {
 
   /** No audit log: {@code --audit-log none}. */
   public static final String NO_AUDIT_LOG = "none";
 
+  /**
+   * @param hubInstance the hub deployment's instance name (KubeTemplateSpawner's {@code
+   *     instance_name}): the {@code instance} template variable and the {@code
+   *     app.kubernetes.io/instance} label of every launched object
+   */
   public ServeSettings {
     profiles = List.copyOf(profiles);
     rules = List.copyOf(rules);
@@ -97,6 +103,7 @@ public record ServeSettings(
     parts.add("rules " + rules);
     parts.add("size headroom " + sizeHeadroom);
     parts.add("service wait " + serviceWait.toMillis() / 1000.0 + " s");
+    parts.add("hub instance " + hubInstance);
     return String.join("; ", parts);
   }
 }

@@ -255,7 +255,7 @@ public final class Wiring {
         new ServicePlanner(new TemplateRenderer(), p.clusterTemplates().orElse(configured));
     DecisionService decisions =
         new DecisionService(engine, new PodMutator(), audit, p.preferences())
-            .withServices(planner, p.launcher().namespace(), p.planReadsCluster());
+            .withServices(planner, p.launcher().namespace(), s.hubInstance(), p.planReadsCluster());
     ConfiguredCatalogs catalogs =
         new ConfiguredCatalogs(p.images(), new SizeCatalog(p.nodes(), s.sizeHeadroom()));
     PreferencesService preferences = new PreferencesService(p.preferences(), engine, catalogs);

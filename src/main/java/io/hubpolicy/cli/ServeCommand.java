@@ -5,6 +5,7 @@ import io.hubpolicy.app.ServeSettings;
 import io.hubpolicy.app.SettingException;
 import io.hubpolicy.app.Wiring;
 import io.hubpolicy.kube.ProfileConfigMaps;
+import io.hubpolicy.services.ServiceNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -128,6 +129,17 @@ final class ServeCommand implements Callable<Integer> {
   double serviceWait;
 
   @Option(
+      names = "--hub-instance",
+      paramLabel = "NAME",
+      defaultValue = "${env:HUBPOLICY_HUB_INSTANCE:-" + ServiceNames.DEFAULT_HUB_INSTANCE + "}",
+      description =
+          "The hub deployment's instance name, as KubeTemplateSpawner's instance_name: the"
+              + " 'instance' variable of service templates and the app.kubernetes.io/instance"
+              + " label of every object a launch creates. Env: HUBPOLICY_HUB_INSTANCE. Default:"
+              + " ${DEFAULT-VALUE} (KubeTemplateSpawner's).")
+  String hubInstance;
+
+  @Option(
       names = "--token-file",
       paramLabel = "PATH",
       defaultValue = "${env:HUBPOLICY_TOKEN_FILE:-hubpolicy.token}",
@@ -216,6 +228,7 @@ final class ServeCommand implements Callable<Integer> {
           "--token-secret",
           "reads a Secret from the cluster: it needs --kube (or use --token-file)");
     }
+    Wiring.setting("--hub-instance", () -> checkHubInstance(hubInstance));
     return new ServeSettings(
         host,
         port,
@@ -228,7 +241,13 @@ final class ServeCommand implements Callable<Integer> {
         kube ? new ServeSettings.Cluster(configMap, selector, key, configMapRules, secret) : null,
         new ServeSettings.Security(tokenFile, secret, tlsCert, tlsKey, admissionWithoutToken),
         headroom,
-        Duration.ofMillis((long) (serviceWait * 1000)));
+        Duration.ofMillis((long) (serviceWait * 1000)),
+        hubInstance);
+  }
+
+  private static String checkHubInstance(String name) {
+    ServiceNames.checkHubInstance(name);
+    return name;
   }
 
   private static String blankToNull(String s) {

@@ -13,6 +13,7 @@ import io.hubpolicy.model.TemplateRef;
 import io.hubpolicy.profiles.ConfigSource;
 import io.hubpolicy.profiles.ConfigSources;
 import io.hubpolicy.services.PlannedService;
+import io.hubpolicy.services.ServiceNames;
 import io.hubpolicy.services.ServicePlanner;
 import io.hubpolicy.services.ServiceTarget;
 import java.io.IOException;
@@ -122,7 +123,10 @@ final class ValidateCommand implements Callable<Integer> {
   private static void checkServiceTemplates(
       PolicyConfig c, List<Problem> problems, PrintWriter out) {
     ServicePlanner planner = Offline.planner(c);
-    ServiceTarget example = new ServiceTarget("example-user", "", "example-namespace");
+    // A hub sends its user id with a launch, so templates may use userid.
+    ServiceTarget example =
+        new ServiceTarget(
+            "example-user", "", "example-namespace", ServiceNames.DEFAULT_HUB_INSTANCE, 1L);
     for (Profile p : c.profiles()) {
       p.services()
           .forEach(

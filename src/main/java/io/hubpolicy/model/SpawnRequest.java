@@ -26,6 +26,11 @@ public record SpawnRequest(
     groups = groups == null ? List.of() : List.copyOf(groups);
     preferences = preferences == null ? UserPreferences.NONE : preferences;
     server = server == null ? "" : server;
+    // Every edge checks this first (DecideCall); this is for the CLI and for callers in code.
+    if (userId != null && userId < 0) {
+      throw new InvalidRequestException(
+          "userId", "userId must be a whole number from 0, found " + userId);
+    }
   }
 
   public SpawnRequest(

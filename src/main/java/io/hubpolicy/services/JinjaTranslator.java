@@ -4,13 +4,17 @@ import java.util.regex.Pattern;
 
 /**
  * Translates the Jinja subset of older side-service templates, {@code {{ name }}} and {@code {{ a.b
- * }}} substitutions, into Velocity. Everything else is copied literally (inside Velocity unparsed
- * blocks, so {@code $}, {@code #} and {@code \} mean nothing), and no line break is added or
- * removed, so Velocity's line numbers are the template's own.
+ * }}} substitutions, into Velocity; and their Helm-values form, {@code {{ .Values.name }}}, as
+ * KubeTemplateSpawner's templates write them, which means the same. Everything else is copied
+ * literally (inside Velocity unparsed blocks, so {@code $}, {@code #} and {@code \} mean nothing),
+ * and no line break is added or removed, so Velocity's line numbers are the template's own.
  */
 final class JinjaTranslator {
   private static final Pattern PATH =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*");
+
+  /** Helm's values object: every variable, as KubeTemplateSpawner passes them to Helm. */
+  static final String HELM_VALUES = ".Values.";
 
   private JinjaTranslator() {}
 
@@ -49,17 +53,22 @@ final class JinjaTranslator {
       String inner = text.substring(open + 2, end);
       if (kind == '{') {
         String expression = inner.strip();
-        if (!PATH.matcher(expression).matches()) {
+        String path =
+            expression.startsWith(HELM_VALUES)
+                ? expression.substring(HELM_VALUES.length())
+                : expression;
+        if (!PATH.matcher(path).matches()) {
           throw new RenderException(
               source,
               line,
               "{{ "
                   + expression
-                  + " }} is not supported: only {{ name }} and {{ a.b }} substitutions are (no"
-                  + " filters, calls or literals); the template may be written in Velocity"
-                  + " instead ($name, ${a.b}, #if, #foreach)");
+                  + " }} is not supported: only {{ name }}, {{ a.b }} and Helm's {{ .Values.name"
+                  + " }} substitutions are (no filters, pipelines, functions, calls or"
+                  + " literals); the template may be written in Velocity instead ($name, ${a.b},"
+                  + " #if, #foreach)");
         }
-        out.append("${").append(expression).append('}');
+        out.append("${").append(path).append('}');
       }
       keepLineBreaks(out, inner);
       pos = end + close.length();

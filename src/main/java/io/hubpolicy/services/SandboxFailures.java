@@ -4,6 +4,7 @@ import static io.hubpolicy.services.TemplateRenderer.TEMPLATE_NAME;
 
 import io.hubpolicy.services.SandboxRuntime.SandboxParseException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,7 +66,11 @@ final class SandboxFailures {
    * references in words, anything else from Velocity with Java names scrubbed.
    */
   static RenderException failure(
-      String source, String velocityText, Set<String> defined, RuntimeException e) {
+      String source,
+      String velocityText,
+      Set<String> defined,
+      Map<String, String> unset,
+      RuntimeException e) {
     SandboxViolation violation = find(e, SandboxViolation.class);
     if (violation != null) {
       int[] place =
@@ -87,10 +92,18 @@ final class SandboxFailures {
     int[] place = velocityPlace(e);
     int line = place[0];
     String message = e.getMessage() == null ? "" : firstLine(e.getMessage());
-    Matcher unset = UNSET.matcher(message);
-    if (unset.find()) {
+    Matcher notSet = UNSET.matcher(message);
+    if (notSet.find()) {
+      String ref = notSet.group(1);
+      String why = unset.get(rootName(ref));
       return new RenderException(
-          source, line, "undefined variable " + unset.group(1) + definedList(defined), e);
+          source,
+          line,
+          "undefined variable "
+              + ref
+              + (why == null ? "" : " (" + why + ")")
+              + definedList(defined),
+          e);
     }
     Matcher nullReference = NULL_REFERENCE.matcher(message);
     if (nullReference.find()) {
@@ -101,6 +114,19 @@ final class SandboxFailures {
       return new RenderException(source, line, nullAccess(velocityText, line, place[1]), e);
     }
     return new RenderException(source, line, velocity(message), e);
+  }
+
+  /** {@code userid} of {@code $userid}, {@code ${userid}} or {@code $userid.x}. */
+  private static String rootName(String ref) {
+    String r = ref.replaceFirst("^\\$!?\\{?", "");
+    int end = 0;
+    while (end < r.length()
+        && (Character.isLetterOrDigit(r.charAt(end))
+            || r.charAt(end) == '_'
+            || r.charAt(end) == '-')) {
+      end++;
+    }
+    return r.substring(0, end);
   }
 
   private static String definedList(Set<String> defined) {

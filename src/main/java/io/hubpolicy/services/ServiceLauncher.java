@@ -127,7 +127,7 @@ public final class ServiceLauncher implements Launcher {
       }
       throw new ServiceLaunchException(
           ServiceLaunchException.Cause.CLUSTER,
-          "launching services for " + target.instance() + " failed: " + e.getMessage() + undone,
+          "launching services for " + target.userServer() + " failed: " + e.getMessage() + undone,
           e);
     }
   }
@@ -140,20 +140,28 @@ public final class ServiceLauncher implements Launcher {
     if (event == Lifecycle.USER_DELETED) {
       Map<String, String> sel = new LinkedHashMap<>();
       sel.put(ServiceNames.MANAGED_BY, ServiceNames.MANAGER);
-      sel.put(ServiceNames.USERNAME, SafeNames.labelValue(user));
+      sel.put(ServiceNames.USERNAME, SafeNames.safeSlug(user));
       sel.put(ServiceNames.COMPONENT, ServiceNames.ANCHOR_COMPONENT);
       anchors.addAll(cluster.list("v1", "ConfigMap", sel));
     } else {
-      ServiceTarget target = new ServiceTarget(user, server, cluster.namespace());
-      cluster.get("v1", "ConfigMap", ServiceNames.anchorName(target)).ifPresent(anchors::add);
+      String anchor = ServiceNames.anchorName(SafeNames.userServerSlug(user, server));
+      cluster.get("v1", "ConfigMap", anchor).ifPresent(anchors::add);
     }
     List<String> deleted = new ArrayList<>();
     List<String> kept = new ArrayList<>();
     for (GenericKubernetesResource anchor : anchors) {
-      String instance = anchor.getMetadata().getLabels().get(ServiceNames.INSTANCE);
+      Map<String, String> anchorLabels = anchor.getMetadata().getLabels();
+      String userServer = anchorLabels == null ? null : anchorLabels.get(ServiceNames.USER_SERVER);
+      if (userServer == null) {
+        LOG.warn(
+            "anchor {} has no {} label; left as it is",
+            anchor.getMetadata().getName(),
+            ServiceNames.USER_SERVER);
+        continue;
+      }
       Map<String, String> sel = new LinkedHashMap<>();
       sel.put(ServiceNames.MANAGED_BY, ServiceNames.MANAGER);
-      sel.put(ServiceNames.INSTANCE, instance);
+      sel.put(ServiceNames.USER_SERVER, userServer);
       int keptHere = 0;
       for (String[] kind : kinds(anchor)) {
         for (GenericKubernetesResource o : cluster.list(kind[0], kind[1], sel)) {
@@ -191,12 +199,16 @@ public final class ServiceLauncher implements Launcher {
   }
 
   /**
-   * The object's lifecycle annotation; without one, the shortest. A name this version does not know
-   * is null, which no event ends: the object is kept rather than guessed at.
+   * The object's lifecycle annotation, ours or else KubeTemplateSpawner's (same values); without
+   * either, the shortest. A name this version does not know is null, which no event ends: the
+   * object is kept rather than guessed at.
    */
   private static Lifecycle lifecycle(GenericKubernetesResource o) {
     Map<String, String> a = o.getMetadata().getAnnotations();
     String lc = a == null ? null : a.get(ServiceNames.LIFECYCLE);
+    if (lc == null && a != null) {
+      lc = a.get(ServiceNames.KTS_LIFECYCLE);
+    }
     return lc == null ? Lifecycle.SERVER_STOPPED : Lifecycle.of(lc).orElse(null);
   }
 

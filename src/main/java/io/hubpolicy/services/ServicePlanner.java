@@ -6,6 +6,7 @@ import io.hubpolicy.format.YNode;
 import io.hubpolicy.format.YamlReader;
 import io.hubpolicy.model.Lifecycle;
 import io.hubpolicy.model.Problem;
+import io.hubpolicy.model.SafeNames;
 import io.hubpolicy.model.ServiceSpec;
 import io.hubpolicy.model.ServiceTemplates;
 import io.hubpolicy.model.TemplateRef;
@@ -55,7 +56,8 @@ public final class ServicePlanner {
         variables.putAll(target.templateVariables());
         for (TemplateRef ref : spec.resources()) {
           ServiceTemplates.Text t = configMapKey(name, ref);
-          String rendered = renderer.render(t.source(), t.text(), variables);
+          String rendered =
+              renderer.render(t.source(), t.text(), variables, target.unsetVariables());
           for (Map<String, Object> o : manifests(rendered, t.source())) {
             manifests.add(complete(o, name, spec, lifecycle, target, t.source()));
           }
@@ -205,18 +207,71 @@ public final class ServicePlanner {
     }
     labels.putAll(spec.labels());
     labels.putAll(ServiceNames.labels(target));
-    labels.put(ServiceNames.SERVICE, io.hubpolicy.model.SafeNames.labelValue(service));
+    labels.put(ServiceNames.SERVICE, SafeNames.labelValue(service));
     meta.put("labels", labels);
     Map<String, Object> annotations = new LinkedHashMap<>();
     if (meta.get("annotations") instanceof Map<?, ?> own) {
       own.forEach((k, v) -> annotations.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
     }
-    annotations.put(ServiceNames.LIFECYCLE, lifecycle.wire());
+    Lifecycle own = ownLifecycle(annotations, source, kind + " " + name);
+    String wire = (own != null ? own : lifecycle).wire();
+    annotations.put(ServiceNames.LIFECYCLE, wire);
+    annotations.put(ServiceNames.KTS_LIFECYCLE, wire);
     meta.put("annotations", annotations);
     Map<String, Object> object = new LinkedHashMap<>(o);
     object.put("metadata", meta);
     // status belongs to the controller that reconciles the object.
     object.remove("status");
     return KubeJson.SERIALIZATION.convertValue(object, GenericKubernetesResource.class);
+  }
+
+  /**
+   * The lifecycle an object's template gives it with {@code hubpolicy/lifecycle} or
+   * KubeTemplateSpawner's {@code kubetemplatespawner/lifecycle} (same values); null if neither. It
+   * wins over the service's {@code lifecycle}, which is the default for the objects that name none.
+   */
+  private static Lifecycle ownLifecycle(
+      Map<String, Object> annotations, String source, String what) {
+    Lifecycle found = null;
+    String foundKey = null;
+    for (String key : List.of(ServiceNames.LIFECYCLE, ServiceNames.KTS_LIFECYCLE)) {
+      Object value = annotations.get(key);
+      if (value == null) {
+        continue;
+      }
+      Lifecycle lc =
+          Lifecycle.of(String.valueOf(value))
+              .orElseThrow(
+                  () ->
+                      new RenderException(
+                          source,
+                          0,
+                          what
+                              + ": annotation "
+                              + key
+                              + " must be one of "
+                              + Lifecycle.names()
+                              + ", found '"
+                              + value
+                              + "'"));
+      if (found != null && found != lc) {
+        throw new RenderException(
+            source,
+            0,
+            what
+                + ": annotations "
+                + foundKey
+                + " ("
+                + found
+                + ") and "
+                + key
+                + " ("
+                + lc
+                + ") disagree; give one");
+      }
+      found = lc;
+      foundKey = key;
+    }
+    return found;
   }
 }

@@ -115,7 +115,19 @@ public final class TemplateRenderer {
    * @throws IllegalArgumentException when a variable is not plain data
    */
   public String render(String source, String text, Map<String, Object> variables) {
+    return render(source, text, variables, Map.of());
+  }
+
+  /**
+   * Renders text, where some known variables may be unset: a template that uses one fails with the
+   * reason given for it.
+   *
+   * @param unset names that are not among {@code variables}, each with why it is not set
+   */
+  public String render(
+      String source, String text, Map<String, Object> variables, Map<String, String> unset) {
     Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(unset, "unset");
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(variables, "variables");
     Map<String, Object> data = new HashMap<>();
@@ -137,7 +149,7 @@ public final class TemplateRenderer {
     } catch (ParseException e) {
       throw SandboxFailures.syntax(source, e);
     } catch (RuntimeException e) {
-      throw SandboxFailures.failure(source, velocityText, defined, e);
+      throw SandboxFailures.failure(source, velocityText, defined, unset, e);
     } catch (StackOverflowError e) {
       throw new RenderException(source, 0, "the template nests too deeply to render");
     } finally {

@@ -46,6 +46,12 @@ class LaunchHttpTest {
           bad:
             resources:
             - {name: spark-templates, path: undefined}
+      - name: kubetemplatespawner
+        images: ['kts:1']
+        services:
+          home:
+            resources:
+            - {name: spark-templates, path: kts}
       ---
       apiVersion: v1
       kind: ConfigMap
@@ -63,6 +69,15 @@ class LaunchHttpTest {
           kind: Service
           metadata:
             name: x-{{ no_such_variable }}
+        kts: |
+          apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: {{ .Values.instance }}-{{ .Values.escaped_user_server }}
+            annotations: {kubetemplatespawner/lifecycle: user-deleted}
+          data:
+            userid: "{{ .Values.userid }}"
+            user: "{{ .Values.unescaped_username }}"
       """;
 
   static final String DENY =
@@ -140,7 +155,7 @@ class LaunchHttpTest {
     JsonNode labels = m.at("/metadata/labels");
     assertEquals("data", labels.get("team").asString());
     assertEquals("hubpolicy", labels.get("app.kubernetes.io/managed-by").asString());
-    assertEquals("Alice.Smith", labels.get("hub.jupyter.org/username").asString());
+    assertEquals("alice-smith---2ece8250", labels.get("hub.jupyter.org/username").asString());
     assertEquals("big", labels.get("hub.jupyter.org/servername").asString());
     assertEquals(
         "server-deleted", m.at("/metadata/annotations").get("hubpolicy/lifecycle").asString());
@@ -197,6 +212,39 @@ class LaunchHttpTest {
     // Nothing can have been launched without a cluster: the stop succeeds and deletes nothing.
     assertEquals(200, noCluster.status(), noCluster.json().toString());
     assertEquals("[]", noCluster.json().get("deleted").toString());
+  }
+
+  @Test
+  void theHubsUserIdIsTheTemplatesUserid() throws Exception {
+    Answer sent =
+        post(
+            "/v1/decisions?explain=none",
+            "{\"user\":\"Alice.Smith\",\"image\":\"kts:1\",\"server\":\"big\",\"userId\":42}");
+    Answer notSent = post("/v1/decisions?explain=none", "{\"user\":\"alice\",\"image\":\"kts:1\"}");
+    Answer negative = post("/v1/decisions", "{\"user\":\"alice\",\"userId\":-1}");
+    Answer text = post("/v1/launches", "{\"user\":\"alice\",\"userId\":\"42\"}");
+
+    assertEquals(200, sent.status(), sent.json().toString());
+    JsonNode m = sent.json().at("/services/home/manifests/0");
+    assertEquals("jupyter-alice-smith---2ece8250--big", m.at("/metadata/name").asString());
+    assertEquals("42", m.at("/data/userid").asString());
+    assertEquals("Alice.Smith", m.at("/data/user").asString());
+    assertEquals("jupyter", m.at("/metadata/labels/app.kubernetes.io~1instance").asString());
+    assertEquals(
+        "user-deleted", m.at("/metadata/annotations/hubpolicy~1lifecycle").asString(), "KTS's");
+    assertEquals(200, notSent.status(), notSent.json().toString());
+    String error = notSent.json().at("/services/home/error").asString();
+    assertTrue(
+        error.contains(
+            "ConfigMap spark-templates, key kts, line 7: undefined variable $userid (the hub did"
+                + " not send the user's id: request field userId, from spawner.user.id)"),
+        error);
+    for (Answer bad : java.util.List.of(negative, text)) {
+      assertEquals(400, bad.status(), bad.json().toString());
+      assertEquals("userId", bad.json().get("field").asString());
+      assertTrue(
+          bad.json().get("error").asString().contains("whole number"), bad.json().toString());
+    }
   }
 
   @Test

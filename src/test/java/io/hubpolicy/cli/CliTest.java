@@ -534,7 +534,8 @@ class CliTest {
         spark.at("/spec/customImage").asString());
     assertEquals("2", spark.at("/spec/worker/instances").asString());
     assertEquals(
-        "Alice.Smith", spark.at("/metadata/labels").get("hub.jupyter.org/username").asString());
+        "alice-smith---2ece8250",
+        spark.at("/metadata/labels").get("hub.jupyter.org/username").asString());
   }
 
   @Test
@@ -576,6 +577,96 @@ class CliTest {
     assertTrue(
         r.out().contains("service elsewhere uses ConfigMap in-cluster key x, which is not among"),
         r.out());
+  }
+
+  static final String KTS_FILE =
+      """
+      profiles:
+      - name: home
+        services:
+          home: {resources: [{name: tpl, path: pvc}]}
+      ---
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: tpl}
+      data:
+        pvc: |
+          apiVersion: v1
+          kind: PersistentVolumeClaim
+          metadata:
+            annotations:
+              kubetemplatespawner/lifecycle: user-deleted
+            labels:
+              app.kubernetes.io/instance: {{ .Values.instance }}
+              hub.jupyter.org/servername: "{{ .Values.escaped_servername }}"
+              hub.jupyter.org/username: "{{ .Values.%s }}"
+            name: {{ .Values.instance }}-{{ .Values.escaped_user_server }}-{{ .Values.userid }}
+            namespace: {{ .Values.namespace }}
+      """;
+
+  @Test
+  void decideRendersAKubeTemplateSpawnerTemplateWithTheUserId() throws Exception {
+    Path p = tmp.resolve("kts.yaml");
+    Files.writeString(p, KTS_FILE.formatted("escaped_username"));
+
+    Run r =
+        run(
+            "decide",
+            "--user",
+            "Bob.Smith",
+            "--server",
+            "gpu",
+            "--user-id",
+            "42",
+            "--namespace",
+            "hub-ns",
+            "--explain",
+            "none",
+            "--profiles",
+            p.toString());
+    Run noId = run("decide", "--user", "bob", "--explain", "none", "--profiles", p.toString());
+    Run badId = run("decide", "--user", "bob", "--user-id", "-1", "--profiles", p.toString());
+
+    assertEquals(0, r.exit(), r.err());
+    JsonNode pvc = r.json().at("/services/home/manifests/0");
+    assertEquals("jupyter-bob-smith---274c9d19--gpu-42", pvc.at("/metadata/name").asString());
+    assertEquals("hub-ns", pvc.at("/metadata/namespace").asString());
+    assertEquals(
+        "bob-smith---274c9d19", pvc.at("/metadata/labels/hub.jupyter.org~1username").asString());
+    assertEquals("gpu", pvc.at("/metadata/labels/hub.jupyter.org~1servername").asString());
+    assertEquals("jupyter", pvc.at("/metadata/labels/app.kubernetes.io~1instance").asString());
+    assertEquals("user-deleted", pvc.at("/metadata/annotations/hubpolicy~1lifecycle").asString());
+    assertEquals(0, noId.exit(), noId.err());
+    assertTrue(
+        noId.json()
+            .at("/services/home/error")
+            .asString()
+            .contains(
+                "line 10: undefined variable" + " $userid (the hub did not send the user's id"),
+        noId.out());
+    assertEquals(Main.BAD_INPUT, badId.exit(), badId.err());
+    assertTrue(badId.err().contains("userId must be a whole number from 0"), badId.err());
+  }
+
+  @Test
+  void validateNamesTheFileAndLineOfAnUnknownTemplateVariable() throws Exception {
+    Path p = tmp.resolve("kts-typo.yaml");
+    Files.writeString(p, KTS_FILE.formatted("escaped_usrname"));
+
+    Run r = run("validate", p.toString());
+
+    assertEquals(0, r.exit(), "serve would load it: " + r.err());
+    assertTrue(
+        r.err()
+            .contains(
+                "warning: "
+                    + p
+                    + ":2: profile 'home' services.home: service home: "
+                    + p
+                    + ": ConfigMap tpl, key pvc, line 9: undefined variable $escaped_usrname;"
+                    + " defined variables: "),
+        r.err());
+    assertTrue(r.err().contains("escaped_username"), "the defined ones are listed: " + r.err());
   }
 
   @Test

@@ -85,7 +85,7 @@ class DiffCommandTest {
           "{\"user\":\"bob\",\"groups\":[\"ds\"],\"image\":\"minimal:1\",\"size\":\"Small\"}",
           "{\"user\":\"carol\",\"image\":\"minimal:1\",\"size\":\"Default\"}",
           "{\"user\":\"ana\",\"groups\":[\"gpu\"],\"size\":\"Large\",\"server\":\"big\","
-              + "\"gpu\":1,\"gpuType\":\"a100\"}");
+              + "\"gpu\":1,\"gpuType\":\"a100\",\"userId\":7}");
 
   @TempDir Path tmp;
   Path base;
@@ -150,7 +150,7 @@ class DiffCommandTest {
         JSON.readTree(
             """
             {"user":"ana","groups":["gpu"],"image":null,"size":"Large","server":"big","gpu":1,
-             "gpuType":"a100","preferences":{"gpu":1,"env":[{"name":"EDITOR","value":"vim"},
+             "gpuType":"a100","userId":7,"preferences":{"gpu":1,"env":[{"name":"EDITOR","value":"vim"},
              {"name":"API_TOKEN","secret":true},{"name":"DB_PASSWORD","value":"***"}]}}
             """),
         ana);

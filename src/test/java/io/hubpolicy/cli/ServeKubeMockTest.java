@@ -353,7 +353,7 @@ class ServeKubeMockTest {
                       name: spark-ui
                     spec:
                       clusterIP: None
-                      selector: {spark: "{{ instance }}"}
+                      selector: {spark: "{{ escaped_user_server }}"}
                     """)
                 .build())
         .create();

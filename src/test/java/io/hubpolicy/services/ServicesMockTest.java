@@ -78,7 +78,10 @@ public class ServicesMockTest {
 
   record Setup(String ns, ServicePlanner planner, ServiceLauncher launcher) {
     ServiceLauncher.Launch launch(String user, String server, Map<String, ServiceSpec> services) {
-      ServiceTarget target = new ServiceTarget(user, server, ns);
+      return launch(new ServiceTarget(user, server, ns), services);
+    }
+
+    ServiceLauncher.Launch launch(ServiceTarget target, Map<String, ServiceSpec> services) {
       return launcher.launch(target, planner.plan(services, target));
     }
   }
@@ -178,10 +181,13 @@ public class ServicesMockTest {
       Map<String, String> labels = o.getMetadata().getLabels();
       // The Service template has "labels:" with no value; it still gets every label.
       assertEquals("hubpolicy", labels.get("app.kubernetes.io/managed-by"));
-      assertEquals("alice", labels.get("app.kubernetes.io/instance"));
+      assertEquals("alice", labels.get("hubpolicy.io/user-server"));
+      assertEquals("jupyter", labels.get("app.kubernetes.io/instance"), "the hub's instance");
       assertEquals("alice", labels.get("hub.jupyter.org/username"));
-      assertFalse(labels.containsKey("hub.jupyter.org/servername"), "default server");
+      assertEquals("", labels.get("hub.jupyter.org/servername"), "default server");
       assertEquals("server-stopped", o.getMetadata().getAnnotations().get("hubpolicy/lifecycle"));
+      assertEquals(
+          "server-stopped", o.getMetadata().getAnnotations().get("kubetemplatespawner/lifecycle"));
       assertEquals(1, o.getMetadata().getOwnerReferences().size());
       var owner = o.getMetadata().getOwnerReferences().get(0);
       assertEquals("ConfigMap", owner.getKind());
@@ -201,13 +207,13 @@ public class ServicesMockTest {
 
     ServiceLauncher.Launch launch = s.launch("Bob.Smith", "gpu", services);
 
-    String instance = new ServiceTarget("Bob.Smith", "gpu", "classic").instance();
+    String userServer = new ServiceTarget("Bob.Smith", "gpu", "classic").userServer();
     ConfigMap cm =
         client.configMaps().inNamespace("classic").list().getItems().stream()
             .filter(c -> c.getMetadata().getName().startsWith("spark-cluster-"))
             .findFirst()
             .orElseThrow();
-    assertTrue(cm.getMetadata().getName().contains(instance), cm.getMetadata().getName());
+    assertTrue(cm.getMetadata().getName().contains(userServer), cm.getMetadata().getName());
     assertEquals(Map.of("SPARK_CLUSTER", cm.getMetadata().getName()), launch.env());
     String config = cm.getData().get("config");
     assertTrue(config.contains("instances: 2"), config);
@@ -218,9 +224,11 @@ public class ServicesMockTest {
     assertFalse(config.contains("${"), config);
     Map<String, String> labels = cm.getMetadata().getLabels();
     assertEquals("SparkCluster", labels.get("radanalytics.io/kind"));
-    assertEquals("Bob.Smith", labels.get("hub.jupyter.org/username"));
+    assertEquals(
+        io.hubpolicy.model.SafeNames.safeSlug("Bob.Smith"), labels.get("hub.jupyter.org/username"));
     assertEquals("gpu", labels.get("hub.jupyter.org/servername"));
-    assertEquals(instance, labels.get("app.kubernetes.io/instance"));
+    assertEquals(userServer, labels.get("hubpolicy.io/user-server"));
+    assertEquals("jupyter", labels.get("app.kubernetes.io/instance"));
   }
 
   static ServiceSpec spark(String name, Map<String, String> returns, String lifecycle) {
@@ -253,7 +261,7 @@ public class ServicesMockTest {
       apiVersion: radanalytics.io/v1
       kind: SparkCluster
       metadata:
-        name: spark-{{ instance }}
+        name: spark-{{ escaped_user_server }}
       spec:
         worker: {instances: "1"}
       """;
@@ -512,6 +520,228 @@ public class ServicesMockTest {
         List.of(),
         s.launcher().stop("alice", null, Lifecycle.event("user-deleted")).deleted(),
         "stopping again is a no-op");
+  }
+
+  /**
+   * KubeTemplateSpawner's example chart (example/templates: pod.yaml, service.yaml, pvc.yaml, at
+   * manics/jupyterhub-kubetemplatespawner 97a1224) with what Go templates have and we do not taken
+   * out ({@code | quote}, {@code {{- if }}}, {@code {{- range }}}), plus a ConfigMap that ends with
+   * its named server: every variable, label and lifecycle.
+   */
+  static final String KTS_TEMPLATE =
+      """
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        annotations:
+          hub.jupyter.org/username: "{{ .Values.unescaped_username }}"
+          kubetemplatespawner/lifecycle: server-stopped
+        labels:
+          app.kubernetes.io/instance: {{ .Values.instance }}
+          app.kubernetes.io/name: jupyterhub
+          app.kubernetes.io/component: singleuser-server
+          app.kubernetes.io/managed-by: kubetemplatespawner
+          hub.jupyter.org/network-access-hub: "true"
+          hub.jupyter.org/servername: "{{ .Values.escaped_servername }}"
+          hub.jupyter.org/username: "{{ .Values.escaped_username }}"
+        name: {{ .Values.instance }}-{{ .Values.escaped_user_server }}
+        namespace: {{ .Values.namespace }}
+      spec:
+        automountServiceAccountToken: false
+        containers:
+        - args:
+            - jupyterhub-singleuser
+          image: {{ .Values.image }}
+          imagePullPolicy: IfNotPresent
+          name: notebook
+          ports:
+            - containerPort: 8888
+              name: notebook-port
+              protocol: TCP
+          volumeMounts:
+            - mountPath: /home/jovyan
+              name: home
+        restartPolicy: OnFailure
+        volumes:
+        - name: home
+          persistentVolumeClaim:
+            claimName: {{ .Values.instance }}-{{ .Values.escaped_user_server }}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata:
+        annotations:
+          hub.jupyter.org/username: "{{ .Values.unescaped_username }}"
+          kubetemplatespawner/lifecycle: server-stopped
+        labels:
+          app.kubernetes.io/instance: "{{ .Values.instance }}"
+          app.kubernetes.io/managed-by: kubetemplatespawner
+          hub.jupyter.org/servername: "{{ .Values.escaped_servername }}"
+          hub.jupyter.org/username: "{{ .Values.escaped_username }}"
+        name: {{ .Values.instance }}-{{ .Values.escaped_user_server }}
+        namespace: {{ .Values.namespace }}
+      spec:
+        clusterIP: None
+        selector:
+          app.kubernetes.io/instance: "{{ .Values.instance }}"
+          hub.jupyter.org/servername: "{{ .Values.escaped_servername }}"
+          hub.jupyter.org/username: "{{ .Values.escaped_username }}"
+      ---
+      apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        annotations:
+          kubetemplatespawner/lifecycle: server-deleted
+        name: {{ .Values.instance }}-{{ .Values.escaped_user_server }}-settings
+      data:
+        user: "{{ .Values.unescaped_username }}"
+        server: "{{ .Values.unescaped_servername }}"
+        userid: "{{ .Values.userid }}"
+        size: "{{ .Values.size }}"
+      ---
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        annotations:
+          kubetemplatespawner/lifecycle: user-deleted
+        name: {{ .Values.instance }}-{{ .Values.escaped_user_server }}
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources: {requests: {storage: 1Gi}}
+      """;
+
+  static final ResourceDefinitionContext PODS = core("Pod", "pods");
+
+  static final ResourceDefinitionContext PVCS =
+      core("PersistentVolumeClaim", "persistentvolumeclaims");
+
+  /** Every object the user servers' services have, as kind/name, anchors aside. */
+  static Set<String> objects(String ns) {
+    Set<String> out = new TreeSet<>();
+    for (ResourceDefinitionContext ctx : List.of(PODS, SERVICES, CONFIG_MAPS, PVCS)) {
+      for (GenericKubernetesResource r : all(ns, ctx)) {
+        String name = r.getMetadata().getName();
+        if (!name.equals("tpl") && !name.startsWith("hubpolicy-services-")) {
+          out.add(r.getKind() + "/" + name);
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aKubeTemplateSpawnerTemplateIsEndedByEachOfItsLifecycles() {
+    String ns = "kts";
+    Setup s = setup(ns);
+    templateConfigMap(ns, Map.of("server", KTS_TEMPLATE));
+    Map<String, ServiceSpec> services =
+        Map.of(
+            "server",
+            new ServiceSpec(
+                List.of(new TemplateRef("tpl", "server")),
+                null,
+                Map.of(),
+                Map.of("size", "small", "image", "quay.io/jupyterhub/k8s-singleuser-sample:4.1.0"),
+                Map.of(),
+                Map.of(),
+                null));
+    s.launch(new ServiceTarget("alice", "", ns, "staging-hub", 42L), services);
+    s.launch(new ServiceTarget("alice", "gpu", ns, "staging-hub", 42L), services);
+    s.launch(new ServiceTarget("bob", "", ns, "staging-hub", 43L), services);
+
+    Set<String> bobs =
+        Set.of(
+            "Pod/staging-hub-bob",
+            "Service/staging-hub-bob",
+            "ConfigMap/staging-hub-bob-settings",
+            "PersistentVolumeClaim/staging-hub-bob");
+    Set<String> alicesGpu =
+        Set.of(
+            "Pod/staging-hub-alice--gpu",
+            "Service/staging-hub-alice--gpu",
+            "ConfigMap/staging-hub-alice--gpu-settings",
+            "PersistentVolumeClaim/staging-hub-alice--gpu");
+    Set<String> all = new TreeSet<>(bobs);
+    all.addAll(alicesGpu);
+    all.addAll(
+        Set.of(
+            "Pod/staging-hub-alice",
+            "Service/staging-hub-alice",
+            "ConfigMap/staging-hub-alice-settings",
+            "PersistentVolumeClaim/staging-hub-alice"));
+    assertEquals(all, objects(ns));
+    GenericKubernetesResource settings =
+        client
+            .genericKubernetesResources(CONFIG_MAPS)
+            .inNamespace(ns)
+            .withName("staging-hub-alice--gpu-settings")
+            .get();
+    assertEquals(
+        Map.of("user", "alice", "server", "gpu", "userid", "42", "size", "small"),
+        settings.get("data"));
+    Map<String, String> labels = settings.getMetadata().getLabels();
+    assertEquals("staging-hub", labels.get("app.kubernetes.io/instance"));
+    assertEquals("alice", labels.get("hub.jupyter.org/username"));
+    assertEquals("gpu", labels.get("hub.jupyter.org/servername"));
+    assertEquals("alice--gpu", labels.get("hubpolicy.io/user-server"));
+    assertEquals("hubpolicy", labels.get("app.kubernetes.io/managed-by"));
+    assertEquals(
+        "server-deleted", settings.getMetadata().getAnnotations().get("hubpolicy/lifecycle"));
+    GenericKubernetesResource pod =
+        client
+            .genericKubernetesResources(PODS)
+            .inNamespace(ns)
+            .withName("staging-hub-alice--gpu")
+            .get();
+    Map<String, String> podLabels = pod.getMetadata().getLabels();
+    assertEquals("staging-hub", podLabels.get("app.kubernetes.io/instance"));
+    assertEquals("alice", podLabels.get("hub.jupyter.org/username"));
+    assertEquals("gpu", podLabels.get("hub.jupyter.org/servername"));
+    assertEquals("singleuser-server", podLabels.get("app.kubernetes.io/component"), "its own");
+    assertEquals("true", podLabels.get("hub.jupyter.org/network-access-hub"));
+    assertEquals("alice", pod.getMetadata().getAnnotations().get("hub.jupyter.org/username"));
+    assertEquals(
+        "server-stopped", pod.getMetadata().getAnnotations().get("kubetemplatespawner/lifecycle"));
+    String podJson = io.hubpolicy.format.KubeJson.SERIALIZATION.asJson(pod);
+    assertTrue(podJson.contains("\"claimName\":\"staging-hub-alice--gpu\""), podJson);
+    assertTrue(podJson.contains("k8s-singleuser-sample:4.1.0"), podJson);
+    Map<String, String> defaultServerLabels =
+        client
+            .genericKubernetesResources(PVCS)
+            .inNamespace(ns)
+            .withName("staging-hub-alice")
+            .get()
+            .getMetadata()
+            .getLabels();
+    assertEquals("", defaultServerLabels.get("hub.jupyter.org/servername"), "KTS selects by it");
+
+    var stopped = s.launcher().stop("alice", "", Lifecycle.SERVER_STOPPED);
+    assertEquals(
+        Set.of("Pod/staging-hub-alice", "Service/staging-hub-alice"),
+        new TreeSet<>(stopped.deleted()));
+    assertEquals(
+        Set.of("ConfigMap/staging-hub-alice-settings", "PersistentVolumeClaim/staging-hub-alice"),
+        new TreeSet<>(stopped.kept()));
+    all.remove("Pod/staging-hub-alice");
+    all.remove("Service/staging-hub-alice");
+    assertEquals(all, objects(ns), "only alice's default server's server-stopped objects");
+
+    var deleted = s.launcher().stop("alice", "", Lifecycle.SERVER_DELETED);
+    assertEquals(List.of("ConfigMap/staging-hub-alice-settings"), deleted.deleted());
+    assertEquals(List.of("PersistentVolumeClaim/staging-hub-alice"), deleted.kept());
+    all.remove("ConfigMap/staging-hub-alice-settings");
+    assertEquals(all, objects(ns), "only its server-deleted one");
+
+    var gone = s.launcher().stop("alice", "", Lifecycle.USER_DELETED);
+    Set<String> alicesRest = new TreeSet<>(alicesGpu);
+    alicesRest.add("PersistentVolumeClaim/staging-hub-alice");
+    assertEquals(alicesRest, new TreeSet<>(gone.deleted()), "all of alice's, every server");
+    assertEquals(List.of(), gone.kept());
+    assertEquals(bobs, objects(ns), "bob's objects are untouched");
+    assertEquals(
+        Set.of("tpl", "hubpolicy-services-bob", "staging-hub-bob-settings"),
+        names(ns, CONFIG_MAPS),
+        "alice's anchors are gone, bob's is there");
   }
 
   /** Each escape as a ConfigMap author would write it, and what the refusal must say. */

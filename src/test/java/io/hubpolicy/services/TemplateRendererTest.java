@@ -127,6 +127,39 @@ class TemplateRendererTest {
   }
 
   @Test
+  void helmValuesFormIsTheSameSubstitution() {
+    Map<String, Object> variables = new HashMap<>();
+    variables.put("user", "alice");
+    variables.put("conf", Map.of("image", "spark:3"));
+    assertEquals(
+        "name: alice-alice\nimage: spark:3 spark:3\n",
+        RENDERER.render(
+            SOURCE,
+            "name: {{ .Values.user }}-{{user}}\nimage: {{ .Values.conf.image }} {{ conf.image }}\n",
+            variables));
+    assertRefused("a\nb: {{ .Values.user | quote }}", 2, "{{ .Values.user | quote }}", "Velocity");
+    assertRefused("{{ .Release.Name }}", 1, "{{ .Release.Name }} is not supported", ".Values");
+    assertRefused("{{- .Values.user }}", 1, "is not supported");
+    assertRefused("{{ .Values.nope }}", 1, "undefined variable $nope");
+  }
+
+  @Test
+  void anUnsetVariableSaysWhyItIsUnset() {
+    for (String template : List.of("id: {{ userid }}", "id: {{ .Values.userid }}", "id: $userid")) {
+      RenderException e =
+          assertThrows(
+              RenderException.class,
+              () ->
+                  RENDERER.render(
+                      SOURCE, template, Map.of("user", "alice"), Map.of("userid", "not sent")),
+              template);
+      assertEquals(
+          SOURCE + ", line 1: undefined variable $userid (not sent); defined variables: user",
+          e.getMessage());
+    }
+  }
+
+  @Test
   void jinjaCommentsAndMultiLineTagsKeepLineNumbers() {
     assertEquals("a: aliceb\nc\n", render("a: {{ user }}{# one\ntwo #}b\nc\n"));
     assertEquals("a: alice.\n", render("a: {{\n  user\n}}.\n"));

@@ -84,6 +84,12 @@ class GrpcApiTest {
             resources:
             - {name: spark-templates, path: cluster}
             return: {SPARK_CLUSTER: metadata.name}
+      - name: kubetemplatespawner
+        images: ['kts:1']
+        services:
+          home:
+            resources:
+            - {name: spark-templates, path: ids}
       sizes:
       - name: Small
         resources: {limits: {memory: 2Gi, cpu: "2"}}
@@ -97,6 +103,11 @@ class GrpcApiTest {
           kind: SparkCluster
           metadata:
             name: spark-cluster-{{ user }}
+        ids: |
+          apiVersion: v1
+          kind: ConfigMap
+          metadata: {name: "ids-{{ .Values.escaped_user_server }}"}
+          data: {userid: "{{ .Values.userid }}"}
       """;
 
   static final String DENY =
@@ -164,8 +175,20 @@ class GrpcApiTest {
 
   /** A stub sending this authorization metadata; null for none. */
   static PolicyGrpc.PolicyBlockingStub stub(ManagedChannel channel, String authorization) {
+    // A deadline per call: a stub's withDeadlineAfter is one instant for every call made with it,
+    // which the later tests of a slow run on a shared machine passed before they started.
     PolicyGrpc.PolicyBlockingStub s =
-        PolicyGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        PolicyGrpc.newBlockingStub(channel)
+            .withInterceptors(
+                new io.grpc.ClientInterceptor() {
+                  @Override
+                  public <Q, A> io.grpc.ClientCall<Q, A> interceptCall(
+                      io.grpc.MethodDescriptor<Q, A> method,
+                      io.grpc.CallOptions options,
+                      io.grpc.Channel next) {
+                    return next.newCall(method, options.withDeadlineAfter(30, TimeUnit.SECONDS));
+                  }
+                });
     if (authorization == null) {
       return s;
     }
@@ -441,6 +464,38 @@ class GrpcApiTest {
     assertEquals(1, d.getServicesCount());
     assertEquals("spark", d.getServices(0).getName());
     assertEquals("", d.getServices(0).getError());
+  }
+
+  @Test
+  void theHubsUserIdTravelsAsOnHttp() {
+    var answer =
+        policy.decide(
+            DecideRequest.newBuilder()
+                .setUser("bob")
+                .setImage("kts:1")
+                .setUserId(com.google.protobuf.Int64Value.of(7))
+                .build());
+    JsonNode json = JSON.readTree(answer.getJson());
+    assertEquals(
+        "7", json.at("/services/home/manifests/0/data/userid").asString(), answer.getJson());
+    var unsent =
+        JSON.readTree(
+            policy
+                .decide(DecideRequest.newBuilder().setUser("bob").setImage("kts:1").build())
+                .getJson());
+    assertTrue(
+        unsent.at("/services/home/error").asString().contains("undefined variable $userid"),
+        unsent.toString());
+    StatusRuntimeException negative =
+        fails(
+            Status.Code.INVALID_ARGUMENT,
+            () ->
+                policy.launch(
+                    LaunchRequest.newBuilder()
+                        .setUser("bob")
+                        .setUserId(com.google.protobuf.Int64Value.of(-3))
+                        .build()));
+    assertEquals("userId", negative.getTrailers().get(io.hubpolicy.api.grpc.GrpcErrors.FIELD));
   }
 
   @Test
