@@ -92,6 +92,13 @@ public interface AuditLog extends AutoCloseable {
     }
   }
 
+  /** The shared store cannot be read now (the database is away); recording goes on. */
+  final class UnavailableException extends PolicyException {
+    public UnavailableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** No decision with this id is in the audit log. */
   final class NotFoundException extends PolicyException {
     public NotFoundException(String decisionId) {

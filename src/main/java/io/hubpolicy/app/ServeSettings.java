@@ -1,5 +1,6 @@
 package io.hubpolicy.app;
 
+import io.hubpolicy.audit.AuditSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ public record ServeSettings(
     String host,
     int port,
     int grpcPort,
-    String auditLog,
+    AuditSettings audit,
     boolean watch,
     List<Path> profiles,
     List<Path> rules,
@@ -23,9 +24,6 @@ public record ServeSettings(
     Security security,
     double sizeHeadroom,
     Duration serviceWait) {
-
-  /** No audit log: {@code --audit-log none}. */
-  public static final String NO_AUDIT_LOG = "none";
 
   public ServeSettings {
     profiles = List.copyOf(profiles);
@@ -78,7 +76,7 @@ public record ServeSettings(
     if (security.admissionWithoutToken()) {
       parts.add("admission without token");
     }
-    parts.add("audit log " + auditLog);
+    parts.add(audit.describe());
     if (kube()) {
       parts.add(
           "cluster mode: namespace "

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       TestCommand.class,
       ServeCommand.class,
+      HistoryCommand.class,
       WorkloadCommand.class
     })
 public final class Main implements Runnable {
@@ -45,7 +46,8 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "choose a command: decide, explain, validate, test, serve or workload");
+        spec.commandLine(),
+        "choose a command: decide, explain, validate, test, serve, history or workload");
   }
 
   static final class Version implements CommandLine.IVersionProvider {

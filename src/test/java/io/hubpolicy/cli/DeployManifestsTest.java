@@ -251,7 +251,7 @@ class DeployManifestsTest {
     Volume token = volumeHolding(serve.tokenFile);
     assertNotNull(token.getSecret(), "the token comes from a Secret");
     // Written to; the root file system is read-only.
-    Volume audit = volumeHolding(Path.of(serve.auditLog));
+    Volume audit = volumeHolding(Path.of(serve.audit.file));
     assertNotNull(audit.getEmptyDir(), "the audit log is written to a writable volume");
     assertTrue(container.getSecurityContext().getReadOnlyRootFilesystem());
     assertFalse(container.getSecurityContext().getAllowPrivilegeEscalation());
