@@ -32,6 +32,8 @@ public final class Bench {
     m.put("startup", StartupBench::run);
     m.put("options", OptionsBench::run);
     m.put("whynot", WhyNotBench::run);
+    m.put("audit-db", AuditBench::runStore);
+    m.put("history", AuditBench::runHistory);
     return m;
   }
 

@@ -3,6 +3,7 @@ package io.hubpolicy.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -242,6 +243,23 @@ class DeployManifestsTest {
     for (ServicePort p : service.getSpec().getPorts()) {
       containerPort(p.getTargetPort());
     }
+  }
+
+  @Test
+  void theSharedStoreComesFromAnOptionalSecretAndItsBufferIsWritable() {
+    io.fabric8.kubernetes.api.model.EnvVar db =
+        container.getEnv().stream()
+            .filter(e -> e.getName().equals("HUBPOLICY_AUDIT_DB"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no HUBPOLICY_AUDIT_DB in the container's env"));
+    assertNull(db.getValue(), "the database URL (with its password) is never in the manifest");
+    var ref = db.getValueFrom().getSecretKeyRef();
+    assertEquals("hubpolicy-audit-db", ref.getName());
+    assertEquals("url", ref.getKey());
+    assertTrue(ref.getOptional(), "without the Secret hubpolicy runs with its audit file alone");
+    Volume buffer = volumeHolding(serve.audit.buffer);
+    assertNotNull(buffer.getEmptyDir(), "the buffer is written to a writable volume");
+    assertEquals(buffer.getName(), volumeHolding(Path.of(serve.audit.file)).getName());
   }
 
   @Test
