@@ -35,7 +35,7 @@ class ArchitectureTest {
           "kube", // adapters that talk to the API server
           "api", // HTTP, gRPC, admission, audit log, the use cases both edges call
           "audit", // audit sinks beyond the file: standard output, PostgreSQL with its buffer
-          "authoring", // the policy author's tools: policy tests
+          "authoring", // the policy author's tools: policy tests, lint, diff
           "workload", // the benchmark workload generator
           "app", // the composition root
           "cli"); // the commands

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The command line: {@code decide}, {@code explain}, {@code validate}, {@code test}, {@code serve},
- * {@code workload}.
+ * {@code workload}, {@code diff}.
  */
 @Command(
     name = "hubpolicy",
@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
       TestCommand.class,
       ServeCommand.class,
       HistoryCommand.class,
-      WorkloadCommand.class
+      WorkloadCommand.class,
+      DiffCommand.class
     })
 public final class Main implements Runnable {
   /** Exit codes: 0 fine, 1 internal failure, 2 bad input or configuration. */
@@ -47,7 +48,7 @@ public final class Main implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "choose a command: decide, explain, validate, test, serve, history or workload");
+        "choose a command: decide, explain, validate, test, serve, history, workload or diff");
   }
 
   static final class Version implements CommandLine.IVersionProvider {
