@@ -89,6 +89,10 @@ public record Failure(
           },
           sle.getMessage());
     }
+    if (e instanceof AuditLog.UnavailableException) {
+      LOG.warn("{}{}", req, e.getMessage());
+      return of(Kind.UNAVAILABLE, e.getMessage());
+    }
     if (e instanceof NoRuleBaseException) {
       return of(Kind.UNAVAILABLE, e.getMessage());
     }

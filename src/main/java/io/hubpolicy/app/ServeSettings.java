@@ -1,5 +1,6 @@
 package io.hubpolicy.app;
 
+import io.hubpolicy.audit.AuditSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ public record ServeSettings(
     String host,
     int port,
     int grpcPort,
-    String auditLog,
+    AuditSettings audit,
     boolean watch,
     List<Path> profiles,
     List<Path> rules,
@@ -24,9 +25,6 @@ public record ServeSettings(
     double sizeHeadroom,
     Duration serviceWait,
     String hubInstance) {
-
-  /** No audit log: {@code --audit-log none}. */
-  public static final String NO_AUDIT_LOG = "none";
 
   /**
    * @param hubInstance the hub deployment's instance name (KubeTemplateSpawner's {@code
@@ -84,7 +82,7 @@ public record ServeSettings(
     if (security.admissionWithoutToken()) {
       parts.add("admission without token");
     }
-    parts.add("audit log " + auditLog);
+    parts.add(audit.describe());
     if (kube()) {
       parts.add(
           "cluster mode: namespace "

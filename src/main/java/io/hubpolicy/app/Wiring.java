@@ -12,6 +12,8 @@ import io.hubpolicy.api.OptionsService;
 import io.hubpolicy.api.PolicyCalls;
 import io.hubpolicy.api.TlsFiles;
 import io.hubpolicy.api.grpc.GrpcApi;
+import io.hubpolicy.audit.AuditSettings;
+import io.hubpolicy.audit.AuditSinks;
 import io.hubpolicy.auth.BearerAuth;
 import io.hubpolicy.auth.TokenFile;
 import io.hubpolicy.auth.Tokens;
@@ -224,11 +226,7 @@ public final class Wiring {
     Closer closer = new Closer();
     try {
       PrometheusMeterRegistry meters = meters(closer);
-      AuditLog audit =
-          closer.add(
-              ServeSettings.NO_AUDIT_LOG.equals(s.auditLog())
-                  ? AuditLog.NONE
-                  : setting("--audit-log", () -> auditFile(Path.of(s.auditLog()), meters)));
+      AuditLog audit = closer.add(audit(s.audit(), meters));
       Parts p = s.kube() ? clusterMode(s, meters, closer) : fileMode(s, meters, closer);
       return serve(s, p, tls, meters, audit, closer);
     } catch (RuntimeException e) {
@@ -336,12 +334,17 @@ public final class Wiring {
     return file.tokens();
   }
 
-  private static AuditLog auditFile(Path path, PrometheusMeterRegistry meters) {
-    try {
-      return AuditLog.toFile(path, meters);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** The sinks: the file (or stdout, or none) and, with --audit-db, the shared store. */
+  private static AuditLog audit(AuditSettings a, PrometheusMeterRegistry meters) {
+    return setting(
+        a.db() != null ? "--audit-log/--audit-buffer" : "--audit-log",
+        () -> {
+          try {
+            return AuditSinks.open(a, meters);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   private static void warnAboutAdmission(ServeSettings s, TlsFiles tls) {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       TestCommand.class,
       LintCommand.class,
       ServeCommand.class,
+      HistoryCommand.class,
       WorkloadCommand.class,
       DiffCommand.class
     })
@@ -48,7 +49,7 @@ public final class Main implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "choose a command: decide, explain, validate, test, lint, serve, workload or diff");
+        "choose a command: decide, explain, validate, test, lint, serve, history, workload or diff");
   }
 
   static final class Version implements CommandLine.IVersionProvider {

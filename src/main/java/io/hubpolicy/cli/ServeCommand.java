@@ -22,11 +22,13 @@ import picocli.CommandLine.Option;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Serves decisions over HTTP: POST /v1/decisions, GET /v1/decisions/{id}, POST"
+      "Serves decisions over HTTP: POST /v1/decisions, GET /v1/decisions (search),"
+          + " GET /v1/decisions/{id}, POST"
           + " /v1/admission (a mutating admission webhook), POST /v1/launches, DELETE"
           + " /v1/launches/{user}, GET /v1/config, /v1/images, /v1/sizes, /v1/options, GET/PUT"
           + " /v1/users/{user}/preferences, /metrics, /healthz, /readyz.",
-      "And over gRPC (service hubpolicy.v1.Policy: Decide, Launch, Stop, Options, GetDecision)"
+      "And over gRPC (service hubpolicy.v1.Policy: Decide, Launch, Stop, Options, Preview,"
+          + " GetDecision, ListDecisions)"
           + " on --grpc-port, with the same bearer tokens and TLS certificate.",
       "Profiles come from files (default) or, with --kube, from ConfigMaps in the cluster,"
           + " watched and reloaded without restart."
@@ -52,14 +54,6 @@ final class ServeCommand implements Callable<Integer> {
       defaultValue = "${env:HUBPOLICY_HOST:-127.0.0.1}",
       description = "Address to listen on. Env: HUBPOLICY_HOST. Default: ${DEFAULT-VALUE}.")
   String host;
-
-  @Option(
-      names = "--audit-log",
-      paramLabel = "PATH",
-      defaultValue = "${env:HUBPOLICY_AUDIT_LOG:-hubpolicy-audit.jsonl}",
-      description =
-          "Where each decision is appended as a JSON line; 'none' for no log. Env: HUBPOLICY_AUDIT_LOG. Default: ${DEFAULT-VALUE}.")
-  String auditLog;
 
   @Option(
       names = "--kube",
@@ -199,6 +193,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions config;
 
+  @Mixin AuditOptions audit;
+
   @Override
   public Integer call() throws Exception {
     Wiring.Running running = start();
@@ -233,7 +229,7 @@ final class ServeCommand implements Callable<Integer> {
         host,
         port,
         grpcPort,
-        auditLog,
+        audit.settings(),
         watch,
         config.profilePaths(),
         config.rulePaths(),

@@ -159,6 +159,7 @@ record HostileCorpus(String name, byte[] request, boolean head, int expected) {
           new String[] {"GET", "/v1/options?user=bob"},
           new String[] {"POST", "/v1/decisions"},
           new String[] {"POST", "/v1/admission"},
+          new String[] {"GET", "/v1/decisions?user=bob"},
           new String[] {"GET", "/v1/decisions/d-1"},
           new String[] {"GET", "/v1/config"},
           new String[] {"POST", "/v1/launches"},

@@ -556,10 +556,12 @@ class HttpApiTest {
     // "Hostile input never breaks it" asks for it; it used to be a 404).
     HttpResponse<String> wrongMethod =
         http.send(
-            HttpRequest.newBuilder(URI.create(base + "/v1/decisions")).GET().build(),
+            HttpRequest.newBuilder(URI.create(base + "/v1/decisions"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertEquals(405, wrongMethod.statusCode(), wrongMethod.body());
-    assertEquals("POST", wrongMethod.headers().firstValue("Allow").orElse(""));
+    assertEquals("GET, POST", wrongMethod.headers().firstValue("Allow").orElse(""));
     assertNotNull(JSON.readTree(wrongMethod.body()), wrongMethod.body());
     assertNoInternals(wrongMethod.body());
   }

@@ -34,6 +34,8 @@ public final class Bench {
     m.put("whynot", WhyNotBench::run);
     m.put("lint", LintBench::run);
     m.put("diff", DiffBench::run);
+    m.put("audit-db", AuditBench::runStore);
+    m.put("history", AuditBench::runHistory);
     return m;
   }
 

@@ -3,6 +3,7 @@ package io.hubpolicy.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -245,13 +246,30 @@ class DeployManifestsTest {
   }
 
   @Test
+  void theSharedStoreComesFromAnOptionalSecretAndItsBufferIsWritable() {
+    io.fabric8.kubernetes.api.model.EnvVar db =
+        container.getEnv().stream()
+            .filter(e -> e.getName().equals("HUBPOLICY_AUDIT_DB"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no HUBPOLICY_AUDIT_DB in the container's env"));
+    assertNull(db.getValue(), "the database URL (with its password) is never in the manifest");
+    var ref = db.getValueFrom().getSecretKeyRef();
+    assertEquals("hubpolicy-audit-db", ref.getName());
+    assertEquals("url", ref.getKey());
+    assertTrue(ref.getOptional(), "without the Secret hubpolicy runs with its audit file alone");
+    Volume buffer = volumeHolding(serve.audit.buffer);
+    assertNotNull(buffer.getEmptyDir(), "the buffer is written to a writable volume");
+    assertEquals(buffer.getName(), volumeHolding(Path.of(serve.audit.file)).getName());
+  }
+
+  @Test
   void theContainerRunsAsTheManifestsSay() {
     assertTrue(serve.kube, "serve --kube");
     assertEquals("0.0.0.0", serve.host, "reachable from the Service");
     Volume token = volumeHolding(serve.tokenFile);
     assertNotNull(token.getSecret(), "the token comes from a Secret");
     // Written to; the root file system is read-only.
-    Volume audit = volumeHolding(Path.of(serve.auditLog));
+    Volume audit = volumeHolding(Path.of(serve.audit.file));
     assertNotNull(audit.getEmptyDir(), "the audit log is written to a writable volume");
     assertTrue(container.getSecurityContext().getReadOnlyRootFilesystem());
     assertFalse(container.getSecurityContext().getAllowPrivilegeEscalation());
