@@ -23,17 +23,26 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
   private static final Set<String> FIELDS =
       Set.of("user", "groups", "image", "size", "gpu", "gpuType", "server", "pod");
 
+  /** The server is the request's too, so that a decision's audit line names it. */
   public DecideCall {
     server = server == null ? "" : server;
+    if (!server.equals(request.server())) {
+      request = request.withServer(server);
+    }
   }
 
   public DecideCall(SpawnRequest request, Pod pod) {
-    this(request, pod, "");
+    this(request, pod, request.server());
   }
 
   /** Parses and checks a request body; every error names the field it is about. */
   public static DecideCall parse(String body) {
     return check(JsonBodies.object(body, "user, groups, image, size, gpu, gpuType, server, pod"));
+  }
+
+  /** The same check of a body already read as JSON (a line of a request log). */
+  public static DecideCall of(JsonNode body) {
+    return check(body);
   }
 
   /**

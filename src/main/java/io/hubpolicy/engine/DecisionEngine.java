@@ -155,7 +155,7 @@ public final class DecisionEngine {
                   : String.join(", ", rb.gpuKinds().stream().map(GpuKind::getType).toList())));
     }
     return new SpawnRequest(
-        r.user(), r.groups(), image, size, r.preferences(), r.gpu(), r.gpuType());
+        r.user(), r.groups(), image, size, r.preferences(), r.gpu(), r.gpuType(), r.server());
   }
 
   private static Decision toDecision(SpawnRequest request, RuleBase rb, Outcome o) {
