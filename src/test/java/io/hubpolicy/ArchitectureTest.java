@@ -36,6 +36,7 @@ class ArchitectureTest {
           "api", // HTTP, gRPC, admission, audit log, the use cases both edges call
           "authoring", // the policy author's tools: policy tests, diff (replay against two
           // configurations)
+          "console", // the web console at /ui/: what-if, history, configuration, diff; its logins
           "workload", // the benchmark workload generator
           "app", // the composition root
           "cli"); // the commands

@@ -107,7 +107,7 @@ public final class RuleBaseBuilder {
     List<String> ruleNames = new ArrayList<>();
     ruleNames.add("classpath:" + MERGE_RULES);
     rules.forEach(r -> ruleNames.add(r.name()));
-    RuleBase rb = new RuleBase(revision(profiles, rules), loaded.config(), kbase, ruleNames);
+    RuleBase rb = new RuleBase(revision(profiles, rules), loaded.config(), kbase, ruleNames, rules);
     return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
   }
 
