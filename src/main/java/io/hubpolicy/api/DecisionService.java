@@ -135,6 +135,16 @@ public final class DecisionService {
     return audit.find(decisionId).orElseThrow(() -> new AuditLog.NotFoundException(decisionId));
   }
 
+  /**
+   * The audited decisions a query selects, newest first: one page, from the shared store when there
+   * is one, else from the audit file; may read either.
+   *
+   * @throws AuditLog.OffException if there is no log
+   */
+  public DecisionPage history(DecisionQuery q) {
+    return audit.query(q);
+  }
+
   /** Whether answering {@code d} may wait on the API server (a template not read before). */
   public boolean answerMayBlock(Decision d) {
     return planReadsCluster && !d.services().isEmpty();

@@ -241,6 +241,17 @@ public final class HttpApi {
     route(r, routes, HttpMethod.POST, ADMISSION_PATH)
         .handler(HttpBodies.reader(DECISION_BODY, "POST " + ADMISSION_PATH))
         .handler(ctx -> serve(ctx, () -> calls.admission(HttpBodies.text(ctx))));
+    route(r, routes, HttpMethod.GET, "/v1/decisions")
+        .handler(
+            ctx ->
+                serve(
+                    ctx,
+                    () -> {
+                      Map<String, List<String>> q = HttpFields.query(ctx);
+                      DecisionQuery.checkNames(q);
+                      return calls.history(DecisionQuery.parse(name -> HttpFields.first(q, name)));
+                    },
+                    DecisionPage::json));
     route(r, routes, HttpMethod.GET, "/v1/decisions/:id")
         .handler(
             ctx ->

@@ -120,6 +120,14 @@ public final class PolicyCalls {
     return Reply.blocking(() -> decisions.audited(decisionId));
   }
 
+  /**
+   * A page of audited decisions, newest first, from the shared store or the audit file (as JSON:
+   * {@link DecisionPage#json}).
+   */
+  public Reply<DecisionPage> history(DecisionQuery q) {
+    return Reply.blocking(() -> decisions.history(q));
+  }
+
   /** The admission webhook: an AdmissionReview answered from memory. */
   public Reply<ObjectNode> admission(String review) {
     return Reply.now(() -> admission.review(review));

@@ -53,7 +53,7 @@ class AuditLogTest {
 
   @Test
   void aDecisionIsFoundAsSoonAsItIsRecorded() throws Exception {
-    AuditLog.FileAuditLog log = new AuditLog.FileAuditLog(tmp.resolve("a.jsonl"), 0);
+    FileAuditLog log = new FileAuditLog(tmp.resolve("a.jsonl"), 0);
     try {
       // Capacity 0 and a stream of decisions: a line may leave memory only once it is on disk,
       // so whichever of queue and file holds it, each is found right after it was recorded.
@@ -85,7 +85,7 @@ class AuditLogTest {
     assertTrue(Files.size(file) > 3 * 64 * 1024, Files.size(file) + " bytes");
 
     // A new log on the same file (as after a restart) remembers none of them.
-    AuditLog.FileAuditLog again = new AuditLog.FileAuditLog(file, 0);
+    FileAuditLog again = new FileAuditLog(file, 0);
     try {
       for (int i : new int[] {0, 1, 7, 8, 56, 57, 200, 357, 398, 399}) {
         Optional<String> line = again.find(ids.get(i));
@@ -105,7 +105,7 @@ class AuditLogTest {
   @Test
   void aLogThatDoesNotExistYetHasNoDecisions() throws Exception {
     Path file = tmp.resolve("c.jsonl");
-    AuditLog.FileAuditLog log = new AuditLog.FileAuditLog(file, 0);
+    FileAuditLog log = new FileAuditLog(file, 0);
     try {
       Files.delete(file);
       assertEquals(Optional.empty(), log.find("d-x"));
@@ -128,7 +128,7 @@ class AuditLogTest {
   @Test
   void noContentCanStopTheWriter() throws Exception {
     Path file = tmp.resolve("hostile.jsonl");
-    AuditLog.FileAuditLog log = new AuditLog.FileAuditLog(file, 0);
+    FileAuditLog log = new FileAuditLog(file, 0);
     List<String> users =
         List.of("\ud800x", "a\u0000b", "\udfff", "line\nbreak", "ü\u2028ser", "ok");
     try {
@@ -151,7 +151,7 @@ class AuditLogTest {
   @Test
   void aRecordThatCannotBeMadeIsSkippedAndTheNextIsWritten() throws Exception {
     Path file = tmp.resolve("skip.jsonl");
-    AuditLog.FileAuditLog log = new AuditLog.FileAuditLog(file, 0);
+    FileAuditLog log = new FileAuditLog(file, 0);
     Decision good = decide("after");
     Decision broken =
         new Decision(
@@ -190,7 +190,7 @@ class AuditLogTest {
     Path full = Path.of("/dev/full");
     org.junit.jupiter.api.Assumptions.assumeTrue(
         Files.isWritable(full), "needs /dev/full (Linux) to make every write fail");
-    AuditLog.FileAuditLog log = new AuditLog.FileAuditLog(full, 0);
+    FileAuditLog log = new FileAuditLog(full, 0);
     try {
       log.record(decide("one"));
       long deadline = System.nanoTime() + 10_000_000_000L;

@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.hubpolicy.api.DecideCall;
 import io.hubpolicy.api.DecisionJson;
+import io.hubpolicy.api.DecisionQuery;
 import io.hubpolicy.api.PolicyCalls;
 import io.hubpolicy.api.Reply;
 import io.hubpolicy.api.grpc.v1.DecideRequest;
@@ -16,6 +17,8 @@ import io.hubpolicy.api.grpc.v1.GetDecisionRequest;
 import io.hubpolicy.api.grpc.v1.GetDecisionResponse;
 import io.hubpolicy.api.grpc.v1.LaunchRequest;
 import io.hubpolicy.api.grpc.v1.LaunchResponse;
+import io.hubpolicy.api.grpc.v1.ListDecisionsRequest;
+import io.hubpolicy.api.grpc.v1.ListDecisionsResponse;
 import io.hubpolicy.api.grpc.v1.OptionsRequest;
 import io.hubpolicy.api.grpc.v1.OptionsResponse;
 import io.hubpolicy.api.grpc.v1.PolicyGrpc;
@@ -141,6 +144,32 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
             GetDecisionResponse.newBuilder()
                 .setDecisionId(req.getDecisionId())
                 .setAuditLine(line)
+                .build());
+  }
+
+  @Override
+  public void listDecisions(ListDecisionsRequest req, StreamObserver<ListDecisionsResponse> out) {
+    serve(
+        out,
+        () -> {
+          Map<String, String> p = new java.util.HashMap<>();
+          p.put("user", req.getUser());
+          p.put("group", req.getGroup());
+          p.put("image", req.getImage());
+          p.put("size", req.getSize());
+          p.put("allowed", req.hasAllowed() ? String.valueOf(req.getAllowed().getValue()) : null);
+          p.put("rule", req.getRule());
+          p.put("since", req.getSince());
+          p.put("until", req.getUntil());
+          p.put("limit", req.getLimit() == 0 ? null : String.valueOf(req.getLimit()));
+          p.put("cursor", req.getCursor());
+          return calls.history(DecisionQuery.parse(p::get));
+        },
+        page ->
+            ListDecisionsResponse.newBuilder()
+                .addAllRecords(page.records())
+                .setNext(page.next() == null ? "" : page.next().encode())
+                .setJson(page.json())
                 .build());
   }
 

@@ -1,0 +1,261 @@
+package io.hubpolicy.api;
+
+import io.hubpolicy.model.Decision;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit file: one JSON line per decision, appended on its own thread so a slow disk never adds
+ * to decision latency; the queue is bounded and a full queue makes callers wait rather than drop
+ * lines (nothing is lost). {@link #close} drains what is queued. The file is rotated by size and a
+ * bounded number of rotated files is kept ({@link AuditLog.Rotation}).
+ *
+ * <p>No content can break the writer: a line is JSON with every non-ASCII character escaped, so it
+ * is plain ASCII whatever a request held (a lone UTF-16 surrogate once stopped every later write);
+ * a record that still cannot be made or written is reported, counted ({@code
+ * hubpolicy_audit_failures_total}) and skipped, and the writer goes on with the next.
+ */
+public final class FileAuditLog implements AuditLog {
+  private static final Logger LOG = LoggerFactory.getLogger(FileAuditLog.class);
+  private static final String STOP = "\u0000stop";
+
+  /** How many written lines stay in memory for {@link #find}; older ones are read back. */
+  static final int RECENT = 2048;
+
+  /** A line and its place in the queue, so it is evicted from memory only once written. */
+  private record Entry(long seq, String line) {}
+
+  private final Path path;
+  private final Rotation rotation;
+  private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(65_536);
+  private final Thread writer;
+  private OutputStream out; // the writer thread's, after construction
+  private long size; // bytes in the current file; the writer thread's
+  private final int recentCapacity;
+  private final Counter encodeFailures;
+  private final Counter writeFailures;
+
+  /**
+   * Recent lines by decision id, oldest first. A line leaves only when it is both beyond the
+   * capacity and on disk, so a lookup that misses here always finds a queued line in the file: the
+   * map holds at most capacity + queue size lines.
+   */
+  private final LinkedHashMap<String, Entry> recent = new LinkedHashMap<>();
+
+  private long queued; // guarded by recent
+  private volatile long written;
+
+  FileAuditLog(Path path, int recentCapacity) throws IOException {
+    this(path, recentCapacity, new SimpleMeterRegistry(), Rotation.DEFAULT);
+  }
+
+  FileAuditLog(Path path, int recentCapacity, MeterRegistry meters, Rotation rotation)
+      throws IOException {
+    this.path = path;
+    this.rotation = rotation;
+    this.recentCapacity = recentCapacity;
+    this.encodeFailures = failures(meters, "encode");
+    this.writeFailures = failures(meters, "write");
+    Path parent = path.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    this.out = open();
+    this.writer = new Thread(this::drain, "audit-log");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  private OutputStream open() throws IOException {
+    OutputStream o =
+        new BufferedOutputStream(
+            Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND),
+            64 * 1024);
+    size = Files.size(path);
+    return o;
+  }
+
+  private static Counter failures(MeterRegistry meters, String stage) {
+    return Counter.builder("hubpolicy.audit.failures")
+        .tag("stage", stage)
+        .description("Audit records that could not be made (encode) or written (write)")
+        .register(meters);
+  }
+
+  /** Failed records so far, by stage; for tests and the log. */
+  long failures() {
+    return (long) (encodeFailures.count() + writeFailures.count());
+  }
+
+  @Override
+  public void record(Decision d) {
+    String line;
+    try {
+      line = DecisionJson.ascii(DecisionJson.auditLine(d, Instant.now().toString()));
+    } catch (RuntimeException e) {
+      // Never the decision's content in the message: it is what could not be written.
+      encodeFailures.increment();
+      LOG.error("cannot make the audit record of decision {}; skipped", d.decisionId(), e);
+      return;
+    }
+    // One lock for numbering, remembering and queueing, so that queue order is number order and
+    // "written up to n" means every line numbered n or less is on disk. Only the writer thread
+    // empties the queue and it never takes this lock, so waiting for room here cannot deadlock.
+    synchronized (recent) {
+      long seq = ++queued;
+      recent.remove(d.decisionId()); // a re-recorded decision becomes the newest
+      recent.put(d.decisionId(), new Entry(seq, line));
+      evictWritten();
+      try {
+        queue.put(line);
+      } catch (InterruptedException e) {
+        // Never queued, so never written: it must not wait in memory for a write.
+        recent.remove(d.decisionId());
+        queued--;
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void evictWritten() {
+    Iterator<Entry> oldest = recent.values().iterator();
+    while (recent.size() > recentCapacity && oldest.hasNext()) {
+      if (oldest.next().seq() > written) {
+        return;
+      }
+      oldest.remove();
+    }
+  }
+
+  @Override
+  public Optional<String> find(String decisionId) {
+    synchronized (recent) {
+      Entry e = recent.get(decisionId);
+      if (e != null) {
+        return Optional.of(e.line());
+      }
+    }
+    return AuditFiles.find(path, decisionId);
+  }
+
+  /** Reads the file and its rotated ones back; lines still queued are not yet seen. */
+  @Override
+  public DecisionPage query(DecisionQuery q) {
+    return AuditFiles.query(path, q);
+  }
+
+  private void drain() {
+    List<String> batch = new ArrayList<>();
+    while (true) {
+      String first;
+      try {
+        first = queue.poll(200, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (first == null) {
+        continue;
+      }
+      batch.add(first);
+      queue.drainTo(batch);
+      boolean stop = writeBatch(batch);
+      batch.clear();
+      if (stop) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Writes each line on its own, so one that fails costs that line only; returns whether the batch
+   * held the stop mark.
+   */
+  private boolean writeBatch(List<String> batch) {
+    boolean stop = false;
+    int lines = 0;
+    for (String line : batch) {
+      if (line == STOP) {
+        stop = true;
+        continue;
+      }
+      lines++;
+      try {
+        // ASCII by construction (see DecisionJson.ascii), so this cannot fail to encode.
+        byte[] bytes = line.getBytes(StandardCharsets.US_ASCII);
+        if (size > 0 && size + bytes.length + 1 > rotation.maxBytes()) {
+          rotate();
+        }
+        out.write(bytes);
+        out.write('\n');
+        size += bytes.length + 1;
+      } catch (IOException | RuntimeException e) {
+        writeFailures.increment();
+        LOG.error("cannot write an audit record to {}: {}; skipped", path, e.getMessage());
+      }
+    }
+    try {
+      out.flush();
+    } catch (IOException e) {
+      writeFailures.increment();
+      LOG.error("cannot flush the audit log {}: {}", path, e.getMessage());
+    }
+    // Also after a failed write: those lines are lost, and keeping them in memory for ever would
+    // not bring them back.
+    written += lines;
+    return stop;
+  }
+
+  /**
+   * The current file becomes {@code .1}, each rotated one moves up, the one beyond {@code keep} is
+   * deleted; lookups may read a file twice while this runs, never miss one (renames are atomic and
+   * go oldest first).
+   */
+  private void rotate() throws IOException {
+    out.close();
+    Files.deleteIfExists(AuditFiles.rotated(path, rotation.keep() + 1));
+    if (rotation.keep() == 0) {
+      Files.deleteIfExists(path);
+    }
+    for (int i = rotation.keep(); i >= 1; i--) {
+      Path from = i == 1 ? path : AuditFiles.rotated(path, i - 1);
+      if (Files.exists(from)) {
+        Files.move(from, AuditFiles.rotated(path, i), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    out = open();
+    LOG.info("rotated the audit log {} (keeping {} rotated files)", path, rotation.keep());
+  }
+
+  @Override
+  public void close() {
+    try {
+      queue.put(STOP);
+      writer.join(10_000);
+      out.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      LOG.error("cannot close audit log {}: {}", path, e.getMessage());
+    }
+  }
+}
