@@ -121,7 +121,16 @@ public final class Console implements HttpApi.Pages {
   @Override
   public void mount(Router r, boolean secure) {
     r.route("/ui/*").handler(this::headers);
-    r.get("/ui").handler(ctx -> redirect(ctx, "/ui/"));
+    // A route for "/ui" matches "/ui/" too: only the bare path is sent on.
+    r.get("/ui")
+        .handler(
+            ctx -> {
+              if (ctx.request().path().equals("/ui")) {
+                redirect(ctx, "/ui/");
+              } else {
+                ctx.next();
+              }
+            });
     r.get("/ui/static/console.css")
         .handler(
             ctx ->
@@ -131,7 +140,7 @@ public final class Console implements HttpApi.Pages {
                     .end(css));
     BodyHandler forms = BodyHandler.create(false).setBodyLimit(FORM_BODY);
     r.get("/ui/login").handler(ctx -> loginPage(ctx, 200, null));
-    r.post("/ui/login").handler(this::sameOrigin).handler(forms).handler(ctx -> login(ctx, secure));
+    r.post("/ui/login").handler(forms).handler(this::sameOrigin).handler(ctx -> login(ctx, secure));
     r.get("/ui/oauth/start").handler(ctx -> oauthStart(ctx, secure));
     r.get("/ui/oauth/callback").handler(ctx -> oauthCallback(ctx, secure));
     r.route("/ui/*").handler(this::guard);
