@@ -2,8 +2,10 @@ package io.hubpolicy.console;
 
 import static io.hubpolicy.console.Html.esc;
 
+import io.hubpolicy.api.DecisionJson;
 import io.hubpolicy.api.PolicyCalls;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Configuration: what {@code GET /v1/config} says, as a page: the serving revision, its sources
@@ -11,6 +13,8 @@ import tools.jackson.databind.JsonNode;
  * refused, each problem with its file and line.
  */
 final class ConfigurationView {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
   private final PolicyCalls calls;
 
   ConfigurationView(PolicyCalls calls) {
@@ -18,7 +22,8 @@ final class ConfigurationView {
   }
 
   String render(Html.Viewer viewer) {
-    JsonNode c = calls.config().get();
+    // Through text: the answer holds some values as POJOs, which read back as nothing.
+    JsonNode c = JSON.readTree(DecisionJson.compact(calls.config().get()));
     StringBuilder b = new StringBuilder();
     b.append("<table id=\"serving\" class=\"kv\"><tbody>")
         .append(row("Revision", "<code id=\"revision\">" + esc(text(c, "revision")) + "</code>"))

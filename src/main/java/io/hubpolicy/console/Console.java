@@ -224,8 +224,11 @@ public final class Console implements HttpApi.Pages {
     return origin == null || origin.equals(self(ctx));
   }
 
+  /** This server as the browser addressed it (HTTP/1.1's Host, HTTP/2's :authority). */
   private static String self(RoutingContext ctx) {
-    return ctx.request().scheme() + "://" + ctx.request().getHeader("Host");
+    io.vertx.core.net.HostAndPort a = ctx.request().authority();
+    String host = a == null ? "" : a.host() + (a.port() >= 0 ? ":" + a.port() : "");
+    return ctx.request().scheme() + "://" + host;
   }
 
   private interface View {

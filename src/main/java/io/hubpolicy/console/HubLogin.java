@@ -76,18 +76,12 @@ final class HubLogin {
 
   /** Where the browser is sent to log in at the hub. */
   String authorizeUrl(String state, String redirectUri) {
-    return settings.url()
-        + "/hub/api/oauth2/authorize?"
-        + form(
-            Map.of(
-                "client_id",
-                settings.clientId(),
-                "redirect_uri",
-                redirectUri,
-                "response_type",
-                "code",
-                "state",
-                state));
+    Map<String, String> q = new LinkedHashMap<>();
+    q.put("client_id", settings.clientId());
+    q.put("redirect_uri", redirectUri);
+    q.put("response_type", "code");
+    q.put("state", state);
+    return settings.url() + "/hub/api/oauth2/authorize?" + form(q);
   }
 
   /** Exchanges the code for a token and asks the hub who it belongs to; blocks. */

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,30 +53,41 @@ class ConsoleTest {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  @TempDir Path dir;
+  Path dir;
   InProcessServe serve;
   ConsoleClient c;
   Path audit;
 
   @BeforeAll
   void start() throws Exception {
+    dir = Files.createTempDirectory("console-test");
     Files.writeString(dir.resolve("profiles.yaml"), PROFILES);
     Files.writeString(dir.resolve("token"), TOKEN + "\n");
     audit = dir.resolve("audit.jsonl");
     serve =
         InProcessServe.start(
-            "--port", "0",
-            "--grpc-port", "-1",
+            "--port",
+            "0",
+            "--grpc-port",
+            "-1",
             "--no-watch",
-            "--token-file", dir.resolve("token").toString(),
-            "--audit-log", audit.toString(),
-            "--profiles", dir.resolve("profiles.yaml").toString());
+            "--token-file",
+            dir.resolve("token").toString(),
+            "--audit-log",
+            audit.toString(),
+            "--profiles",
+            dir.resolve("profiles.yaml").toString());
   }
 
   @AfterAll
   void stop() {
     if (serve != null) {
       serve.close();
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      // a temporary directory left behind is no failure of the console
     }
   }
 
@@ -95,7 +105,11 @@ class ConsoleTest {
     assertEquals(200, login.statusCode());
     assertTrue(login.body().contains("id=\"token\""), login.body());
     assertTrue(
-        login.headers().firstValue("Content-Security-Policy").orElseThrow().contains("default-src 'none'"));
+        login
+            .headers()
+            .firstValue("Content-Security-Policy")
+            .orElseThrow()
+            .contains("default-src 'none'"));
   }
 
   @Test
@@ -152,7 +166,19 @@ class ConsoleTest {
     String csrf = ConsoleClient.csrf(c.get("/ui/").body());
     long before = Files.exists(audit) ? Files.readAllLines(audit).size() : 0;
     HttpResponse<String> r =
-        c.post("/ui/", fields("user", "carol", "groups", "ds", "size", "Small", "csrf", csrf));
+        c.post(
+            "/ui/",
+            fields(
+                "user",
+                "alice",
+                "groups",
+                "ds",
+                "image",
+                "quay.io/x/plain:1",
+                "size",
+                "Small",
+                "csrf",
+                csrf));
     assertEquals(200, r.statusCode(), r.body());
     String b = r.body();
     assertTrue(b.contains("id=\"verdict\">Allowed"), b);
@@ -175,7 +201,7 @@ class ConsoleTest {
             + "\"spec\":{\"containers\":[{\"name\":\"notebook\",\"image\":\"x\"}]}}";
     HttpResponse<String> r = c.post("/ui/", fields("user", "bob", "pod", pod, "csrf", csrf));
     assertEquals(200, r.statusCode(), r.body());
-    assertTrue(r.body().contains("The pod&#39;s patch"), r.body());
+    assertTrue(r.body().contains("The pod's patch"), r.body());
     HttpResponse<String> bad = c.post("/ui/", fields("user", "bob", "pod", "{nope", "csrf", csrf));
     assertEquals(400, bad.statusCode());
     assertTrue(bad.body().contains("pod is not JSON"), bad.body());
@@ -244,13 +270,15 @@ class ConsoleTest {
     HttpResponse<String> broken =
         c.multipart(
             "/ui/diff",
-            fields("csrf", csrf, "records", "100", "candidate", "profiles:\n- name: x\n  nope: 1\n"),
+            fields(
+                "csrf", csrf, "records", "100", "candidate", "profiles:\n- name: x\n  nope: 1\n"),
             null);
     assertEquals(200, broken.statusCode());
     assertTrue(broken.body().contains("candidate-problems"), broken.body());
     assertTrue(broken.body().contains("candidate:3"), broken.body());
     HttpResponse<String> tooMany =
-        c.multipart("/ui/diff", fields("csrf", csrf, "records", "100000", "candidate", PROFILES), null);
+        c.multipart(
+            "/ui/diff", fields("csrf", csrf, "records", "100000", "candidate", PROFILES), null);
     assertEquals(400, tooMany.statusCode());
   }
 

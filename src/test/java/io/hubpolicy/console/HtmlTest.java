@@ -8,7 +8,8 @@ class HtmlTest {
   @Test
   void escapesMarkupQuotesAndControlCharacters() {
     assertEquals(
-        "&lt;img src=x onerror=&quot;a&#39;&amp;&quot;&gt;", Html.esc("<img src=x onerror=\"a'&\">"));
+        "&lt;img src=x onerror=&quot;a&#39;&amp;&quot;&gt;",
+        Html.esc("<img src=x onerror=\"a'&\">"));
     assertEquals("a\uFFFDb\nc", Html.esc("a\u0000b\nc"));
     assertEquals("plain", Html.esc("plain"));
     assertEquals("", Html.esc(null));
