@@ -87,7 +87,12 @@ public final class Console implements HttpApi.Pages {
             ? null
             : new HubLogin(
                 hubLogin.settings(),
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+                HttpClient.newBuilder()
+                    // HTTP/2's cleartext upgrade is not for the hub's proxy, which then says
+                    // nothing at all (configurable-http-proxy).
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build());
     this.whatIf = new WhatIfView(calls);
     this.history = new HistoryView(decisions, calls);
     this.configuration = new ConfigurationView(calls);
@@ -176,7 +181,9 @@ public final class Console implements HttpApi.Pages {
                 + (hub == null ? "" : " " + origin(hub.settings().url()))
                 + "; frame-ancestors 'none'; base-uri 'none'")
         .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Referrer-Policy", "no-referrer")
+        // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on a
+        // form's POST, which the origin check would refuse.
+        .putHeader("Referrer-Policy", "same-origin")
         .putHeader("Cache-Control", "no-store");
     ctx.next();
   }
