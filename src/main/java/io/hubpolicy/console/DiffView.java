@@ -94,7 +94,7 @@ final class DiffView {
       b.append("no decision changes.</p>");
     } else {
       b.append(changed)
-          .append(changed == 1 ? " changes" : " change")
+          .append(changed == 1 ? " decision changes" : " decisions change")
           .append(", for ")
           .append(s.path("users").asLong(0))
           .append(s.path("users").asLong(0) == 1 ? " user" : " users")
