@@ -34,8 +34,7 @@ class ArchitectureTest {
           "auth", // bearer tokens
           "kube", // adapters that talk to the API server
           "api", // HTTP, gRPC, admission, audit log, the use cases both edges call
-          "authoring", // the policy author's tools: policy tests, diff (replay against two
-          // configurations)
+          "authoring", // the policy author's tools: policy tests, lint, diff
           "console", // the web console at /ui/: what-if, history, configuration, diff; its logins
           "workload", // the benchmark workload generator
           "app", // the composition root

@@ -233,9 +233,9 @@ public final class DecisionJson {
    * the revision and input) and no literal value of a variable whose name looks secret.
    *
    * <p>{@code input} is the whole request as decided, so that {@code hubpolicy diff} can replay it:
-   * user, groups, image, size, server, the form's {@code gpu} and {@code gpuType}, and the user's
-   * saved choices as applied ({@code preferences}: their GPU count and own variables; a secret one
-   * by name only, {@code "secret": true}).
+   * user, groups, image, size, server, the hub's {@code userId} when sent, the form's {@code gpu}
+   * and {@code gpuType}, and the user's saved choices as applied ({@code preferences}: their GPU
+   * count and own variables; a secret one by name only, {@code "secret": true}).
    */
   public static ObjectNode auditLine(Decision d, String time) {
     ObjectNode o = F.objectNode();
@@ -249,6 +249,9 @@ public final class DecisionJson {
     input.put("image", d.image());
     input.put("size", d.size());
     input.put("server", request.server());
+    if (request.userId() != null) {
+      input.put("userId", request.userId());
+    }
     input.put("gpu", request.gpu());
     input.put("gpuType", request.gpuType());
     ObjectNode saved = input.putObject("preferences");
@@ -336,7 +339,14 @@ public final class DecisionJson {
   }
 
   private static ObjectNode actor(Actor a) {
-    ObjectNode n = F.objectNode().put("rule", a.rule()).put("salience", a.salience());
+    ObjectNode n = F.objectNode().put("kind", a.kind().word()).put("name", a.name());
+    if (a.source() != null) {
+      n.put("source", a.source());
+    }
+    n.put("rule", a.rule()).put("salience", a.salience());
+    if (a.ruleSource() != null) {
+      n.put("ruleSource", a.ruleSource());
+    }
     if (a.profile() != null) {
       n.put("profile", a.profile());
     }

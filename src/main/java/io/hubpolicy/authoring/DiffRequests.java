@@ -36,7 +36,8 @@ public final class DiffRequests {
 
   /** The keys of an audit record's {@code input}; anything else cannot be replayed exactly. */
   private static final Set<String> INPUT_KEYS =
-      Set.of("user", "groups", "image", "size", "server", "gpu", "gpuType", "preferences");
+      Set.of(
+          "user", "groups", "image", "size", "server", "userId", "gpu", "gpuType", "preferences");
 
   private static final Set<String> VARIABLE_KEYS = Set.of("name", "value", "secret");
 

@@ -29,13 +29,16 @@ public final class RuleBase {
   private final List<RuleSource> rules;
   private final Instant builtAt = Instant.now();
   private final KieSessionsPool sessions;
+  private final RuleLocations ruleLocations;
 
   RuleBase(
       String revision,
       PolicyConfig config,
       KieBase kieBase,
       List<String> ruleSources,
-      List<RuleSource> rules) {
+      List<RuleSource> rules,
+      RuleLocations ruleLocations) {
+    this.ruleLocations = ruleLocations;
     this.revision = revision;
     this.config = config;
     this.kieBase = kieBase;
@@ -76,6 +79,11 @@ public final class RuleBase {
 
   public Instant builtAt() {
     return builtAt;
+  }
+
+  /** {@code file:line} where a rule is written, or null. */
+  String ruleSource(String pkg, String name) {
+    return ruleLocations.of(pkg, name);
   }
 
   KieBase kieBase() {
