@@ -36,6 +36,7 @@ class ArchitectureTest {
           "api", // HTTP, gRPC, admission, audit log, the use cases both edges call
           "audit", // audit sinks beyond the file: standard output, PostgreSQL with its buffer
           "authoring", // the policy author's tools: policy tests, lint, diff
+          "console", // the web console at /ui/: what-if, history, configuration, diff; its logins
           "workload", // the benchmark workload generator
           "app", // the composition root
           "cli"); // the commands

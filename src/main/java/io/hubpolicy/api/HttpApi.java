@@ -77,6 +77,7 @@ public final class HttpApi {
   private final Authenticator auth;
   private final Set<String> openPaths;
   private final TlsFiles tls;
+  private final Pages pages;
   private Vertx vertx;
   private final AtomicInteger port = new AtomicInteger();
 
@@ -93,11 +94,37 @@ public final class HttpApi {
       Authenticator auth,
       Set<String> openPaths,
       TlsFiles tls) {
+    this(calls, meters, auth, openPaths, tls, Pages.NONE);
+  }
+
+  /**
+   * @param pages routes served beside the API on the same server (the console under {@code /ui/},
+   *     which lives in a layer above this one and brings its own authentication)
+   */
+  public HttpApi(
+      PolicyCalls calls,
+      PrometheusMeterRegistry meters,
+      Authenticator auth,
+      Set<String> openPaths,
+      TlsFiles tls,
+      Pages pages) {
     this.calls = calls;
     this.meters = meters;
     this.auth = auth;
     this.openPaths = Set.copyOf(openPaths);
     this.tls = tls;
+    this.pages = pages;
+  }
+
+  /** Routes beyond the API, mounted on the router before its error handlers. */
+  @FunctionalInterface
+  public interface Pages {
+    Pages NONE = (router, secure) -> {};
+
+    /**
+     * @param secure whether the server speaks HTTPS (cookies are then marked Secure)
+     */
+    void mount(Router router, boolean secure);
   }
 
   public boolean secure() {
@@ -252,6 +279,7 @@ public final class HttpApi {
                           HttpFields.first(q, "server"),
                           HttpFields.first(q, "event"));
                     }));
+    pages.mount(r, tls != null);
     r.route().failureHandler(HttpErrors::routingFailure);
     r.errorHandler(405, ctx -> wrongMethod(ctx, routes));
     for (int status : new int[] {400, 404, 413, 415, 500}) {

@@ -5,6 +5,7 @@ import io.hubpolicy.engine.PolicyReloader;
 import io.hubpolicy.engine.RuleBase;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.InvalidRequestException;
+import io.hubpolicy.mutation.PodMutator;
 import io.hubpolicy.preferences.PreferencesService;
 import java.util.List;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -67,11 +68,22 @@ public final class PolicyCalls {
    * pod, no services launched or rendered.
    */
   public Reply<ObjectNode> preview(DecideCall call) {
-    return Reply.now(
+    // What the form shows needs no explanation: as cheap as the hub's own decision.
+    return preview(call, DecisionJson.Explain.NONE);
+  }
+
+  /**
+   * The same preview explained to {@code explain}'s level, and applied to the call's pod when it
+   * has one (the console's what-if): still never audited, and no service is launched or rendered. A
+   * full explanation pages through every profile, so that one runs as blocking work.
+   */
+  public Reply<ObjectNode> preview(DecideCall call, DecisionJson.Explain explain) {
+    java.util.function.Supplier<ObjectNode> work =
         () -> {
           Decision d = decisions.preview(call.request());
-          // What the form shows needs no explanation: as cheap as the hub's own decision.
-          ObjectNode json = DecisionJson.toJson(d, null, DecisionJson.Explain.NONE);
+          PodMutator.Result pod =
+              call.pod() == null ? null : decisions.mutator().apply(call.pod(), d);
+          ObjectNode json = DecisionJson.toJson(d, pod, explain);
           // The most GPUs the form may offer for these choices: what the profiles grant before
           // the user's own count. Without one the decision's count is the grant; with one it
           // takes a second decision (microseconds).
@@ -79,7 +91,10 @@ public final class PolicyCalls {
               "gpuGrant",
               d.request().requestedGpu() == null ? d.gpu() : decisions.gpuGrant(call.request()));
           return json;
-        });
+        };
+    return explain.level() == DecisionJson.Explain.Level.FULL
+        ? Reply.blocking(work)
+        : Reply.now(work);
   }
 
   /** Decides, creates the decision's services and answers with what they returned. */
@@ -147,6 +162,15 @@ public final class PolicyCalls {
   public String readyRevision() {
     RuleBase rb = decisions.engine().ruleBaseOrNull();
     return rb == null ? null : rb.revision();
+  }
+
+  /**
+   * The rule base serving now (what the console's diff compares a candidate with).
+   *
+   * @throws io.hubpolicy.engine.NoRuleBaseException until a first configuration has loaded
+   */
+  public RuleBase serving() {
+    return ruleBase();
   }
 
   private RuleBase ruleBase() {

@@ -24,7 +24,8 @@ public record ServeSettings(
     Security security,
     double sizeHeadroom,
     Duration serviceWait,
-    String hubInstance) {
+    String hubInstance,
+    Ui ui) {
 
   /**
    * @param hubInstance the hub deployment's instance name (KubeTemplateSpawner's {@code
@@ -59,6 +60,33 @@ public record ServeSettings(
       Path tlsCert,
       Path tlsKey,
       boolean admissionWithoutToken) {}
+
+  /**
+   * The console at {@code /ui/}.
+   *
+   * @param hubUrl the hub as browsers reach it; null: no hub login (the bearer token only)
+   * @param hubApiUrl the hub's API as hubpolicy reaches it; null: {@code hubUrl + /hub/api}
+   * @param clientId the OAuth client id the hub knows hubpolicy's service by
+   * @param clientSecretFile holds the client secret (the service's api_token); null: the secret is
+   *     in the environment variable {@code HUBPOLICY_UI_CLIENT_SECRET}
+   * @param callbackUrl the registered {@code oauth_redirect_uri}; null: derived from the request
+   * @param groups hub groups whose members may log in, besides hub admins
+   */
+  public record Ui(
+      boolean enabled,
+      String hubUrl,
+      String hubApiUrl,
+      String clientId,
+      Path clientSecretFile,
+      String callbackUrl,
+      List<String> groups) {
+    public Ui {
+      groups = List.copyOf(groups);
+    }
+
+    /** The console with the token login only. */
+    public static final Ui TOKEN_ONLY = new Ui(true, null, null, null, null, null, List.of());
+  }
 
   public boolean kube() {
     return cluster != null;
@@ -102,6 +130,17 @@ public record ServeSettings(
     parts.add("size headroom " + sizeHeadroom);
     parts.add("service wait " + serviceWait.toMillis() / 1000.0 + " s");
     parts.add("hub instance " + hubInstance);
+    parts.add(
+        !ui.enabled()
+            ? "no console"
+            : ui.hubUrl() == null
+                ? "console /ui/ (token login)"
+                : "console /ui/ (token login; hub login at "
+                    + ui.hubUrl()
+                    + " as "
+                    + ui.clientId()
+                    + (ui.groups().isEmpty() ? ", hub admins" : ", hub admins and " + ui.groups())
+                    + ")");
     return String.join("; ", parts);
   }
 }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.hubpolicy.api.AdmissionService;
 import io.hubpolicy.api.AuditLog;
+import io.hubpolicy.api.DecisionQuery;
 import io.hubpolicy.api.DecisionService;
 import io.hubpolicy.api.HttpApi;
 import io.hubpolicy.api.LaunchService;
@@ -21,6 +22,8 @@ import io.hubpolicy.catalog.ConfiguredCatalogs;
 import io.hubpolicy.catalog.ImageSource;
 import io.hubpolicy.catalog.NodeSource;
 import io.hubpolicy.catalog.SizeCatalog;
+import io.hubpolicy.console.Console;
+import io.hubpolicy.console.DecisionHistory;
 import io.hubpolicy.engine.ConfigFiles;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.PolicyReloader;
@@ -55,11 +58,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -287,7 +293,8 @@ public final class Wiring {
             meters,
             auth,
             s.security().admissionWithoutToken() ? Set.of(HttpApi.ADMISSION_PATH) : Set.of(),
-            tls);
+            tls,
+            console(s.ui(), calls, p.tokens(), closer));
     int port = listen("--port", () -> http.start(s.host(), s.port()));
     RuleBase loaded = engine.ruleBaseOrNull();
     // Tests and scripts wait for this exact line.
@@ -309,6 +316,62 @@ public final class Wiring {
           http.stop();
           closer.closeAll();
         });
+  }
+
+  /** The console at /ui/, reading history through the same query as the API; or none. */
+  private static HttpApi.Pages console(
+      ServeSettings.Ui ui, PolicyCalls calls, Tokens tokens, Closer closer) {
+    if (!ui.enabled()) {
+      return HttpApi.Pages.NONE;
+    }
+    Console.HubSettings hub = null;
+    if (ui.hubUrl() != null) {
+      String secret =
+          ui.clientSecretFile() != null
+              ? setting(
+                  "--ui-client-secret-file",
+                  () -> {
+                    try {
+                      return Files.readString(ui.clientSecretFile(), StandardCharsets.UTF_8)
+                          .strip();
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(
+                          "cannot read " + ui.clientSecretFile() + ": " + e.getMessage(), e);
+                    }
+                  })
+              : System.getenv("HUBPOLICY_UI_CLIENT_SECRET");
+      if (secret == null || secret.isBlank()) {
+        throw new SettingException(
+            "--ui-client-secret-file",
+            "--ui-hub-url needs the OAuth client secret (the service's api_token): set"
+                + " HUBPOLICY_UI_CLIENT_SECRET or pass --ui-client-secret-file");
+      }
+      hub =
+          new Console.HubSettings(
+              ui.hubUrl(), ui.hubApiUrl(), ui.clientId(), secret, ui.callbackUrl(), ui.groups());
+    }
+    DecisionHistory history =
+        new DecisionHistory() {
+          @Override
+          public String search(Map<String, String> filters) {
+            return calls.history(DecisionQuery.parse(filters::get)).get().json();
+          }
+
+          @Override
+          public String get(String decisionId) {
+            return calls.lookup(decisionId).get();
+          }
+        };
+    Path uploads;
+    try {
+      uploads = Files.createTempDirectory("hubpolicy-ui-uploads");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot make a directory for console uploads", e);
+    }
+    closer.add(() -> Files.deleteIfExists(uploads));
+    Console c = new Console(calls, history, tokens, hub, uploads);
+    LOG.info("{}", c.describe());
+    return c;
   }
 
   private static PrometheusMeterRegistry meters(Closer closer) {

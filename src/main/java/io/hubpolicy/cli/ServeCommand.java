@@ -8,6 +8,8 @@ import io.hubpolicy.kube.ProfileConfigMaps;
 import io.hubpolicy.services.ServiceNames;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -191,6 +193,77 @@ final class ServeCommand implements Callable<Integer> {
               + " --no-watch reads them once. Env: HUBPOLICY_WATCH.")
   boolean watch;
 
+  @Option(
+      names = "--ui",
+      negatable = true,
+      defaultValue = "${env:HUBPOLICY_UI:-true}",
+      fallbackValue = "true",
+      description =
+          "Serve the web console at /ui/ (what-if, history, configuration, diff), for holders of"
+              + " a bearer token and, with --ui-hub-url, hub admins. On by default; --no-ui turns"
+              + " it off. Env: HUBPOLICY_UI.")
+  boolean ui;
+
+  @Option(
+      names = "--ui-hub-url",
+      paramLabel = "URL",
+      defaultValue = "${env:HUBPOLICY_UI_HUB_URL}",
+      description =
+          "Let hub admins log in to the console with JupyterHub (hubpolicy registered as a hub"
+              + " service with oauth_redirect_uri .../ui/oauth/callback): the hub as browsers"
+              + " reach it, e.g. https://hub.example.com. Env: HUBPOLICY_UI_HUB_URL.")
+  String uiHubUrl;
+
+  @Option(
+      names = "--ui-hub-api-url",
+      paramLabel = "URL",
+      defaultValue = "${env:HUBPOLICY_UI_HUB_API_URL}",
+      description =
+          "The hub's API as hubpolicy reaches it (token exchange, /user), e.g."
+              + " http://hub:8081/hub/api. Default: --ui-hub-url + /hub/api."
+              + " Env: HUBPOLICY_UI_HUB_API_URL.")
+  String uiHubApiUrl;
+
+  @Option(
+      names = "--ui-client-id",
+      paramLabel = "ID",
+      defaultValue = "${env:HUBPOLICY_UI_CLIENT_ID:-service-hubpolicy}",
+      description =
+          "The OAuth client id of hubpolicy's hub service (JupyterHub's default: service-<name>)."
+              + " Default service-hubpolicy. Env: HUBPOLICY_UI_CLIENT_ID.")
+  String uiClientId;
+
+  @Option(
+      names = "--ui-client-secret-file",
+      paramLabel = "PATH",
+      defaultValue = "${env:HUBPOLICY_UI_CLIENT_SECRET_FILE}",
+      description =
+          "A file holding the OAuth client secret: the service's api_token in the hub's"
+              + " configuration. Without it the secret is read from the environment variable"
+              + " HUBPOLICY_UI_CLIENT_SECRET. Env: HUBPOLICY_UI_CLIENT_SECRET_FILE.")
+  Path uiClientSecretFile;
+
+  @Option(
+      names = "--ui-callback-url",
+      paramLabel = "URL",
+      defaultValue = "${env:HUBPOLICY_UI_CALLBACK_URL}",
+      description =
+          "The service's oauth_redirect_uri as registered with the hub. Default: this server's"
+              + " /ui/oauth/callback as the browser addressed it. Env: HUBPOLICY_UI_CALLBACK_URL.")
+  String uiCallbackUrl;
+
+  @Option(
+      names = "--ui-hub-group",
+      paramLabel = "GROUP",
+      split = ",",
+      defaultValue = "${env:HUBPOLICY_UI_HUB_GROUPS}",
+      description =
+          "A hub group whose members may log in to the console too (repeatable, or"
+              + " comma-separated); hub admins always may. They also need access to the service"
+              + " in the hub (a role with access:services!service=NAME)."
+              + " Env: HUBPOLICY_UI_HUB_GROUPS.")
+  List<String> uiHubGroups = new ArrayList<>();
+
   @Mixin ConfigOptions config;
 
   @Mixin AuditOptions audit;
@@ -238,7 +311,17 @@ final class ServeCommand implements Callable<Integer> {
         new ServeSettings.Security(tokenFile, secret, tlsCert, tlsKey, admissionWithoutToken),
         headroom,
         Duration.ofMillis((long) (serviceWait * 1000)),
-        hubInstance);
+        hubInstance,
+        new ServeSettings.Ui(
+            ui,
+            blankToNull(uiHubUrl),
+            blankToNull(uiHubApiUrl),
+            uiClientId,
+            uiClientSecretFile,
+            blankToNull(uiCallbackUrl),
+            uiHubGroups == null
+                ? List.of()
+                : uiHubGroups.stream().map(String::strip).filter(g -> !g.isEmpty()).toList()));
   }
 
   private static String checkHubInstance(String name) {

@@ -26,6 +26,7 @@ public final class RuleBase {
   private final Map<String, Size> sizes;
   private final List<GpuKind> gpuKinds;
   private final List<String> ruleSources;
+  private final List<RuleSource> rules;
   private final Instant builtAt = Instant.now();
   private final KieSessionsPool sessions;
   private final RuleLocations ruleLocations;
@@ -35,6 +36,7 @@ public final class RuleBase {
       PolicyConfig config,
       KieBase kieBase,
       List<String> ruleSources,
+      List<RuleSource> rules,
       RuleLocations ruleLocations) {
     this.ruleLocations = ruleLocations;
     this.revision = revision;
@@ -48,6 +50,7 @@ public final class RuleBase {
             .mapToObj(i -> new GpuKind(config.gpuTypes().get(i), i))
             .toList();
     this.ruleSources = List.copyOf(ruleSources);
+    this.rules = List.copyOf(rules);
   }
 
   public String revision() {
@@ -64,6 +67,14 @@ public final class RuleBase {
 
   public List<String> ruleSources() {
     return ruleSources;
+  }
+
+  /**
+   * The DRL this rule base was built from, beyond the built-in merge rules: what a candidate
+   * configuration is built with when only its profiles change (the console's diff).
+   */
+  public List<RuleSource> rules() {
+    return rules;
   }
 
   public Instant builtAt() {

@@ -111,7 +111,8 @@ public final class RuleBaseBuilder {
     locations.add("classpath:" + MERGE_RULES, MERGE_RULES_TEXT);
     rules.forEach(r -> locations.add(r.name(), r.text()));
     RuleBase rb =
-        new RuleBase(revision(profiles, rules), loaded.config(), kbase, ruleNames, locations);
+        new RuleBase(
+            revision(profiles, rules), loaded.config(), kbase, ruleNames, rules, locations);
     return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
   }
 
