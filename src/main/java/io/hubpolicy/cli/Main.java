@@ -66,7 +66,8 @@ public final class Main implements Runnable {
   public static String version() {
     try (InputStream in = Main.class.getResourceAsStream("/io/hubpolicy/version.properties")) {
       if (in == null) {
-        throw new IllegalStateException("io/hubpolicy/version.properties is missing from the build");
+        throw new IllegalStateException(
+            "io/hubpolicy/version.properties is missing from the build");
       }
       Properties p = new Properties();
       p.load(in);
