@@ -63,6 +63,9 @@ class DeployOverlaysIT {
   static final Map<String, String> PENDING_ENV =
       Map.of("HUBPOLICY_AUDIT_DB", "the shared audit database (branch i18-store)");
 
+  static final java.util.regex.Pattern DOCKERFILE_VOLUME =
+      java.util.regex.Pattern.compile("(?m)^VOLUME\\s+(\\[\\s*\"/data\"\\s*\\]|/data\\s*$)");
+
   static Stream<String> overlays() {
     return RenderedOverlay.names().stream();
   }
@@ -190,10 +193,13 @@ class DeployOverlaysIT {
 
   @ParameterizedTest
   @MethodSource("overlays")
-  void everyFileTheArgumentsNameIsOnTheRightVolume(String name) {
+  void everyFileTheArgumentsNameIsOnTheRightVolume(String name) throws Exception {
     RenderedOverlay o = RenderedOverlay.of(name);
     // /data, the image's VOLUME: the pod's own writable volume, holding the audit file, with the
     // token's Secret beneath it.
+    assertTrue(
+        DOCKERFILE_VOLUME.matcher(Files.readString(Path.of("Dockerfile"))).find(),
+        "the Dockerfile declares VOLUME [\"/data\"]");
     Volume data = o.volumeHolding(Path.of("/data/x"));
     assertNotNull(data.getEmptyDir(), "/data is the pod's own volume");
     assertEquals(data, o.volumeHolding(Path.of(o.serve.auditLog)), "the audit file is on /data");
