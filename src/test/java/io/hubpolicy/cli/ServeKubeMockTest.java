@@ -332,7 +332,8 @@ class ServeKubeMockTest {
     assertEquals(200, again.statusCode(), again.body());
     await(
         "the second save reaches decisions",
-        () -> !postJson("/v1/decisions?explain=none", "{\"user\":\"ana\"}").body().contains("mine"));
+        () ->
+            !postJson("/v1/decisions?explain=none", "{\"user\":\"ana\"}").body().contains("mine"));
     assertEquals(
         "newer",
         new String(

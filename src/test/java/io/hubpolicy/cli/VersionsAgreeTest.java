@@ -24,14 +24,21 @@ import org.w3c.dom.Element;
  * deploy/ applies, and every image reference in the README, docs/ and deploy/.
  */
 class VersionsAgreeTest {
-  /** hubpolicy's image with a tag: hubpolicy:0.1.0, registry.example.com/hubpolicy:0.1.0. */
-  static final Pattern IMAGE = Pattern.compile("(?<![\\w.-])hubpolicy:(v?\\d[\\w.+-]*|latest)\\b");
+  /**
+   * hubpolicy's image with a tag: hubpolicy:0.1.0, registry.example.com/hubpolicy:0.1.0 (not a host
+   * and port: hubpolicy:8080).
+   */
+  static final Pattern IMAGE =
+      Pattern.compile("(?<![\\w.-])hubpolicy:(v?\\d+\\.[\\w.+-]*|latest)\\b");
 
   static final Pattern UNTAGGED = Pattern.compile("(-t|--tag)\\s+hubpolicy(?=\\s|$)");
 
   static String pomVersion() throws Exception {
     Element project =
-        DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Path.of("pom.xml").toFile()).getDocumentElement();
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(Path.of("pom.xml").toFile())
+            .getDocumentElement();
     for (var n = project.getFirstChild(); n != null; n = n.getNextSibling()) {
       if (n instanceof Element e && e.getTagName().equals("version")) {
         return e.getTextContent().strip();
