@@ -28,6 +28,8 @@ ENV HUBPOLICY_HOST=0.0.0.0 \
     HUBPOLICY_AUDIT_LOG=/data/audit.jsonl \
     HUBPOLICY_TOKEN_FILE=/data/hubpolicy.token \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError"
+# The audit file and the token: a volume, so that a read-only root file system still has them.
+VOLUME ["/data"]
 EXPOSE 8080 9090
 ENTRYPOINT ["java", "-jar", "/opt/hubpolicy/hubpolicy.jar"]
 CMD ["serve"]

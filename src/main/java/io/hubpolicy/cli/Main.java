@@ -1,5 +1,9 @@
 package io.hubpolicy.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -55,8 +59,25 @@ public final class Main implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"hubpolicy " + (v == null ? "dev" : v)};
+      return new String[] {"hubpolicy " + version()};
+    }
+  }
+
+  /**
+   * The POM's version, written into a resource at build time (so it is right in the jar, in the
+   * image and under {@code mvn test} alike, where no manifest exists).
+   */
+  public static String version() {
+    try (InputStream in = Main.class.getResourceAsStream("/io/hubpolicy/version.properties")) {
+      if (in == null) {
+        throw new IllegalStateException(
+            "io/hubpolicy/version.properties is missing from the build");
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * and no request failed.
  */
 final class LargestConfigBench {
-  /** deploy/deployment.yaml's memory limit, in MiB. */
+  /** deploy/base/deployment.yaml's memory limit, in MiB. */
   static final int POD_LIMIT_MIB = 768;
 
   /** The Dockerfile's JVM settings, in a pod with that limit. */

@@ -320,6 +320,33 @@ class ServeKubeMockTest {
     assertTrue(decision.contains("\"MY_VAR\""), decision);
     assertTrue(decision.contains("secretKeyRef"), decision);
     assertFalse(options.toString().contains("top-secret"), options.toString());
+
+    // Saved again: the ConfigMap and the Secret exist now and are replaced (the update path,
+    // whose calls DeployRbacIT records).
+    HttpResponse<String> again =
+        putJson(
+            "/v1/users/ana/preferences",
+            """
+            {"size": "Small", "env": [{"name": "TOKEN", "value": "newer", "secret": true}]}
+            """);
+    assertEquals(200, again.statusCode(), again.body());
+    await(
+        "the second save reaches decisions",
+        () ->
+            !postJson("/v1/decisions?explain=none", "{\"user\":\"ana\"}").body().contains("mine"));
+    assertEquals(
+        "newer",
+        new String(
+            java.util.Base64.getDecoder()
+                .decode(
+                    kube.client
+                        .secrets()
+                        .inNamespace(NS)
+                        .withName(io.hubpolicy.model.UserObjectNames.variablesSecret("ana"))
+                        .get()
+                        .getData()
+                        .get("TOKEN")),
+            java.nio.charset.StandardCharsets.UTF_8));
   }
 
   static final ResourceDefinitionContext SPARK = ServicesMockTest.SPARK;

@@ -7,10 +7,13 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * fabric8's mock API server in CRUD mode, on loopback, with a client for it. Started by hand
@@ -18,10 +21,25 @@ import java.util.function.BooleanSupplier;
  * hubpolicy has begun retrying.
  */
 public final class MockKube implements AutoCloseable {
+  /**
+   * The user agent of {@link #client}, the test's own: requests with it set up or inspect the scene
+   * and are not the code's calls ({@link ApiCalls}).
+   */
+  public static final String FIXTURE_AGENT = "hubpolicy-test-fixture";
+
+  /**
+   * Receives every request that is not the fixture's, on every MockKube: set by {@link ApiCalls}
+   * while it derives which API calls the code makes; null otherwise.
+   */
+  static volatile Consumer<RecordedRequest> recorder;
+
   public final KubernetesMockServer server;
+
+  /** The test's client (user agent {@link #FIXTURE_AGENT}). */
   public final KubernetesClient client;
 
   private final int port;
+  private KubernetesClient codeClient;
 
   private MockKube(int port, boolean now) {
     server =
@@ -29,7 +47,16 @@ public final class MockKube implements AutoCloseable {
             new Context(),
             new MockWebServer(),
             new HashMap<>(),
-            new KubernetesCrudDispatcher(),
+            new KubernetesCrudDispatcher() {
+              @Override
+              public MockResponse dispatch(RecordedRequest request) {
+                Consumer<RecordedRequest> r = recorder;
+                if (r != null && !FIXTURE_AGENT.equals(request.getHeader("User-Agent"))) {
+                  r.accept(request);
+                }
+                return super.dispatch(request);
+              }
+            },
             false);
     if (now) {
       server.init(InetAddress.getLoopbackAddress(), port);
@@ -37,15 +64,30 @@ public final class MockKube implements AutoCloseable {
     } else {
       this.port = port;
     }
-    client =
-        new KubernetesClientBuilder()
-            .withConfig(
-                new ConfigBuilder()
-                    .withMasterUrl("http://127.0.0.1:" + this.port)
-                    .withNamespace("test")
-                    .withRequestRetryBackoffLimit(0)
-                    .build())
-            .build();
+    client = newClient(FIXTURE_AGENT);
+  }
+
+  private KubernetesClient newClient(String userAgent) {
+    ConfigBuilder config =
+        new ConfigBuilder()
+            .withMasterUrl("http://127.0.0.1:" + this.port)
+            .withNamespace("test")
+            .withRequestRetryBackoffLimit(0);
+    if (userAgent != null) {
+      config.withUserAgent(userAgent);
+    }
+    return new KubernetesClientBuilder().withConfig(config.build()).build();
+  }
+
+  /**
+   * A client for the code under test, with fabric8's own user agent, as production's: its requests
+   * count as the code's calls ({@link ApiCalls}).
+   */
+  public synchronized KubernetesClient codeClient() {
+    if (codeClient == null) {
+      codeClient = newClient(null);
+    }
+    return codeClient;
   }
 
   public static MockKube start() {
@@ -61,13 +103,21 @@ public final class MockKube implements AutoCloseable {
     server.init(InetAddress.getLoopbackAddress(), port);
   }
 
+  /** Closes the clients (not the server). */
+  public synchronized void closeClients() {
+    if (codeClient != null) {
+      codeClient.close();
+    }
+    client.close();
+  }
+
   public int requestCount() {
     return server.getRequestCount();
   }
 
   @Override
   public void close() {
-    client.close();
+    closeClients();
     server.destroy();
   }
 

@@ -63,17 +63,18 @@ public class ServicesMockTest {
     if (templates != null) {
       templates.close();
     }
-    kube.client.close();
+    kube.closeClients();
   }
 
   /** A namespace per test keeps the tests apart on one server. */
   static Setup setup(String ns) {
-    ClusterTemplates t = new ClusterTemplates(client, ns);
+    // The code's own client: its calls are the ones DeployOverlaysIT derives RBAC from.
+    ClusterTemplates t = new ClusterTemplates(kube.codeClient(), ns);
     templates = t;
     return new Setup(
         ns,
         new ServicePlanner(new TemplateRenderer(), t),
-        new ServiceLauncher(new KubeResources(client, ns), Duration.ofSeconds(3)));
+        new ServiceLauncher(new KubeResources(kube.codeClient(), ns), Duration.ofSeconds(3)));
   }
 
   record Setup(String ns, ServicePlanner planner, ServiceLauncher launcher) {
