@@ -201,7 +201,8 @@ class DeployOverlaysIT {
         "the Dockerfile declares VOLUME [\"/data\"]");
     Volume data = o.volumeHolding(Path.of("/data/x"));
     assertNotNull(data.getEmptyDir(), "/data is the pod's own volume");
-    assertEquals(data, o.volumeHolding(Path.of(o.serve.auditLog)), "the audit file is on /data");
+    assertEquals(data, o.volumeHolding(Path.of(o.serve.audit.file)), "the audit file is on /data");
+    assertEquals(data, o.volumeHolding(o.serve.audit.buffer.resolve("x")), "the buffer too");
     Volume token = o.volumeHolding(o.serve.tokenFile);
     assertTrue(o.serve.tokenFile.startsWith("/data"), "the token is under /data");
     assertEquals("hubpolicy-token", token.getSecret().getSecretName());
