@@ -79,6 +79,8 @@ public final class HttpApi {
   private final TlsFiles tls;
   private Vertx vertx;
   private final AtomicInteger port = new AtomicInteger();
+  private final List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile boolean draining;
 
   /**
    * @param auth the bearer check every {@code /v1} endpoint goes through, except {@code openPaths}
@@ -117,7 +119,12 @@ public final class HttpApi {
                   new VerticleBase() {
                     @Override
                     public Future<?> start() {
-                      return listen(host, listenPort).onSuccess(s -> port.set(s.actualPort()));
+                      return listen(host, listenPort)
+                          .onSuccess(
+                              s -> {
+                                servers.add(s);
+                                port.set(s.actualPort());
+                              });
                     }
                   },
               new DeploymentOptions().setInstances(instances))
@@ -162,10 +169,53 @@ public final class HttpApi {
     }
   }
 
+  /**
+   * The start of a graceful stop: {@code /readyz} answers 503 from now on, so the Service routes
+   * new connections elsewhere, and each answer closes its connection, so that clients holding one
+   * open come back through the Service too. Requests are still answered.
+   */
+  public void drain() {
+    draining = true;
+  }
+
+  /**
+   * Refuses new connections and waits up to {@code timeout} for the requests in flight to be
+   * answered (each connection closes after its answer); then closes whatever is left.
+   */
+  public void shutdown(java.time.Duration timeout) {
+    if (vertx == null) {
+      return;
+    }
+    draining = true;
+    List<Future<Void>> closing = new ArrayList<>();
+    for (HttpServer s : servers) {
+      closing.add(s.shutdown(timeout));
+    }
+    try {
+      Future.join(closing)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      LOG.warn("HTTP requests still in flight after {} s; closing them", timeout.toSeconds());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    stop();
+  }
+
   Router router() {
     Router r = Router.router(vertx);
     List<Route> routes = new ArrayList<>();
     r.route().handler(HttpErrors::assignId);
+    r.route()
+        .handler(
+            ctx -> {
+              if (draining && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+                ctx.response().putHeader("Connection", "close");
+              }
+              ctx.next();
+            });
     route(r, routes, HttpMethod.GET, "/healthz")
         .handler(ctx -> ctx.response().putHeader("content-type", JSON).end("{\"status\":\"ok\"}"));
     route(r, routes, HttpMethod.GET, "/readyz").handler(this::ready);
@@ -320,6 +370,10 @@ public final class HttpApi {
   }
 
   private void ready(RoutingContext ctx) {
+    if (draining) {
+      HttpErrors.send(ctx.response(), 503, null, "shutting down");
+      return;
+    }
     String revision = calls.readyRevision();
     if (revision == null) {
       HttpErrors.send(ctx.response(), 503, null, "no configuration has loaded yet");
