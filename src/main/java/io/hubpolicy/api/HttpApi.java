@@ -79,8 +79,8 @@ public final class HttpApi {
   private final TlsFiles tls;
   private Vertx vertx;
   private final AtomicInteger port = new AtomicInteger();
-  private final List<HttpServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean draining;
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   /**
    * @param auth the bearer check every {@code /v1} endpoint goes through, except {@code openPaths}
@@ -119,12 +119,7 @@ public final class HttpApi {
                   new VerticleBase() {
                     @Override
                     public Future<?> start() {
-                      return listen(host, listenPort)
-                          .onSuccess(
-                              s -> {
-                                servers.add(s);
-                                port.set(s.actualPort());
-                              });
+                      return listen(host, listenPort).onSuccess(s -> port.set(s.actualPort()));
                     }
                   },
               new DeploymentOptions().setInstances(instances))
@@ -179,27 +174,32 @@ public final class HttpApi {
   }
 
   /**
-   * Refuses new connections and waits up to {@code timeout} for the requests in flight to be
-   * answered (each connection closes after its answer); then closes whatever is left.
+   * Waits up to {@code timeout} for the requests in flight to be answered, then closes the port and
+   * every connection. Vert.x's own graceful shutdown was not used: with one server per core on a
+   * shared port, it kept accepting connections while shutting down and closed them unanswered,
+   * which a client sees as a lost request rather than a refused connection it can send elsewhere.
+   * By now the Service has long stopped sending new connections here (the drain delay), so the port
+   * closes the moment nothing is in flight.
    */
   public void shutdown(java.time.Duration timeout) {
     if (vertx == null) {
       return;
     }
     draining = true;
-    List<Future<Void>> closing = new ArrayList<>();
-    for (HttpServer s : servers) {
-      closing.add(s.shutdown(timeout));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
     }
-    try {
-      Future.join(closing)
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-      LOG.warn("HTTP requests still in flight after {} s; closing them", timeout.toSeconds());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (inFlight.get() > 0) {
+      LOG.warn(
+          "{} HTTP requests still in flight after {} s; closing them",
+          inFlight.get(),
+          timeout.toMillis() / 1000.0);
     }
     stop();
   }
@@ -211,6 +211,8 @@ public final class HttpApi {
     r.route()
         .handler(
             ctx -> {
+              inFlight.incrementAndGet();
+              ctx.addEndHandler(v -> inFlight.decrementAndGet());
               if (draining && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
                 ctx.response().putHeader("Connection", "close");
               }
