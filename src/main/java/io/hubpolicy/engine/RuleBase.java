@@ -28,8 +28,15 @@ public final class RuleBase {
   private final List<String> ruleSources;
   private final Instant builtAt = Instant.now();
   private final KieSessionsPool sessions;
+  private final RuleLocations ruleLocations;
 
-  RuleBase(String revision, PolicyConfig config, KieBase kieBase, List<String> ruleSources) {
+  RuleBase(
+      String revision,
+      PolicyConfig config,
+      KieBase kieBase,
+      List<String> ruleSources,
+      RuleLocations ruleLocations) {
+    this.ruleLocations = ruleLocations;
     this.revision = revision;
     this.config = config;
     this.kieBase = kieBase;
@@ -61,6 +68,11 @@ public final class RuleBase {
 
   public Instant builtAt() {
     return builtAt;
+  }
+
+  /** {@code file:line} where a rule is written, or null. */
+  String ruleSource(String pkg, String name) {
+    return ruleLocations.of(pkg, name);
   }
 
   KieBase kieBase() {

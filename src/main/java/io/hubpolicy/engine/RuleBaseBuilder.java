@@ -107,7 +107,11 @@ public final class RuleBaseBuilder {
     List<String> ruleNames = new ArrayList<>();
     ruleNames.add("classpath:" + MERGE_RULES);
     rules.forEach(r -> ruleNames.add(r.name()));
-    RuleBase rb = new RuleBase(revision(profiles, rules), loaded.config(), kbase, ruleNames);
+    RuleLocations locations = new RuleLocations();
+    locations.add("classpath:" + MERGE_RULES, MERGE_RULES_TEXT);
+    rules.forEach(r -> locations.add(r.name(), r.text()));
+    RuleBase rb =
+        new RuleBase(revision(profiles, rules), loaded.config(), kbase, ruleNames, locations);
     return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
   }
 
