@@ -80,6 +80,8 @@ public final class HttpApi {
   private final Pages pages;
   private Vertx vertx;
   private final AtomicInteger port = new AtomicInteger();
+  private volatile boolean draining;
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   /**
    * @param auth the bearer check every {@code /v1} endpoint goes through, except {@code openPaths}
@@ -189,10 +191,60 @@ public final class HttpApi {
     }
   }
 
+  /**
+   * The start of a graceful stop: {@code /readyz} answers 503 from now on, so the Service routes
+   * new connections elsewhere, and each answer closes its connection, so that clients holding one
+   * open come back through the Service too. Requests are still answered.
+   */
+  public void drain() {
+    draining = true;
+  }
+
+  /**
+   * Waits up to {@code timeout} for the requests in flight to be answered, then closes the port and
+   * every connection. Vert.x's own graceful shutdown was not used: with one server per core on a
+   * shared port, it kept accepting connections while shutting down and closed them unanswered,
+   * which a client sees as a lost request rather than a refused connection it can send elsewhere.
+   * By now the Service has long stopped sending new connections here (the drain delay), so the port
+   * closes the moment nothing is in flight.
+   */
+  public void shutdown(java.time.Duration timeout) {
+    if (vertx == null) {
+      return;
+    }
+    draining = true;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (inFlight.get() > 0) {
+      LOG.warn(
+          "{} HTTP requests still in flight after {} s; closing them",
+          inFlight.get(),
+          timeout.toMillis() / 1000.0);
+    }
+    stop();
+  }
+
   Router router() {
     Router r = Router.router(vertx);
     List<Route> routes = new ArrayList<>();
     r.route().handler(HttpErrors::assignId);
+    r.route()
+        .handler(
+            ctx -> {
+              inFlight.incrementAndGet();
+              ctx.addEndHandler(v -> inFlight.decrementAndGet());
+              if (draining && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+                ctx.response().putHeader("Connection", "close");
+              }
+              ctx.next();
+            });
     route(r, routes, HttpMethod.GET, "/healthz")
         .handler(ctx -> ctx.response().putHeader("content-type", JSON).end("{\"status\":\"ok\"}"));
     route(r, routes, HttpMethod.GET, "/readyz").handler(this::ready);
@@ -359,6 +411,10 @@ public final class HttpApi {
   }
 
   private void ready(RoutingContext ctx) {
+    if (draining) {
+      HttpErrors.send(ctx.response(), 503, null, "shutting down");
+      return;
+    }
     String revision = calls.readyRevision();
     if (revision == null) {
       HttpErrors.send(ctx.response(), 503, null, "no configuration has loaded yet");

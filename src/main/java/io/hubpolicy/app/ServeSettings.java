@@ -25,7 +25,9 @@ public record ServeSettings(
     double sizeHeadroom,
     Duration serviceWait,
     String hubInstance,
-    Ui ui) {
+    Ui ui,
+    Leadership leadership,
+    Drain drain) {
 
   /**
    * @param hubInstance the hub deployment's instance name (KubeTemplateSpawner's {@code
@@ -88,6 +90,36 @@ public record ServeSettings(
     public static final Ui TOKEN_ONLY = new Ui(true, null, null, null, null, null, List.of());
   }
 
+  /**
+   * The leader election and the clean-up its leader runs (cluster mode), or null for neither.
+   *
+   * @param leaseNamespace null: {@link #namespace}
+   * @param identity this replica's name in the Lease (the pod name plus a random part)
+   * @param grace how long a user server must have had no notebook pod before its services end
+   * @param notebookNamespace where the hub's notebook pods are; null: {@link #namespace}
+   * @param podSelector the labels of a notebook pod
+   */
+  public record Leadership(
+      String leaseName,
+      String leaseNamespace,
+      Duration leaseDuration,
+      String identity,
+      Duration grace,
+      Duration interval,
+      String notebookNamespace,
+      java.util.Map<String, String> podSelector) {
+    public Leadership {
+      podSelector = java.util.Map.copyOf(podSelector);
+    }
+  }
+
+  /**
+   * What a SIGTERM does: {@code /readyz} fails at once, requests keep being answered for {@code
+   * delay} (connections the Service routed here before it noticed), then no new connection is
+   * accepted and those in flight finish; everything has stopped by {@code grace}.
+   */
+  public record Drain(Duration delay, Duration grace) {}
+
   public boolean kube() {
     return cluster != null;
   }
@@ -141,6 +173,34 @@ public record ServeSettings(
                     + ui.clientId()
                     + (ui.groups().isEmpty() ? ", hub admins" : ", hub admins and " + ui.groups())
                     + ")");
+    if (leadership != null) {
+      parts.add(
+          "leader election on Lease "
+              + (leadership.leaseNamespace() == null
+                  ? "(namespace's)"
+                  : leadership.leaseNamespace())
+              + "/"
+              + leadership.leaseName()
+              + " ("
+              + leadership.leaseDuration().toSeconds()
+              + " s) as "
+              + leadership.identity()
+              + ", clean-up every "
+              + leadership.interval().toSeconds()
+              + " s of servers without a pod ("
+              + leadership.podSelector()
+              + ") for "
+              + leadership.grace().toSeconds()
+              + " s");
+    } else {
+      parts.add("no leader election");
+    }
+    parts.add(
+        "on SIGTERM: serve "
+            + drain.delay().toMillis() / 1000.0
+            + " s more, stop within "
+            + drain.grace().toMillis() / 1000.0
+            + " s");
     return String.join("; ", parts);
   }
 }

@@ -34,6 +34,7 @@ import io.hubpolicy.kube.ClusterTemplates;
 import io.hubpolicy.kube.ConfigMapPreferenceStore;
 import io.hubpolicy.kube.ImageCatalog;
 import io.hubpolicy.kube.KubeResources;
+import io.hubpolicy.kube.LeaderElection;
 import io.hubpolicy.kube.NodeCatalog;
 import io.hubpolicy.kube.ProfileConfigMaps;
 import io.hubpolicy.kube.SecretTokens;
@@ -45,6 +46,7 @@ import io.hubpolicy.preferences.InMemoryPreferenceStore;
 import io.hubpolicy.preferences.PreferenceStore;
 import io.hubpolicy.preferences.PreferencesService;
 import io.hubpolicy.services.Launcher;
+import io.hubpolicy.services.OrphanReconciler;
 import io.hubpolicy.services.ServiceLauncher;
 import io.hubpolicy.services.ServicePlanner;
 import io.hubpolicy.services.TemplateRenderer;
@@ -96,7 +98,8 @@ public final class Wiring {
       Launcher launcher,
       Tokens tokens,
       boolean planReadsCluster,
-      String where) {}
+      String where,
+      Leader leader) {}
 
   /** A started service: its port, and how to stop it. */
   public record Running(int port, DecisionEngine engine, Runnable stop) {}
@@ -160,7 +163,8 @@ public final class Wiring {
         Launcher.none(s.namespace() == null ? "default" : s.namespace()),
         tokenFile(s.security().tokenFile()),
         false,
-        "files");
+        "files",
+        Leader.NONE);
   }
 
   /** Profiles from ConfigMaps (watched), images, nodes, preferences and services in the cluster. */
@@ -209,6 +213,7 @@ public final class Wiring {
             ? tokenFile(s.security().tokenFile())
             : closer.add(
                 setting("--token-secret", () -> SecretTokens.of(client, ns, c.tokenSecret())));
+    ServiceLauncher launcher = new ServiceLauncher(new KubeResources(client, ns), s.serviceWait());
     return new Parts(
         engine,
         reloader,
@@ -216,10 +221,47 @@ public final class Wiring {
         images,
         nodes,
         templates,
-        new ServiceLauncher(new KubeResources(client, ns), s.serviceWait()),
+        launcher,
         tokens,
         true,
-        "namespace " + ns);
+        "namespace " + ns,
+        s.leadership() == null ? Leader.NONE : leader(s, client, ns, launcher, meters, closer));
+  }
+
+  /**
+   * Joins the leader election; the leader runs the clean-up of side services whose user server has
+   * no notebook pod.
+   */
+  private static Leader leader(
+      ServeSettings s,
+      KubernetesClient client,
+      String ns,
+      ServiceLauncher launcher,
+      PrometheusMeterRegistry meters,
+      Closer closer) {
+    ServeSettings.Leadership l = s.leadership();
+    String pods = l.notebookNamespace() != null ? l.notebookNamespace() : ns;
+    OrphanReconciler reconciler =
+        new OrphanReconciler(
+            new KubeResources(client, ns),
+            new KubeResources(client, pods),
+            l.podSelector(),
+            launcher,
+            l.grace(),
+            Clock.systemUTC());
+    OrphanCleanup cleanup = closer.add(new OrphanCleanup(reconciler, l.interval(), meters));
+    LeaderElection election =
+        closer.add(
+            new LeaderElection(
+                client,
+                new LeaderElection.Lease(
+                    l.leaseNamespace() != null ? l.leaseNamespace() : ns,
+                    l.leaseName(),
+                    l.leaseDuration()),
+                l.identity(),
+                cleanup));
+    election.start();
+    return Leader.of(election);
   }
 
   /** Builds the mode's parts, wires the service on them and starts HTTP (and gRPC). */
@@ -275,10 +317,12 @@ public final class Wiring {
     BearerAuth auth = new BearerAuth(p.tokens());
     LOG.info("/v1 endpoints and gRPC calls require a bearer token from {}", p.tokens().describe());
     warnAboutAdmission(s, tls);
+    GrpcApi grpc = null;
     if (s.grpc()) {
-      GrpcApi grpc = new GrpcApi(calls, auth, tls);
-      int grpcPort = listen("--grpc-port", () -> grpc.start(s.host(), s.grpcPort()));
-      closer.add((AutoCloseable) grpc::stop);
+      grpc = new GrpcApi(calls, auth, tls);
+      GrpcApi g = grpc;
+      int grpcPort = listen("--grpc-port", () -> g.start(s.host(), s.grpcPort()));
+      closer.add((AutoCloseable) g::stop);
       // Tests and scripts read this line; it comes before the "serving on" line they wait for.
       System.out.println(
           "hubpolicy gRPC on "
@@ -309,13 +353,7 @@ public final class Wiring {
                 ? " (revision " + loaded.revision() + ")"
                 : " (configuration from " + p.where() + " still loading; /readyz says when)"));
     System.out.flush();
-    return new Running(
-        port,
-        engine,
-        () -> {
-          http.stop();
-          closer.closeAll();
-        });
+    return new Running(port, engine, new GracefulStop(s.drain(), http, grpc, p.leader(), closer));
   }
 
   /** The console at /ui/, reading history through the same query as the API; or none. */

@@ -264,18 +264,109 @@ final class ServeCommand implements Callable<Integer> {
               + " Env: HUBPOLICY_UI_HUB_GROUPS.")
   List<String> uiHubGroups = new ArrayList<>();
 
+  @Option(
+      names = "--leader-election",
+      negatable = true,
+      defaultValue = "${env:HUBPOLICY_LEADER_ELECTION:-true}",
+      fallbackValue = "true",
+      description =
+          "With --kube: replicas elect a leader on a Lease, and the leader ends the side services"
+              + " of user servers that have had no notebook pod for --orphan-grace (see"
+              + " docs/replicas.md). On by default; --no-leader-election for a hub whose spawner"
+              + " makes no pods. Env: HUBPOLICY_LEADER_ELECTION.")
+  boolean leaderElection;
+
+  @Option(
+      names = "--lease-name",
+      defaultValue = "${env:HUBPOLICY_LEASE_NAME:-hubpolicy-leader}",
+      description = "The leader's Lease. Env: HUBPOLICY_LEASE_NAME. Default: ${DEFAULT-VALUE}.")
+  String leaseName;
+
+  @Option(
+      names = "--lease-namespace",
+      defaultValue = "${env:HUBPOLICY_LEASE_NAMESPACE}",
+      description = "The Lease's namespace. Default: --namespace. Env: HUBPOLICY_LEASE_NAMESPACE.")
+  String leaseNamespace;
+
+  @Option(
+      names = "--lease-duration",
+      paramLabel = "SECONDS",
+      defaultValue = "${env:HUBPOLICY_LEASE_DURATION:-15}",
+      description =
+          "How long a lease lasts unrenewed: the longest a dead leader's work waits for another"
+              + " replica. Env: HUBPOLICY_LEASE_DURATION. Default: ${DEFAULT-VALUE}.")
+  double leaseDuration;
+
+  @Option(
+      names = "--orphan-grace",
+      paramLabel = "SECONDS",
+      defaultValue = "${env:HUBPOLICY_ORPHAN_GRACE:-300}",
+      description =
+          "How long a user server must have had no notebook pod before the leader ends its side"
+              + " services. Env: HUBPOLICY_ORPHAN_GRACE. Default: ${DEFAULT-VALUE}.")
+  double orphanGrace;
+
+  @Option(
+      names = "--orphan-interval",
+      paramLabel = "SECONDS",
+      defaultValue = "${env:HUBPOLICY_ORPHAN_INTERVAL:-60}",
+      description =
+          "Time between the leader's clean-up passes. Env: HUBPOLICY_ORPHAN_INTERVAL."
+              + " Default: ${DEFAULT-VALUE}.")
+  double orphanInterval;
+
+  @Option(
+      names = "--notebook-namespace",
+      defaultValue = "${env:HUBPOLICY_NOTEBOOK_NAMESPACE}",
+      description =
+          "Where the hub's notebook pods are. Default: --namespace."
+              + " Env: HUBPOLICY_NOTEBOOK_NAMESPACE.")
+  String notebookNamespace;
+
+  @Option(
+      names = "--notebook-selector",
+      paramLabel = "KEY=VALUE[,...]",
+      defaultValue = "${env:HUBPOLICY_NOTEBOOK_SELECTOR:-component=singleuser-server}",
+      description =
+          "The labels of a notebook pod (KubeSpawner's component_label)."
+              + " Env: HUBPOLICY_NOTEBOOK_SELECTOR. Default: ${DEFAULT-VALUE}.")
+  String notebookSelector;
+
+  @Option(
+      names = "--drain-delay",
+      paramLabel = "SECONDS",
+      defaultValue = "${env:HUBPOLICY_DRAIN_DELAY}",
+      description =
+          "After SIGTERM, /readyz fails at once but requests are still answered for this long"
+              + " (clients the Service sent here before it noticed), then new connections are"
+              + " refused. Default: 5 in a Kubernetes pod (KUBERNETES_SERVICE_HOST set), else 0."
+              + " Env: HUBPOLICY_DRAIN_DELAY.")
+  Double drainDelay;
+
+  @Option(
+      names = "--shutdown-grace",
+      paramLabel = "SECONDS",
+      defaultValue = "${env:HUBPOLICY_SHUTDOWN_GRACE:-25}",
+      description =
+          "After SIGTERM the process has exited within this long, requests in flight cut off if"
+              + " they must be; keep it below the pod's terminationGracePeriodSeconds (30)."
+              + " Env: HUBPOLICY_SHUTDOWN_GRACE. Default: ${DEFAULT-VALUE}.")
+  double shutdownGrace;
+
   @Mixin ConfigOptions config;
 
   @Mixin AuditOptions audit;
 
   @Override
   public Integer call() throws Exception {
-    Wiring.Running running = start();
+    ServeSettings settings = settings();
+    Wiring.Running running = Wiring.start(settings);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  watchdog(settings.drain().grace());
                   running.stop().run();
                   stopped.countDown();
                 },
@@ -286,6 +377,30 @@ final class ServeCommand implements Callable<Integer> {
 
   Wiring.Running start() {
     return Wiring.start(settings());
+  }
+
+  /**
+   * Ends the process at {@code grace} after the signal whatever still runs, so that it has exited
+   * before the kubelet's SIGKILL and says why.
+   */
+  private static void watchdog(Duration grace) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(grace.toMillis());
+              } catch (InterruptedException e) {
+                return;
+              }
+              System.err.println(
+                  "hubpolicy: still stopping after the shutdown grace of "
+                      + grace.toMillis() / 1000.0
+                      + " s; exiting now");
+              Runtime.getRuntime().halt(1);
+            },
+            "shutdown-watchdog");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** The flags and environment as one typed record; checks what can be checked without I/O. */
@@ -321,7 +436,60 @@ final class ServeCommand implements Callable<Integer> {
             blankToNull(uiCallbackUrl),
             uiHubGroups == null
                 ? List.of()
-                : uiHubGroups.stream().map(String::strip).filter(g -> !g.isEmpty()).toList()));
+                : uiHubGroups.stream().map(String::strip).filter(g -> !g.isEmpty()).toList()),
+        kube && leaderElection ? leadership() : null,
+        drain());
+  }
+
+  private ServeSettings.Leadership leadership() {
+    return new ServeSettings.Leadership(
+        leaseName,
+        blankToNull(leaseNamespace),
+        seconds("--lease-duration", leaseDuration, 1),
+        LeaderIdentity.next(),
+        seconds("--orphan-grace", orphanGrace, 0),
+        seconds("--orphan-interval", orphanInterval, 0.1),
+        blankToNull(notebookNamespace),
+        selector("--notebook-selector", notebookSelector));
+  }
+
+  private ServeSettings.Drain drain() {
+    double delay =
+        drainDelay != null ? drainDelay : System.getenv("KUBERNETES_SERVICE_HOST") != null ? 5 : 0;
+    Duration d = seconds("--drain-delay", delay, 0);
+    Duration grace = seconds("--shutdown-grace", shutdownGrace, 0.1);
+    if (d.compareTo(grace) >= 0) {
+      throw new SettingException(
+          "--drain-delay",
+          "must be less than --shutdown-grace ("
+              + shutdownGrace
+              + " s), or nothing in flight has time to finish; got "
+              + delay);
+    }
+    return new ServeSettings.Drain(d, grace);
+  }
+
+  private static Duration seconds(String option, double value, double min) {
+    if (!(value >= min) || Double.isInfinite(value)) {
+      throw new SettingException(
+          option, "must be a number of seconds of at least " + min + "; got " + value);
+    }
+    return Duration.ofMillis((long) (value * 1000));
+  }
+
+  /** {@code a=b,c=d} as labels; what a Kubernetes equality selector looks like. */
+  static java.util.Map<String, String> selector(String option, String text) {
+    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+    for (String part : text.split(",")) {
+      String p = part.strip();
+      int eq = p.indexOf('=');
+      if (eq <= 0 || p.indexOf('=', eq + 1) >= 0) {
+        throw new SettingException(
+            option, "wants KEY=VALUE pairs separated by commas; got '" + text + "'");
+      }
+      labels.put(p.substring(0, eq).strip(), p.substring(eq + 1).strip());
+    }
+    return labels;
   }
 
   private static String checkHubInstance(String name) {

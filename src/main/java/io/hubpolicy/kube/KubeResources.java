@@ -89,6 +89,19 @@ public final class KubeResources implements ClusterResources {
   }
 
   @Override
+  public Optional<GenericKubernetesResource> replace(GenericKubernetesResource desired) {
+    try {
+      return Optional.of(op(desired.getApiVersion(), desired.getKind()).resource(desired).update());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT
+          || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  @Override
   public Optional<GenericKubernetesResource> get(String apiVersion, String kind, String name) {
     return Optional.ofNullable(op(apiVersion, kind).withName(name).get());
   }

@@ -21,6 +21,12 @@ public interface ClusterResources {
   /** Creates the object unless one of that name exists; returns what is stored. */
   Applied createIfAbsent(GenericKubernetesResource desired);
 
+  /**
+   * Replaces the object at its {@code metadata.resourceVersion}; empty when it changed since (a
+   * conflict) or is gone, so that a caller acting on what it read never overwrites a newer write.
+   */
+  Optional<GenericKubernetesResource> replace(GenericKubernetesResource desired);
+
   Optional<GenericKubernetesResource> get(String apiVersion, String kind, String name);
 
   List<GenericKubernetesResource> list(String apiVersion, String kind, Map<String, String> labels);

@@ -135,7 +135,6 @@ public final class ServiceLauncher implements Launcher {
   /** Deletes the user server's objects whose lifecycle ends with {@code event}. */
   @Override
   public Stopped stop(String user, String server, Lifecycle event) {
-    Set<Lifecycle> ended = event.ends();
     List<GenericKubernetesResource> anchors = new ArrayList<>();
     if (event == Lifecycle.USER_DELETED) {
       Map<String, String> sel = new LinkedHashMap<>();
@@ -150,38 +149,9 @@ public final class ServiceLauncher implements Launcher {
     List<String> deleted = new ArrayList<>();
     List<String> kept = new ArrayList<>();
     for (GenericKubernetesResource anchor : anchors) {
-      Map<String, String> anchorLabels = anchor.getMetadata().getLabels();
-      String userServer = anchorLabels == null ? null : anchorLabels.get(ServiceNames.USER_SERVER);
-      if (userServer == null) {
-        LOG.warn(
-            "anchor {} has no {} label; left as it is",
-            anchor.getMetadata().getName(),
-            ServiceNames.USER_SERVER);
-        continue;
-      }
-      Map<String, String> sel = new LinkedHashMap<>();
-      sel.put(ServiceNames.MANAGED_BY, ServiceNames.MANAGER);
-      sel.put(ServiceNames.USER_SERVER, userServer);
-      int keptHere = 0;
-      for (String[] kind : kinds(anchor)) {
-        for (GenericKubernetesResource o : cluster.list(kind[0], kind[1], sel)) {
-          if (isAnchor(o)) {
-            continue;
-          }
-          String ref = o.getKind() + "/" + o.getMetadata().getName();
-          if (ended.contains(lifecycle(o))) {
-            if (cluster.delete(kind[0], kind[1], o.getMetadata().getName())) {
-              deleted.add(ref);
-            }
-          } else {
-            kept.add(ref);
-            keptHere++;
-          }
-        }
-      }
-      if (keptHere == 0) {
-        cluster.delete("v1", "ConfigMap", anchor.getMetadata().getName());
-      }
+      Stopped s = end(anchor, event);
+      deleted.addAll(s.deleted());
+      kept.addAll(s.kept());
     }
     LOG.info(
         "{} for {} (server '{}'): deleted {}, kept {}",
@@ -190,6 +160,49 @@ public final class ServiceLauncher implements Launcher {
         server == null ? "" : server,
         deleted,
         kept);
+    return new Stopped(List.copyOf(deleted), List.copyOf(kept));
+  }
+
+  /**
+   * Deletes the objects under one anchor whose lifecycle {@code event} ends, and the anchor when
+   * nothing is left under it: what a stop does for each user server, and what the clean-up does for
+   * a server whose pod is gone.
+   */
+  public Stopped end(GenericKubernetesResource anchor, Lifecycle event) {
+    Set<Lifecycle> ended = event.ends();
+    List<String> deleted = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    Map<String, String> anchorLabels = anchor.getMetadata().getLabels();
+    String userServer = anchorLabels == null ? null : anchorLabels.get(ServiceNames.USER_SERVER);
+    if (userServer == null) {
+      LOG.warn(
+          "anchor {} has no {} label; left as it is",
+          anchor.getMetadata().getName(),
+          ServiceNames.USER_SERVER);
+      return new Stopped(
+          List.of(), List.of(anchor.getKind() + "/" + anchor.getMetadata().getName()));
+    }
+    Map<String, String> sel = new LinkedHashMap<>();
+    sel.put(ServiceNames.MANAGED_BY, ServiceNames.MANAGER);
+    sel.put(ServiceNames.USER_SERVER, userServer);
+    for (String[] kind : kinds(anchor)) {
+      for (GenericKubernetesResource o : cluster.list(kind[0], kind[1], sel)) {
+        if (isAnchor(o)) {
+          continue;
+        }
+        String ref = o.getKind() + "/" + o.getMetadata().getName();
+        if (ended.contains(lifecycle(o))) {
+          if (cluster.delete(kind[0], kind[1], o.getMetadata().getName())) {
+            deleted.add(ref);
+          }
+        } else {
+          kept.add(ref);
+        }
+      }
+    }
+    if (kept.isEmpty()) {
+      cluster.delete("v1", "ConfigMap", anchor.getMetadata().getName());
+    }
     return new Stopped(List.copyOf(deleted), List.copyOf(kept));
   }
 
@@ -226,6 +239,12 @@ public final class ServiceLauncher implements Launcher {
     Map<String, String> labels = new LinkedHashMap<>(ServiceNames.labels(target));
     labels.put(ServiceNames.COMPONENT, ServiceNames.ANCHOR_COMPONENT);
     meta.setLabels(labels);
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(ServiceNames.RAW_USERNAME, target.user());
+    if (!target.server().isEmpty()) {
+      annotations.put(ServiceNames.RAW_SERVERNAME, target.server());
+    }
+    meta.setAnnotations(annotations);
     desired.setMetadata(meta);
     desired.setAdditionalProperty("data", Map.of(ServiceNames.ANCHOR_KINDS_KEY, lines(kinds)));
     ClusterResources.Applied a = cluster.createIfAbsent(desired);
@@ -233,11 +252,18 @@ public final class ServiceLauncher implements Launcher {
     for (String[] k : kinds(a.object())) {
       known.add(k[0] + " " + k[1]);
     }
-    if (!known.containsAll(kinds)) {
-      // A later launch may bring kinds an earlier one did not; stop must find them all.
+    Map<String, String> stored = a.object().getMetadata().getAnnotations();
+    boolean stamped = stored != null && stored.containsKey(ServiceNames.MISSING_SINCE);
+    if (!known.containsAll(kinds) || stamped) {
+      // A later launch may bring kinds an earlier one did not; stop must find them all. And a
+      // server starting again is no longer missing: the clean-up's clock starts afresh.
       known.addAll(kinds);
       GenericKubernetesResource updated = copy(a.object());
       updated.setAdditionalProperty("data", Map.of(ServiceNames.ANCHOR_KINDS_KEY, lines(known)));
+      Map<String, String> kept = new LinkedHashMap<>(stored == null ? Map.of() : stored);
+      kept.remove(ServiceNames.MISSING_SINCE);
+      kept.putAll(annotations);
+      updated.getMetadata().setAnnotations(kept);
       return new ClusterResources.Applied(cluster.apply(updated).object(), a.created());
     }
     return a;

@@ -38,6 +38,20 @@ public final class ServiceNames {
   /** KubeTemplateSpawner's default {@code instance_name}. */
   public static final String DEFAULT_HUB_INSTANCE = "jupyter";
 
+  /**
+   * On an anchor: when the clean-up first saw no notebook pod for its user server (RFC 3339). A
+   * launch removes it, so a server that starts again is never measured from an old absence.
+   */
+  public static final String MISSING_SINCE = "hubpolicy.io/server-missing-since";
+
+  /**
+   * Annotations with the raw user and server names, under the keys KubeSpawner gives its pods (its
+   * labels' escaping changed between versions; these did not), so the clean-up can match them.
+   */
+  public static final String RAW_USERNAME = "hub.jupyter.org/username";
+
+  public static final String RAW_SERVERNAME = "hub.jupyter.org/servername";
+
   /** Anchor data key listing the kinds launched under it, one {@code apiVersion kind} per line. */
   public static final String ANCHOR_KINDS_KEY = "kinds";
 

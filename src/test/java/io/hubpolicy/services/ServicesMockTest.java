@@ -404,6 +404,12 @@ public class ServicesMockTest {
           }
 
           @Override
+          public java.util.Optional<GenericKubernetesResource> replace(
+              GenericKubernetesResource desired) {
+            return real.replace(desired);
+          }
+
+          @Override
           public java.util.Optional<GenericKubernetesResource> get(String a, String k, String n) {
             return real.get(a, k, n);
           }

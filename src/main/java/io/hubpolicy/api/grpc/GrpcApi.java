@@ -111,13 +111,18 @@ public final class GrpcApi {
 
   /** Refuses new calls, lets running ones finish (a launch may take a while), then stops. */
   public void stop() {
+    shutdown(java.time.Duration.ofSeconds(30));
+  }
+
+  /** As {@link #stop}, cancelling the calls still running after {@code timeout}. */
+  public void shutdown(java.time.Duration timeout) {
     if (server == null) {
       return;
     }
     server.shutdown();
     try {
-      if (!server.awaitTermination(30, TimeUnit.SECONDS)) {
-        LOG.warn("gRPC calls still running after 30 s; cancelling them");
+      if (!server.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("gRPC calls still running after {} s; cancelling them", timeout.toSeconds());
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
