@@ -215,11 +215,7 @@ final class PolicyTestExpectations {
 
   /** An exact list of strings, in order. */
   private PolicyTestExpectation list(
-      String key,
-      YMap m,
-      String field,
-      int line,
-      Function<Decision, List<String>> of) {
+      String key, YMap m, String field, int line, Function<Decision, List<String>> of) {
     List<String> want = r.stringList(m, key, field);
     return (d, mm) -> {
       List<String> got = of.apply(d);
@@ -231,11 +227,7 @@ final class PolicyTestExpectations {
 
   /** Names in any order (volumes, services). */
   private PolicyTestExpectation names(
-      String key,
-      YMap m,
-      String field,
-      int line,
-      Function<Decision, List<String>> of) {
+      String key, YMap m, String field, int line, Function<Decision, List<String>> of) {
     List<String> want = r.stringList(m, key, field);
     return (d, mm) -> {
       List<String> got = of.apply(d);

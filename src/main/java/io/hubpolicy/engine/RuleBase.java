@@ -29,11 +29,21 @@ public final class RuleBase {
   private final Instant builtAt = Instant.now();
   private final KieSessionsPool sessions;
 
-  RuleBase(String revision, PolicyConfig config, KieBase kieBase, List<String> ruleSources) {
+  /**
+   * @param sessions a pool over {@code kieBase}, shared by every rule base built from the same
+   *     rules (a session holds nothing of the configuration between decisions: {@link
+   *     DecisionEngine} inserts the matching profiles into each)
+   */
+  RuleBase(
+      String revision,
+      PolicyConfig config,
+      KieBase kieBase,
+      KieSessionsPool sessions,
+      List<String> ruleSources) {
     this.revision = revision;
     this.config = config;
     this.kieBase = kieBase;
-    this.sessions = kieBase.newKieSessionsPool(2);
+    this.sessions = sessions;
     this.index = new ProfileIndex(config.profiles());
     this.sizes = config.sizesByName();
     this.gpuKinds =
