@@ -117,6 +117,7 @@ public final class YamlReader {
     final int offset;
     final List<Problem> problems;
     private final Map<String, String> shared = new HashMap<>();
+    private final Map<String, Tag> plainTags = new HashMap<>();
 
     Reading(String source, int offset, List<Problem> problems) {
       this.source = source;
@@ -126,6 +127,20 @@ public final class YamlReader {
 
     String share(String s) {
       return s.length() > SHARED_LENGTH ? s : shared.computeIfAbsent(s, k -> k);
+    }
+
+    /**
+     * The implicit type of a plain value, once per distinct short value: the resolver tries a
+     * regular expression per type, and a large configuration repeats the same few values.
+     */
+    Tag resolve(String value, boolean plain) {
+      if (!plain) {
+        return RESOLVER.resolve(value, false);
+      }
+      if (value.length() > SHARED_LENGTH) {
+        return RESOLVER.resolve(value, true);
+      }
+      return plainTags.computeIfAbsent(value, v -> RESOLVER.resolve(v, true));
     }
 
     void problem(int line, String field, String message) {
@@ -210,7 +225,8 @@ public final class YamlReader {
       }
       Built b = anchors.get(name);
       if (b == null) {
-        reading.problem(line, path.toString(), "unknown alias *" + name + " (no anchor &" + name + " above)");
+        reading.problem(
+            line, path.toString(), "unknown alias *" + name + " (no anchor &" + name + " above)");
         return new Built(new YNode.YScalar(line + reading.offset, null, "", false), 1);
       }
       added += b.size();
@@ -269,7 +285,7 @@ public final class YamlReader {
       String value = reading.share(s.getValue());
       Tag tag =
           s.getTag().isEmpty() || s.getTag().get().equals("!")
-              ? RESOLVER.resolve(value, s.getImplicit().canOmitTagInPlainScalar())
+              ? reading.resolve(value, s.getImplicit().canOmitTagInPlainScalar())
               : new Tag(s.getTag().get());
       boolean block =
           s.getScalarStyle() == ScalarStyle.LITERAL || s.getScalarStyle() == ScalarStyle.FOLDED;

@@ -219,7 +219,7 @@ public final class ReloadBench {
                     URI.create(serve.url() + ServeProcess.DECISIONS), serve.token(), bodies),
                 new LoadGenerator.Settings(16, 2_000, Duration.ofSeconds(10)))) {
       ConfigApi api = new ConfigApi(serve);
-      api.awaitReady(Duration.ofSeconds(120));
+      api.awaitReady(Duration.ofSeconds(600));
       System.err.println("bench reload: warming up...");
       load.openLoop(o.rate(), Duration.ofSeconds(smoke ? 1 : 10), null);
 
@@ -308,24 +308,23 @@ public final class ReloadBench {
           builds == 0 ? Double.NaN : (buildsAfter[1] - buildsBefore[1]) / builds * 1000;
       String row =
           String.format(
-          "| %s | %,d | %,d%s | %,d | %.2f / %.2f / %.1f | %d / %d | %s | %s | %d | %.0f / %.0f |",
-          mode,
-          r.scheduled(),
-          r.failed(),
-          r.failed() == 0 ? "" : " (" + r.failures() + ")",
-          slow.get(),
-          r.latencyMs(50),
-          r.latencyMs(99),
-          r.maxMs(),
-          count(start, end, "applied"),
-          count(start, end, "rejected"),
-          p50max(toRevision) + (notSeen > 0 ? " (" + notSeen + " never seen)" : ""),
-          p50max(toRejection),
-          invalidChangedRevision,
-          buildMeanMs,
-          buildsAfter[2] * 1000);
-      return new Once(
-          mode, row, r.latencyMs(99), r.failed(), r.scheduled(), over10.get());
+              "| %s | %,d | %,d%s | %,d | %.2f / %.2f / %.1f | %d / %d | %s | %s | %d | %.0f / %.0f |",
+              mode,
+              r.scheduled(),
+              r.failed(),
+              r.failed() == 0 ? "" : " (" + r.failures() + ")",
+              slow.get(),
+              r.latencyMs(50),
+              r.latencyMs(99),
+              r.maxMs(),
+              count(start, end, "applied"),
+              count(start, end, "rejected"),
+              p50max(toRevision) + (notSeen > 0 ? " (" + notSeen + " never seen)" : ""),
+              p50max(toRejection),
+              invalidChangedRevision,
+              buildMeanMs,
+              buildsAfter[2] * 1000);
+      return new Once(mode, row, r.latencyMs(99), r.failed(), r.scheduled(), over10.get());
     } finally {
       config.close();
       if (kube != null) {
