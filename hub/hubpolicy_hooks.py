@@ -151,6 +151,10 @@ async def _spawn_request(spawner):
         "groups": await user_groups(spawner.user, log_of(spawner)),
         "server": getattr(spawner, "name", "") or "",
     }
+    # The hub's user id, for {userid} in the configuration (KubeSpawner's meaning).
+    user_id = getattr(spawner.user, "id", None)
+    if isinstance(user_id, int) and not isinstance(user_id, bool) and user_id >= 0:
+        body["userId"] = user_id
     if image:
         body["image"] = image
     size = option(options.get("size"), "user_options['size']") or _profiles.size_from_slug(

@@ -103,8 +103,10 @@ class Group:
 
 
 class User:
-    def __init__(self, name, groups=(), auth_state=None):
+    def __init__(self, name, groups=(), auth_state=None, id=None):
         self.name = name
+        if id is not None:
+            self.id = id
         self.groups = [Group(g) for g in groups]
         self._auth_state = auth_state
 
@@ -441,6 +443,16 @@ class PreSpawnHookTest(ServerCase):
         self.assertEqual(
             {"user": "ana", "groups": ["data"], "server": "", "image": "spark:1"}, r["body"]
         )
+
+    def test_the_hubs_user_id_is_sent_for_userid(self):
+        self.hp.answer(200, self.LAUNCHED)
+        run(hooks.pre_spawn_hook(Spawner(User("ana", id=42), name="gpu")))
+        self.assertEqual(
+            {"user": "ana", "groups": [], "server": "gpu", "userId": 42}, self.hp.requests[0]["body"]
+        )
+        self.hp.answer(200, self.LAUNCHED)
+        run(hooks.pre_spawn_hook(Spawner(User("bo", id="not-a-number"))))
+        self.assertNotIn("userId", self.hp.requests[1]["body"])
 
     def test_without_services_the_environment_is_unchanged(self):
         self.hp.answer(200, {"decisionId": "d-3", "env": [{"name": "SITE", "value": "x"}]})

@@ -34,7 +34,7 @@ class ArchitectureTest {
           "auth", // bearer tokens
           "kube", // adapters that talk to the API server
           "api", // HTTP, gRPC, admission, audit log, the use cases both edges call
-          "authoring", // the policy author's tools: policy tests
+          "authoring", // the policy author's tools: policy tests, lint, diff
           "workload", // the benchmark workload generator
           "app", // the composition root
           "cli"); // the commands

@@ -16,24 +16,35 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A decision or launch request as it arrives: {@code {"user", "groups", "image", "size", "gpu",
- * "gpuType", "server", "pod"}}. {@code server} is the named server (empty or absent for the default
- * one); {@code gpu} and {@code gpuType} are what the user chose on the spawn form.
+ * "gpuType", "server", "userId", "pod"}}. {@code server} is the named server (empty or absent for
+ * the default one); {@code gpu} and {@code gpuType} are what the user chose on the spawn form;
+ * {@code userId} is the hub's id of the user, for {@code {userid}} in the configuration.
  */
 public record DecideCall(SpawnRequest request, Pod pod, String server) {
   private static final Set<String> FIELDS =
-      Set.of("user", "groups", "image", "size", "gpu", "gpuType", "server", "pod");
+      Set.of("user", "groups", "image", "size", "gpu", "gpuType", "server", "userId", "pod");
 
+  /** The server is the request's too, so that a decision's audit line names it. */
   public DecideCall {
     server = server == null ? "" : server;
+    if (!server.equals(request.server())) {
+      request = request.withServer(server);
+    }
   }
 
   public DecideCall(SpawnRequest request, Pod pod) {
-    this(request, pod, "");
+    this(request, pod, request.server());
   }
 
   /** Parses and checks a request body; every error names the field it is about. */
   public static DecideCall parse(String body) {
-    return check(JsonBodies.object(body, "user, groups, image, size, gpu, gpuType, server, pod"));
+    return check(
+        JsonBodies.object(body, "user, groups, image, size, gpu, gpuType, server, userId, pod"));
+  }
+
+  /** The same check of a body already read as JSON (a line of a request log). */
+  public static DecideCall of(JsonNode body) {
+    return check(body);
   }
 
   /**
@@ -44,12 +55,13 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
    */
   public static DecideCall of(
       String user, List<String> groups, String image, String size, String server, String pod) {
-    return of(user, groups, image, size, server, pod, null, null);
+    return of(user, groups, image, size, server, pod, null, null, null);
   }
 
   /**
    * @param gpu the GPU count chosen on the form, null for none
    * @param gpuType the GPU type chosen on the form, null or empty for none
+   * @param userId the hub's id of the user, null for not sent
    */
   public static DecideCall of(
       String user,
@@ -59,7 +71,8 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
       String server,
       String pod,
       Integer gpu,
-      String gpuType) {
+      String gpuType,
+      Long userId) {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     putIfGiven(root, "user", user);
     groups.forEach(root.putArray("groups")::add);
@@ -70,6 +83,9 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
       root.put("gpu", gpu);
     }
     putIfGiven(root, "gpuType", gpuType);
+    if (userId != null) {
+      root.put("userId", userId);
+    }
     if (pod != null && !pod.isEmpty()) {
       root.set("pod", JsonBodies.value(pod, "pod"));
     }
@@ -93,7 +109,7 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
             name,
             "unknown field "
                 + RequestFields.quote(name)
-                + " (known: gpu, gpuType, groups, image, pod, server, size, user)");
+                + " (known: gpu, gpuType, groups, image, pod, server, size, user, userId)");
       }
     }
     String user = RequestFields.user(text(root, "user"), "user");
@@ -131,8 +147,29 @@ public record DecideCall(SpawnRequest request, Pod pod, String server) {
     }
     Integer gpu = gpu(root.get("gpu"));
     String gpuType = RequestFields.word(text(root, "gpuType"), "gpuType");
+    Long userId = userId(root.get("userId"));
     return new DecideCall(
-        new SpawnRequest(user, groups, image, size).withGpu(gpu, gpuType), pod, server);
+        new SpawnRequest(user, groups, image, size).withGpu(gpu, gpuType).withUserId(userId),
+        pod,
+        server);
+  }
+
+  /** The hub's user id: a whole number from 0 to 2^63-1, or absent. */
+  private static Long userId(JsonNode n) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isIntegralNumber()
+        || n.bigIntegerValue().signum() < 0
+        || n.bigIntegerValue().bitLength() > 63) {
+      throw new InvalidRequestException(
+          "userId",
+          "userId must be a whole number from 0 to "
+              + Long.MAX_VALUE
+              + ", found "
+              + (n.isNumber() ? n.asString() : kind(n)));
+    }
+    return n.longValue();
   }
 
   /** A GPU count: a whole number from 0 to {@link RequestFields#MAX_GPU}, or absent. */

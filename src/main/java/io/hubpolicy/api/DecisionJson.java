@@ -12,7 +12,9 @@ import io.hubpolicy.model.PodField;
 import io.hubpolicy.model.PodSettings;
 import io.hubpolicy.model.ProfileVolume;
 import io.hubpolicy.model.ServiceSpec;
+import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.model.TemplateRef;
+import io.hubpolicy.model.UserVariable;
 import io.hubpolicy.model.WhyNot;
 import io.hubpolicy.mutation.PodMutator;
 import io.hubpolicy.services.PlannedService;
@@ -229,6 +231,11 @@ public final class DecisionJson {
   /**
    * One audit line: id, revision, input and result, but no explanation (it can be recomputed from
    * the revision and input) and no literal value of a variable whose name looks secret.
+   *
+   * <p>{@code input} is the whole request as decided, so that {@code hubpolicy diff} can replay it:
+   * user, groups, image, size, server, the hub's {@code userId} when sent, the form's {@code gpu}
+   * and {@code gpuType}, and the user's saved choices as applied ({@code preferences}: their GPU
+   * count and own variables; a secret one by name only, {@code "secret": true}).
    */
   public static ObjectNode auditLine(Decision d, String time) {
     ObjectNode o = F.objectNode();
@@ -236,10 +243,28 @@ public final class DecisionJson {
     o.put("decisionId", d.decisionId());
     o.put("revision", d.revision());
     ObjectNode input = o.putObject("input");
+    SpawnRequest request = d.request();
     input.put("user", d.user());
-    input.set("groups", strings(d.request().groups()));
+    input.set("groups", strings(request.groups()));
     input.put("image", d.image());
     input.put("size", d.size());
+    input.put("server", request.server());
+    if (request.userId() != null) {
+      input.put("userId", request.userId());
+    }
+    input.put("gpu", request.gpu());
+    input.put("gpuType", request.gpuType());
+    ObjectNode saved = input.putObject("preferences");
+    saved.put("gpu", request.preferences().gpu());
+    ArrayNode own = saved.putArray("env");
+    for (UserVariable v : request.preferences().env()) {
+      ObjectNode var = own.addObject().put("name", v.name());
+      if (v.secret()) {
+        var.put("secret", true);
+      } else {
+        var.put("value", SENSITIVE.matcher(v.name()).find() ? "***" : v.value());
+      }
+    }
     ObjectNode result = o.putObject("result");
     result.put("allowed", d.allowed());
     result.set("reasons", strings(d.reasons()));
@@ -314,7 +339,14 @@ public final class DecisionJson {
   }
 
   private static ObjectNode actor(Actor a) {
-    ObjectNode n = F.objectNode().put("rule", a.rule()).put("salience", a.salience());
+    ObjectNode n = F.objectNode().put("kind", a.kind().word()).put("name", a.name());
+    if (a.source() != null) {
+      n.put("source", a.source());
+    }
+    n.put("rule", a.rule()).put("salience", a.salience());
+    if (a.ruleSource() != null) {
+      n.put("ruleSource", a.ruleSource());
+    }
     if (a.profile() != null) {
       n.put("profile", a.profile());
     }

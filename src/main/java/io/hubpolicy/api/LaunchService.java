@@ -152,6 +152,7 @@ public final class LaunchService {
     for (PlannedService p : plan) {
       FieldTrace service = d.fields().get("services." + p.name());
       String profile = service == null ? null : service.setBy().profile();
+      String source = service == null ? null : service.setBy().source();
       p.returns()
           .forEach(
               (name, path) ->
@@ -160,7 +161,11 @@ public final class LaunchService {
                       new Actor(
                           "Service " + p.name() + " returned " + name + " from '" + path + "'",
                           0,
-                          profile)));
+                          profile,
+                          Actor.Kind.SERVICE,
+                          p.name(),
+                          source,
+                          null)));
     }
     Decision before = d;
     return d.withEnv(

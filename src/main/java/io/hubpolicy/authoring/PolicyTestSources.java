@@ -46,6 +46,9 @@ final class PolicyTestSources {
   static final Map<String, Key> KEYS = new LinkedHashMap<>();
 
   static {
+    KEYS.put("kind", new Key(Kind.TEXT, a -> a.kind().word()));
+    KEYS.put("name", new Key(Kind.TEXT, Actor::name));
+    KEYS.put("source", new Key(Kind.TEXT_OR_NONE, Actor::source));
     KEYS.put("rule", new Key(Kind.TEXT, Actor::rule));
     KEYS.put("profile", new Key(Kind.TEXT_OR_NONE, Actor::profile));
     KEYS.put("salience", new Key(Kind.NUMBER, Actor::salience));

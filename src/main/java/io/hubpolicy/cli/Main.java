@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The command line: {@code decide}, {@code explain}, {@code validate}, {@code test}, {@code serve},
- * {@code workload}.
+ * {@code workload}, {@code diff}.
  */
 @Command(
     name = "hubpolicy",
@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       TestCommand.class,
       ServeCommand.class,
-      WorkloadCommand.class
+      WorkloadCommand.class,
+      DiffCommand.class
     })
 public final class Main implements Runnable {
   /** Exit codes: 0 fine, 1 internal failure, 2 bad input or configuration. */
@@ -45,7 +46,8 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "choose a command: decide, explain, validate, test, serve or workload");
+        spec.commandLine(),
+        "choose a command: decide, explain, validate, test, serve, workload or diff");
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** {@code --user --group --image --size}: the spawn request, shared by decide and explain. */
+/**
+ * {@code --user --group --image --size --server --user-id}: the spawn request, shared by decide and
+ * explain.
+ */
 final class RequestOptions {
   @Option(
       names = "--user",
@@ -32,7 +35,13 @@ final class RequestOptions {
       description = "Named server (default: the user's default server); names service objects.")
   String server = "";
 
+  @Option(
+      names = "--user-id",
+      paramLabel = "ID",
+      description = "The hub's id of the user, for {userid} in the configuration.")
+  Long userId;
+
   SpawnRequest request() {
-    return new SpawnRequest(user, groups, image, size);
+    return new SpawnRequest(user, groups, image, size).withServer(server).withUserId(userId);
   }
 }

@@ -15,6 +15,7 @@ import io.hubpolicy.engine.facts.ProfileMatch;
 import io.hubpolicy.engine.facts.Spawn;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.InvalidRequestException;
+import io.hubpolicy.model.Placeholders;
 import io.hubpolicy.model.PolicyException;
 import io.hubpolicy.model.Profile;
 import io.hubpolicy.model.SpawnRequest;
@@ -70,7 +71,7 @@ public final class DecisionEngine {
     SpawnRequest request = normalise(raw, rb);
     Outcome outcome = new Outcome();
     KieSession session = rb.newSession();
-    AuditListener audit = new AuditListener(outcome);
+    AuditListener audit = new AuditListener(outcome, rb);
     try {
       session.addEventListener(audit);
       session.insert(new Spawn(request));
@@ -155,7 +156,15 @@ public final class DecisionEngine {
                   : String.join(", ", rb.gpuKinds().stream().map(GpuKind::getType).toList())));
     }
     return new SpawnRequest(
-        r.user(), r.groups(), image, size, r.preferences(), r.gpu(), r.gpuType());
+        r.user(),
+        r.groups(),
+        image,
+        size,
+        r.preferences(),
+        r.gpu(),
+        r.gpuType(),
+        r.server(),
+        r.userId());
   }
 
   private static Decision toDecision(SpawnRequest request, RuleBase rb, Outcome o) {
@@ -175,6 +184,7 @@ public final class DecisionEngine {
     resources.setLimits(limits);
     NodeAffinity na = o.nodeAffinity();
     Affinity affinity = na == null ? null : new AffinityBuilder().withNodeAffinity(na).build();
+    Placeholders.Values names = Expansion.of(request);
     return new Decision(
         newId(),
         rb.revision(),
@@ -182,14 +192,14 @@ public final class DecisionEngine {
         o.isAllowed(),
         List.copyOf(o.getReasons()),
         List.copyOf(o.getProfiles()),
-        o.env(),
+        Expansion.env(o.env(), names),
         resources,
         new ArrayList<>(o.getTolerations()),
         affinity,
-        o.volumes(),
+        Expansion.volumes(o.volumes(), names),
         o.getGpu(),
         new LinkedHashMap<>(o.services()),
-        o.podSettings(),
+        Expansion.pod(o.podSettings(), names),
         List.copyOf(o.firedRules()),
         memoize(o::fieldTraces),
         rb.whyNot(request));

@@ -28,6 +28,7 @@ public final class RuleBase {
   private final List<String> ruleSources;
   private final Instant builtAt = Instant.now();
   private final KieSessionsPool sessions;
+  private final RuleLocations ruleLocations;
 
   /**
    * @param sessions a pool over {@code kieBase}, shared by every rule base built from the same
@@ -39,7 +40,9 @@ public final class RuleBase {
       PolicyConfig config,
       KieBase kieBase,
       KieSessionsPool sessions,
-      List<String> ruleSources) {
+      List<String> ruleSources,
+      RuleLocations ruleLocations) {
+    this.ruleLocations = ruleLocations;
     this.revision = revision;
     this.config = config;
     this.kieBase = kieBase;
@@ -71,6 +74,11 @@ public final class RuleBase {
 
   public Instant builtAt() {
     return builtAt;
+  }
+
+  /** {@code file:line} where a rule is written, or null. */
+  String ruleSource(String pkg, String name) {
+    return ruleLocations.of(pkg, name);
   }
 
   KieBase kieBase() {

@@ -47,7 +47,8 @@ public final class RuleBaseBuilder {
   private volatile Compiled lastCompiled;
 
   /** Compiled rules, the key of the sources they came from, and the sessions over them. */
-  record Compiled(String key, KieBase kieBase, KieSessionsPool sessions) {}
+  record Compiled(
+      String key, KieBase kieBase, KieSessionsPool sessions, RuleLocations locations) {}
 
   public RuleBaseBuilder(ProfileLoader loader) {
     this.loader = loader;
@@ -103,7 +104,8 @@ public final class RuleBaseBuilder {
               loaded.config(),
               compiled.kieBase(),
               compiled.sessions(),
-              ruleNames);
+              ruleNames,
+              compiled.locations());
       return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
     }
     KnowledgeBuilder kb = KnowledgeBuilderFactory.newKnowledgeBuilder();
@@ -135,11 +137,19 @@ public final class RuleBaseBuilder {
     }
     InternalKnowledgeBase kbase = KnowledgeBaseFactory.newKnowledgeBase();
     kbase.addPackages(kb.getKnowledgePackages());
-    compiled = new Compiled(rulesKey, kbase, kbase.newKieSessionsPool(2));
+    RuleLocations locations = new RuleLocations();
+    locations.add("classpath:" + MERGE_RULES, MERGE_RULES_TEXT);
+    rules.forEach(r -> locations.add(r.name(), r.text()));
+    compiled = new Compiled(rulesKey, kbase, kbase.newKieSessionsPool(2), locations);
     lastCompiled = compiled;
     RuleBase rb =
         new RuleBase(
-            revision(profiles, rules), loaded.config(), kbase, compiled.sessions(), ruleNames);
+            revision(profiles, rules),
+            loaded.config(),
+            kbase,
+            compiled.sessions(),
+            ruleNames,
+            locations);
     return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
   }
 

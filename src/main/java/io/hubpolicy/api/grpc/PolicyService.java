@@ -87,7 +87,8 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
                     req.getServer(),
                     req.getPod(),
                     req.hasGpu() ? req.getGpu().getValue() : null,
-                    req.getGpuType()),
+                    req.getGpuType(),
+                    req.hasUserId() ? req.getUserId().getValue() : null),
                 explain(req.getExplain(), req.getExplainValue(), req.getOffset(), req.getLimit())),
         json ->
             LaunchResponse.newBuilder()
@@ -154,7 +155,8 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
         req.getServer(),
         req.getPod(),
         req.hasGpu() ? req.getGpu().getValue() : null,
-        req.getGpuType());
+        req.getGpuType(),
+        req.hasUserId() ? req.getUserId().getValue() : null);
   }
 
   /**

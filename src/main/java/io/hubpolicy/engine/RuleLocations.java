@@ -1,0 +1,47 @@
+package io.hubpolicy.engine;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where each rule is written ({@code file:line}), read from the DRL text, so that a decision can
+ * say which line of which file set a field. Drools keeps a rule's resource but not its line, and a
+ * scan of the text is exact for the {@code rule "Name"} headers that compiled.
+ */
+final class RuleLocations {
+  private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;?");
+  private static final Pattern RULE =
+      Pattern.compile("^\\s*rule\\s+(?:\"((?:[^\"\\\\]|\\\\.)*)\"|'([^']*)'|(\\w+))");
+
+  private final Map<String, String> byRule = new HashMap<>();
+
+  /** Adds every rule of one DRL source. */
+  void add(String sourceName, String text) {
+    String pkg = "";
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      Matcher p = PACKAGE.matcher(lines[i]);
+      if (p.find()) {
+        pkg = p.group(1);
+        continue;
+      }
+      Matcher r = RULE.matcher(lines[i]);
+      if (r.find()) {
+        String name =
+            r.group(1) != null ? r.group(1) : r.group(2) != null ? r.group(2) : r.group(3);
+        byRule.putIfAbsent(key(pkg, name), sourceName + ":" + (i + 1));
+      }
+    }
+  }
+
+  /** {@code file:line} of a rule, or null for one not written in a scanned source. */
+  String of(String pkg, String name) {
+    return byRule.get(key(pkg, name));
+  }
+
+  private static String key(String pkg, String name) {
+    return pkg + "\0" + name;
+  }
+}
