@@ -47,8 +47,7 @@ public final class RuleBaseBuilder {
   private volatile Compiled lastCompiled;
 
   /** Compiled rules, the key of the sources they came from, and the sessions over them. */
-  record Compiled(
-      String key, KieBase kieBase, KieSessionsPool sessions, RuleLocations locations) {}
+  record Compiled(String key, KieBase kieBase, KieSessionsPool sessions, RuleLocations locations) {}
 
   public RuleBaseBuilder(ProfileLoader loader) {
     this.loader = loader;
