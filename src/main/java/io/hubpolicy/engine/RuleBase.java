@@ -31,10 +31,16 @@ public final class RuleBase {
   private final KieSessionsPool sessions;
   private final RuleLocations ruleLocations;
 
+  /**
+   * @param sessions a pool over {@code kieBase}, shared by every rule base built from the same
+   *     rules (a session holds nothing of the configuration between decisions: {@link
+   *     DecisionEngine} inserts the matching profiles into each)
+   */
   RuleBase(
       String revision,
       PolicyConfig config,
       KieBase kieBase,
+      KieSessionsPool sessions,
       List<String> ruleSources,
       List<RuleSource> rules,
       RuleLocations ruleLocations) {
@@ -42,7 +48,7 @@ public final class RuleBase {
     this.revision = revision;
     this.config = config;
     this.kieBase = kieBase;
-    this.sessions = kieBase.newKieSessionsPool(2);
+    this.sessions = sessions;
     this.index = new ProfileIndex(config.profiles());
     this.sizes = config.sizesByName();
     this.gpuKinds =

@@ -18,7 +18,9 @@ import java.util.HexFormat;
 import java.util.List;
 import org.drools.kiesession.rulebase.InternalKnowledgeBase;
 import org.drools.kiesession.rulebase.KnowledgeBaseFactory;
+import org.kie.api.KieBase;
 import org.kie.api.io.ResourceType;
+import org.kie.api.runtime.KieSessionsPool;
 import org.kie.internal.builder.KnowledgeBuilder;
 import org.kie.internal.builder.KnowledgeBuilderError;
 import org.kie.internal.builder.KnowledgeBuilderFactory;
@@ -35,6 +37,17 @@ public final class RuleBaseBuilder {
   private static final String MERGE_RULES_TEXT = classpathText(MERGE_RULES);
 
   private final ProfileLoader loader;
+
+  /**
+   * The rules this builder compiled last, kept for the next build: a reload usually changes
+   * profiles only, and profiles are facts, not rules, so the compiled rules (and the pool of
+   * sessions over them) serve the new configuration as they are. Recompiling them on every reload
+   * cost a DRL compile and a new set of generated classes each time, most of a reload's garbage.
+   */
+  private volatile Compiled lastCompiled;
+
+  /** Compiled rules, the key of the sources they came from, and the sessions over them. */
+  record Compiled(String key, KieBase kieBase, KieSessionsPool sessions, RuleLocations locations) {}
 
   public RuleBaseBuilder(ProfileLoader loader) {
     this.loader = loader;
@@ -75,6 +88,26 @@ public final class RuleBaseBuilder {
   public Report check(List<ConfigSource> profiles, List<RuleSource> rules) {
     ProfileLoader.Result loaded = loader.read(profiles);
     List<Problem> problems = new ArrayList<>(loaded.problems());
+    List<String> ruleNames = new ArrayList<>();
+    ruleNames.add("classpath:" + MERGE_RULES);
+    rules.forEach(r -> ruleNames.add(r.name()));
+    String rulesKey = rulesKey(rules);
+    Compiled compiled = lastCompiled;
+    if (compiled != null && compiled.key().equals(rulesKey)) {
+      if (!problems.isEmpty()) {
+        return new Report(null, loaded.config(), problems, loaded.config().notes());
+      }
+      RuleBase rb =
+          new RuleBase(
+              revision(profiles, rules),
+              loaded.config(),
+              compiled.kieBase(),
+              compiled.sessions(),
+              ruleNames,
+              rules,
+              compiled.locations());
+      return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
+    }
     KnowledgeBuilder kb = KnowledgeBuilderFactory.newKnowledgeBuilder();
     kb.add(
         ResourceFactory.newByteArrayResource(MERGE_RULES_TEXT.getBytes(StandardCharsets.UTF_8))
@@ -104,16 +137,35 @@ public final class RuleBaseBuilder {
     }
     InternalKnowledgeBase kbase = KnowledgeBaseFactory.newKnowledgeBase();
     kbase.addPackages(kb.getKnowledgePackages());
-    List<String> ruleNames = new ArrayList<>();
-    ruleNames.add("classpath:" + MERGE_RULES);
-    rules.forEach(r -> ruleNames.add(r.name()));
     RuleLocations locations = new RuleLocations();
     locations.add("classpath:" + MERGE_RULES, MERGE_RULES_TEXT);
     rules.forEach(r -> locations.add(r.name(), r.text()));
+    compiled = new Compiled(rulesKey, kbase, kbase.newKieSessionsPool(2), locations);
+    lastCompiled = compiled;
     RuleBase rb =
         new RuleBase(
-            revision(profiles, rules), loaded.config(), kbase, ruleNames, rules, locations);
+            revision(profiles, rules),
+            loaded.config(),
+            kbase,
+            compiled.sessions(),
+            ruleNames,
+            rules,
+            locations);
     return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
+  }
+
+  /** A content hash of the rules alone (names included: problems name their source). */
+  static String rulesKey(List<RuleSource> rules) {
+    try {
+      MessageDigest d = MessageDigest.getInstance("SHA-256");
+      d.update(MERGE_RULES_TEXT.getBytes(StandardCharsets.UTF_8));
+      for (RuleSource r : rules) {
+        d.update(("rules\0" + r.name() + "\0" + r.text() + "\0").getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(d.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 
   /** A content hash of everything the decision depends on: same inputs, same revision. */

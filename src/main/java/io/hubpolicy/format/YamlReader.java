@@ -83,7 +83,7 @@ public final class YamlReader {
         parser.next(); // document start
         Document d = new Document(parser, reading);
         try {
-          docs.add(d.node("", 1).node());
+          docs.add(d.node(Where.ROOT, 1).node());
         } catch (TooLarge e) {
           problems.add(new Problem(source, e.line + lineOffset, "", e.getMessage()));
           return docs;
@@ -117,6 +117,7 @@ public final class YamlReader {
     final int offset;
     final List<Problem> problems;
     private final Map<String, String> shared = new HashMap<>();
+    private final Map<String, Tag> plainTags = new HashMap<>();
 
     Reading(String source, int offset, List<Problem> problems) {
       this.source = source;
@@ -128,8 +129,43 @@ public final class YamlReader {
       return s.length() > SHARED_LENGTH ? s : shared.computeIfAbsent(s, k -> k);
     }
 
+    /**
+     * The implicit type of a plain value, once per distinct short value: the resolver tries a
+     * regular expression per type, and a large configuration repeats the same few values.
+     */
+    Tag resolve(String value, boolean plain) {
+      if (!plain) {
+        return RESOLVER.resolve(value, false);
+      }
+      if (value.length() > SHARED_LENGTH) {
+        return RESOLVER.resolve(value, true);
+      }
+      return plainTags.computeIfAbsent(value, v -> RESOLVER.resolve(v, true));
+    }
+
     void problem(int line, String field, String message) {
       problems.add(new Problem(source, line + offset, field, message));
+    }
+  }
+
+  /**
+   * Where a node is ({@code profiles[3].env}), made into text only for a problem: a large
+   * configuration has hundreds of thousands of nodes and almost never a problem, so building each
+   * node's path as a string was a good part of what reading allocated.
+   */
+  private record Where(Where parent, String key, int index) {
+    static final Where ROOT = new Where(null, null, -1);
+
+    @Override
+    public String toString() {
+      if (parent == null) {
+        return "";
+      }
+      String up = parent.toString();
+      if (key == null) {
+        return up + "[" + index + "]";
+      }
+      return up.isEmpty() ? key : up + "." + key;
     }
   }
 
@@ -149,7 +185,7 @@ public final class YamlReader {
       this.reading = reading;
     }
 
-    Built node(String path, int depth) {
+    Built node(Where path, int depth) {
       Event e = parser.next();
       int line = line(e);
       if (e instanceof AliasEvent alias) {
@@ -181,15 +217,16 @@ public final class YamlReader {
       return b;
     }
 
-    private Built alias(AliasEvent alias, String path, int line) {
+    private Built alias(AliasEvent alias, Where path, int line) {
       String name = alias.getAlias().getValue();
       if (open.contains(name)) {
-        reading.problem(line, path, "an alias refers to the node that contains it");
+        reading.problem(line, path.toString(), "an alias refers to the node that contains it");
         return new Built(new YNode.YScalar(line + reading.offset, null, "", false), 1);
       }
       Built b = anchors.get(name);
       if (b == null) {
-        reading.problem(line, path, "unknown alias *" + name + " (no anchor &" + name + " above)");
+        reading.problem(
+            line, path.toString(), "unknown alias *" + name + " (no anchor &" + name + " above)");
         return new Built(new YNode.YScalar(line + reading.offset, null, "", false), 1);
       }
       added += b.size();
@@ -203,11 +240,11 @@ public final class YamlReader {
       return b;
     }
 
-    private Built sequence(CollectionStartEvent start, String path, int depth, int line) {
+    private Built sequence(CollectionStartEvent start, Where path, int depth, int line) {
       List<YNode> items = new ArrayList<>();
       int size = 1;
       while (!parser.checkEvent(Event.ID.SequenceEnd)) {
-        Built item = node(path + "[" + items.size() + "]", depth + 1);
+        Built item = node(new Where(path, null, items.size()), depth + 1);
         items.add(item.node());
         size = saturatedAdd(size, item.size());
       }
@@ -215,27 +252,27 @@ public final class YamlReader {
       return new Built(new YNode.YList(line + reading.offset, List.copyOf(items)), size);
     }
 
-    private Built mapping(String path, int depth, int line) {
+    private Built mapping(Where path, int depth, int line) {
       YNode.Entries.Builder entries = new YNode.Entries.Builder();
       int size = 1;
       while (!parser.checkEvent(Event.ID.MappingEnd)) {
         Event keyEvent = parser.peekEvent();
         int keyLine = line(keyEvent);
         if (!(keyEvent instanceof ScalarEvent key)) {
-          reading.problem(keyLine, path, "a mapping key must be a plain value");
+          reading.problem(keyLine, path.toString(), "a mapping key must be a plain value");
           node(path, depth + 1); // the key, skipped
           node(path, depth + 1); // its value, skipped
           continue;
         }
         parser.next();
         String k = reading.share(key.getValue());
-        String field = path.isEmpty() ? k : path + "." + k;
+        Where field = new Where(path, k, -1);
         Built value = node(field, depth + 1);
         size = saturatedAdd(size, value.size() + 1);
         int first = entries.lineOf(k);
         if (first > 0) {
           reading.problem(
-              keyLine, field, "duplicate key '" + k + "' (first at line " + first + ")");
+              keyLine, field.toString(), "duplicate key '" + k + "' (first at line " + first + ")");
           continue;
         }
         entries.put(k, value.node(), keyLine + reading.offset);
@@ -248,7 +285,7 @@ public final class YamlReader {
       String value = reading.share(s.getValue());
       Tag tag =
           s.getTag().isEmpty() || s.getTag().get().equals("!")
-              ? RESOLVER.resolve(value, s.getImplicit().canOmitTagInPlainScalar())
+              ? reading.resolve(value, s.getImplicit().canOmitTagInPlainScalar())
               : new Tag(s.getTag().get());
       boolean block =
           s.getScalarStyle() == ScalarStyle.LITERAL || s.getScalarStyle() == ScalarStyle.FOLDED;

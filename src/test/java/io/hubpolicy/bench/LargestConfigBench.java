@@ -24,14 +24,10 @@ import java.util.concurrent.CompletableFuture;
  */
 final class LargestConfigBench {
   /** deploy/base/deployment.yaml's memory limit, in MiB. */
-  static final int POD_LIMIT_MIB = 768;
+  static final int POD_LIMIT_MIB = ContainerJvm.POD_LIMIT_MIB;
 
-  /** The Dockerfile's JVM settings, in a pod with that limit. */
-  static final List<String> POD_JVM =
-      List.of(
-          "-XX:MaxRAM=" + POD_LIMIT_MIB + "m",
-          "-XX:MaxRAMPercentage=60",
-          "-XX:+ExitOnOutOfMemoryError");
+  /** The image's JVM options (container/jvm.options), in a pod with that limit. */
+  static final List<String> POD_JVM = ContainerJvm.inPod(POD_LIMIT_MIB);
 
   private LargestConfigBench() {}
 

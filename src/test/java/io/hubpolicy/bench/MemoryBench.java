@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
  * configuration size. Load keeps four requests outstanding for the given time ({@link
  * LoadGenerator}'s closed loop); then RSS (from /proc), the heap in use (jcmd GC.heap_info), and
  * both again after a full GC (what the process really needs). Twice per size: with the JVM's
- * defaults on this machine (max heap = 1/4 of RAM, so the heap grows lazily), and as the container
- * image runs it in a pod limited to 512 MiB ({@code -XX:MaxRAM=512m -XX:MaxRAMPercentage=75}, as in
- * the Dockerfile).
+ * defaults on this machine (max heap = 1/4 of RAM, so the heap grows lazily), and with the
+ * container image's options ({@code container/jvm.options}) in pods limited to 512 and 768 MiB
+ * ({@code -XX:MaxRAM} stands for the limit).
  */
 public final class MemoryBench {
   static final Pattern HEAP_USED = Pattern.compile("heap\\s+total (\\d+)K, used (\\d+)K");
@@ -32,7 +32,10 @@ public final class MemoryBench {
   static final List<Variant> VARIANTS =
       List.of(
           new Variant("JVM defaults", List.of()),
-          new Variant("pod limit 512 MiB", List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75")));
+          new Variant("image, pod limit 512 MiB", ContainerJvm.inPod(512)),
+          new Variant(
+              "image, pod limit " + ContainerJvm.POD_LIMIT_MIB + " MiB",
+              ContainerJvm.inPod(ContainerJvm.POD_LIMIT_MIB)));
 
   static void run(List<String> args, boolean smoke, PrintStream report) throws Exception {
     List<Integer> sizes = new ArrayList<>(smoke ? List.of(50) : List.of(10, 100, 1_000, 10_000));
@@ -56,6 +59,10 @@ public final class MemoryBench {
             + " /proc/PID/status; heap from `jcmd PID GC.heap_info`; \"after GC\" follows"
             + " `jcmd PID GC.run`.%n%n",
         seconds);
+    for (Variant v : VARIANTS.subList(1, VARIANTS.size())) {
+      report.printf("- %s: %s%n", v.label(), ContainerJvm.describe(v.jvmArgs()));
+    }
+    report.println();
     report.println(
         "| profiles | JVM | decisions served | RSS MiB | heap used MiB | heap committed MiB |"
             + " after GC: heap used MiB | after GC: RSS MiB |");

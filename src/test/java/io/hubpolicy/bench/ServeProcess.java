@@ -99,7 +99,8 @@ public final class ServeProcess implements AutoCloseable {
     reader.setDaemon(true);
     reader.start();
     try {
-      String url = serving.get(120, TimeUnit.SECONDS);
+      // Generous: a busy shared machine has taken over two minutes to build 10,000 profiles.
+      String url = serving.get(600, TimeUnit.SECONDS);
       return new ServeProcess(p, url, "bench-token-0123456789abcdef", t0, stderr);
     } catch (ExecutionException | TimeoutException e) {
       p.destroyForcibly();

@@ -7,11 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
@@ -173,22 +178,25 @@ class GrpcApiTest {
     return c;
   }
 
+  /**
+   * 30 s for each call from when it starts: a stub's own deadline runs from the stub's creation,
+   * and the class's shared stub outlived it on a busy machine (every later call failed at once).
+   */
+  static final ClientInterceptor PER_CALL_DEADLINE =
+      new ClientInterceptor() {
+        @Override
+        public <Q, A> ClientCall<Q, A> interceptCall(
+            MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+          return next.newCall(method, options.withDeadlineAfter(30, TimeUnit.SECONDS));
+        }
+      };
+
   /** A stub sending this authorization metadata; null for none. */
   static PolicyGrpc.PolicyBlockingStub stub(ManagedChannel channel, String authorization) {
     // A deadline per call: a stub's withDeadlineAfter is one instant for every call made with it,
     // which the later tests of a slow run on a shared machine passed before they started.
     PolicyGrpc.PolicyBlockingStub s =
-        PolicyGrpc.newBlockingStub(channel)
-            .withInterceptors(
-                new io.grpc.ClientInterceptor() {
-                  @Override
-                  public <Q, A> io.grpc.ClientCall<Q, A> interceptCall(
-                      io.grpc.MethodDescriptor<Q, A> method,
-                      io.grpc.CallOptions options,
-                      io.grpc.Channel next) {
-                    return next.newCall(method, options.withDeadlineAfter(30, TimeUnit.SECONDS));
-                  }
-                });
+        PolicyGrpc.newBlockingStub(channel).withInterceptors(PER_CALL_DEADLINE);
     if (authorization == null) {
       return s;
     }
