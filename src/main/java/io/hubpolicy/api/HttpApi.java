@@ -83,10 +83,6 @@ public final class HttpApi {
   private volatile boolean draining;
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  /** Open HTTP connections and how many requests each has in flight (for the drain). */
-  private final java.util.Map<io.vertx.core.http.HttpConnection, AtomicInteger> connections =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
   /**
    * @param auth the bearer check every {@code /v1} endpoint goes through, except {@code openPaths}
    *     (exact paths anyone who can reach the port may call: the API server calling {@link
@@ -181,7 +177,6 @@ public final class HttpApi {
     return vertx
         .createHttpServer(options)
         .invalidRequestHandler(HttpErrors::invalidRequest)
-        .connectionHandler(this::track)
         .requestHandler(router())
         .listen(p, host);
   }
@@ -203,20 +198,6 @@ public final class HttpApi {
    */
   public void drain() {
     draining = true;
-    // A kept-alive connection with nothing in flight would otherwise sit open until the port
-    // closes, and a client that sends on it in that instant loses its request; closed now, the
-    // client's pool drops it and its next request opens a connection through the Service.
-    connections.forEach(
-        (c, busy) -> {
-          if (busy.get() == 0) {
-            c.close();
-          }
-        });
-  }
-
-  private void track(io.vertx.core.http.HttpConnection c) {
-    connections.put(c, new AtomicInteger());
-    c.closeHandler(v -> connections.remove(c));
   }
 
   /**
@@ -258,17 +239,7 @@ public final class HttpApi {
         .handler(
             ctx -> {
               inFlight.incrementAndGet();
-              AtomicInteger busy = connections.get(ctx.request().connection());
-              if (busy != null) {
-                busy.incrementAndGet();
-              }
-              ctx.addEndHandler(
-                  v -> {
-                    inFlight.decrementAndGet();
-                    if (busy != null) {
-                      busy.decrementAndGet();
-                    }
-                  });
+              ctx.addEndHandler(v -> inFlight.decrementAndGet());
               if (draining && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
                 ctx.response().putHeader("Connection", "close");
               }

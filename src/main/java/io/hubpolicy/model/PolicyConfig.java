@@ -18,8 +18,10 @@ public record PolicyConfig(
     List<String> sources,
     List<String> notes,
     ServiceTemplates templates,
-    ImageChoices images) {
+    ImageChoices images,
+    List<RuleException> exceptions) {
   public PolicyConfig {
+    exceptions = exceptions == null ? List.of() : List.copyOf(exceptions);
     profiles = List.copyOf(profiles);
     sizes = List.copyOf(sizes);
     gpuTypes = List.copyOf(gpuTypes);
@@ -38,7 +40,19 @@ public record PolicyConfig(
       List<String> sources,
       List<String> notes,
       ServiceTemplates templates) {
-    this(profiles, sizes, gpuTypes, ui, sources, notes, templates, ImageChoices.ANY);
+    this(profiles, sizes, gpuTypes, ui, sources, notes, templates, ImageChoices.ANY, List.of());
+  }
+
+  public PolicyConfig(
+      List<Profile> profiles,
+      List<Size> sizes,
+      List<GpuType> gpuTypes,
+      Map<String, Object> ui,
+      List<String> sources,
+      List<String> notes,
+      ServiceTemplates templates,
+      ImageChoices images) {
+    this(profiles, sizes, gpuTypes, ui, sources, notes, templates, images, List.of());
   }
 
   public PolicyConfig(

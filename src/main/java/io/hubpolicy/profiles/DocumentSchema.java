@@ -9,11 +9,12 @@ import java.util.Set;
 /**
  * One configuration document: {@code profiles}, {@code sizes}, {@code gpuTypes}, {@code images}
  * (appended across sources, in order), {@code unlistedImages} (the last one read wins) and {@code
- * ui} (merged per top-level key, as the old system did).
+ * ui} (merged per top-level key, as the old system did); {@code exceptions} to policy rules.
  */
 final class DocumentSchema {
   static final Set<String> KEYS =
-      Set.of("profiles", "sizes", "gpuTypes", "images", "unlistedImages", "ui");
+      Set.of(
+          "profiles", "sizes", "gpuTypes", "images", "unlistedImages", "ui", "exceptions");
 
   private DocumentSchema() {}
 
@@ -35,6 +36,11 @@ final class DocumentSchema {
     if (list(in, doc, "images") instanceof YList list) {
       for (int i = 0; i < list.items().size(); i++) {
         ImagesSchema.offer(in, list.items().get(i), "images[" + i + "]", acc);
+      }
+    }
+    if (list(in, doc, "exceptions") instanceof YList list) {
+      for (int i = 0; i < list.items().size(); i++) {
+        ExceptionSchema.read(in, list.items().get(i), "exceptions[" + i + "]", acc);
       }
     }
     YNode unlisted = doc.get("unlistedImages");

@@ -26,6 +26,7 @@ final class Loaded {
   final Map<String, Map<String, ServiceTemplates.Text>> configMapTemplates = new LinkedHashMap<>();
   final Map<String, ServiceTemplates.Text> openShiftTemplates = new LinkedHashMap<>();
   final List<ImageOffer> images = new ArrayList<>();
+  final List<io.hubpolicy.model.RuleException> exceptions = new ArrayList<>();
   UnlistedImages unlisted;
 
   PolicyConfig config() {
@@ -37,6 +38,7 @@ final class Loaded {
         sources,
         notes,
         new ServiceTemplates(configMapTemplates, openShiftTemplates),
-        new ImageChoices(images, unlisted));
+        new ImageChoices(images, unlisted),
+        exceptions);
   }
 }

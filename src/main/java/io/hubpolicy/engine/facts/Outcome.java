@@ -12,6 +12,8 @@ import io.hubpolicy.model.FiredRule;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.NodeSelectors;
 import io.hubpolicy.model.PodSettings;
+import io.hubpolicy.model.RuleException;
+import io.hubpolicy.model.Warning;
 import io.hubpolicy.model.Profile;
 import io.hubpolicy.model.ProfileVolume;
 import io.hubpolicy.model.Quantities;
@@ -37,6 +39,7 @@ import org.kie.api.definition.type.Modifies;
  */
 public final class Outcome {
   private final WriteLog log = new WriteLog();
+  private final Restraint restraint = new Restraint();
   private final Map<String, EnvVar> env = new LinkedHashMap<>(64);
   private final Map<String, Quantity> resources = new LinkedHashMap<>();
   private final List<Toleration> tolerations = new ArrayList<>();
@@ -255,11 +258,17 @@ public final class Outcome {
 
   @Modifies({"envNames"})
   public void setEnv(String name, String value) {
+    if (restraint.withholds("would set env " + name)) {
+      return;
+    }
     putEnv(new EnvVar(name, value, null));
   }
 
   @Modifies({"envNames"})
   public void setEnvVar(EnvVar var) {
+    if (restraint.withholds("would set env " + var.getName())) {
+      return;
+    }
     putEnv(var);
   }
 
@@ -281,6 +290,9 @@ public final class Outcome {
 
   @Modifies({"envNames"})
   public void removeEnv(String name) {
+    if (env.containsKey(name) && restraint.withholds("would remove env " + name)) {
+      return;
+    }
     if (env.remove(name) != null) {
       trace("env.", name, null);
     }
@@ -295,7 +307,11 @@ public final class Outcome {
     "cpuRequestMillis"
   })
   public void setResource(String key, String quantity) {
-    putResource(key, parse(key, quantity));
+    Quantity q = ResourceValues.parse(key, quantity);
+    if (restraint.withholds("would set " + key + " to " + quantity)) {
+      return;
+    }
+    putResource(key, q);
   }
 
   /** Lowers a resource to {@code max} if it is set higher; leaves it alone otherwise. */
@@ -307,15 +323,21 @@ public final class Outcome {
     "cpuRequestMillis"
   })
   public void capResource(String key, String max) {
-    Quantity cap = parse(key, max);
+    Quantity cap = ResourceValues.parse(key, max);
     Quantity current = resources.get(key);
     if (current != null && Quantities.compare(current, cap) > 0) {
+      if (restraint.withholds("would cap " + key + " at " + max + " (it is " + current + ")")) {
+        return;
+      }
       putResource(key, cap);
     }
   }
 
   @Modifies({"tolerations"})
   public void addTolerations(List<Toleration> list) {
+    if (restraint.withholds("would add " + list.size() + " toleration(s)")) {
+      return;
+    }
     list.forEach(this::addTolerationUnlessPresent);
   }
 
@@ -326,18 +348,12 @@ public final class Outcome {
    */
   @Modifies({"nodeAffinity"})
   public void requireNodesOf(List<GpuKind> kinds) {
-    List<NodeSelector> required = new ArrayList<>();
-    List<PreferredSchedulingTerm> preferred = new ArrayList<>();
-    List<GpuKind> inOrder = new ArrayList<>(kinds);
-    inOrder.sort(java.util.Comparator.comparingInt(GpuKind::getOrder));
-    for (GpuKind k : inOrder) {
-      NodeAffinity a = k.getNodeAffinity();
-      required.add(a == null ? null : a.getRequiredDuringSchedulingIgnoredDuringExecution());
-      if (a != null && a.getPreferredDuringSchedulingIgnoredDuringExecution() != null) {
-        preferred.addAll(a.getPreferredDuringSchedulingIgnoredDuringExecution());
-      }
+    if (restraint.withholds("would steer the pod to GPU nodes")) {
+      return;
     }
-    NodeSelector gpuNodes = NodeSelectors.either(required);
+    GpuNodes nodes = GpuNodes.of(kinds);
+    List<PreferredSchedulingTerm> preferred = nodes.preferred();
+    NodeSelector gpuNodes = nodes.required();
     if (gpuNodes != null) {
       requiredAffinity = NodeSelectors.both(requiredAffinity, gpuNodes);
       trace(
@@ -363,6 +379,9 @@ public final class Outcome {
 
   @Modifies({"gpu", "resources"})
   public void setGpu(int count) {
+    if (restraint.withholds("would set the GPU count to " + count + " (it is " + gpu + ")")) {
+      return;
+    }
     setGpuCount(count);
   }
 
@@ -371,6 +390,9 @@ public final class Outcome {
    */
   @Modifies({"allowed", "reasons"})
   public void deny(String reason) {
+    if (restraint.withholds(reason)) {
+      return;
+    }
     allowed = false;
     reasons.add(reason);
     trace("allowed", false);
@@ -407,24 +429,7 @@ public final class Outcome {
     }
   }
 
-  private static Quantity parse(String key, String quantity) {
-    if (!key.startsWith("requests.") && !key.startsWith("limits.")) {
-      throw new IllegalArgumentException(
-          "a resource key starts with requests. or limits., e.g. limits.memory; got '" + key + "'");
-    }
-    return Quantities.parseResource(quantity)
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "'"
-                        + quantity
-                        + (Quantities.parse(quantity).isPresent()
-                            ? "' is negative, which Kubernetes refuses"
-                            : "' is not a Kubernetes quantity")
-                        + " (for "
-                        + key
-                        + ")"));
-  }
+
 
   private void trace(String field, Object value) {
     trace(field, null, value);
@@ -439,6 +444,24 @@ public final class Outcome {
   /** Called by the audit listener before each rule fires. */
   public void actingAs(Actor a) {
     log.actingAs(a);
+  }
+
+  /**
+   * Called by the audit listener before each rule fires: whether the rule warns only ({@code
+   * @warn}) or an exception keeps it from acting for this user (null: none).
+   */
+  public void restrain(String rule, boolean warn, RuleException exempt) {
+    restraint.set(rule, warn, exempt);
+  }
+
+  /** What rules in warn mode would have done. */
+  public List<Warning> warnings() {
+    return restraint.warnings();
+  }
+
+  /** The exceptions that kept a rule from acting. */
+  public List<RuleException> exceptionsApplied() {
+    return restraint.applied();
   }
 
   /** The rule firing now (or last), for error messages. */
