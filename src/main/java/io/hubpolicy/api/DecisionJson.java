@@ -187,6 +187,8 @@ public final class DecisionJson {
     d.services().forEach((name, spec) -> services.set(name, service(spec)));
     o.set("services", services);
     o.set("podFields", podFields(d.pod(), false));
+    o.set("warnings", warnings(d));
+    o.set("exceptions", exceptions(d));
     ArrayNode fired = F.arrayNode();
     d.firedRules().forEach(r -> fired.add(firedRule(r)));
     o.set("firedRules", fired);
@@ -283,6 +285,12 @@ public final class DecisionJson {
     if (!d.pod().isEmpty()) {
       result.set("podFields", podFields(d.pod(), true));
     }
+    if (!d.warnings().isEmpty()) {
+      result.set("warnings", warnings(d));
+    }
+    if (!d.exceptions().isEmpty()) {
+      result.set("exceptions", exceptions(d));
+    }
     ArrayNode fired = o.putArray("firedRules");
     d.firedRules().forEach(r -> fired.add(firedRule(r)));
     return o;
@@ -316,6 +324,25 @@ public final class DecisionJson {
 
   public static String pretty(JsonNode n) {
     return PRETTY.writeValueAsString(n);
+  }
+
+  /** What rules in warn mode would have done: {@code [{rule, reason}]}. */
+  private static ArrayNode warnings(Decision d) {
+    ArrayNode a = F.arrayNode();
+    d.warnings().forEach(w -> a.addObject().put("rule", w.rule()).put("reason", w.reason()));
+    return a;
+  }
+
+  /** The exceptions that kept a rule from acting: {@code [{name, reason, until, rules}]}. */
+  private static ArrayNode exceptions(Decision d) {
+    ArrayNode a = F.arrayNode();
+    for (io.hubpolicy.model.RuleException e : d.exceptions()) {
+      ObjectNode n = a.addObject().put("name", e.name()).put("reason", e.reason());
+      n.put("until", e.until().toString());
+      n.set("rules", strings(e.rules()));
+      n.put("source", e.source().toString());
+    }
+    return a;
   }
 
   private static ObjectNode firedRule(FiredRule r) {

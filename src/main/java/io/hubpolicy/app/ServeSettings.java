@@ -203,4 +203,19 @@ public record ServeSettings(
             + " s");
     return String.join("; ", parts);
   }
+
+  /** {@code a=b,c=d} as labels; what a Kubernetes equality selector looks like. */
+  public static java.util.Map<String, String> labels(String option, String text) {
+    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+    for (String part : text.split(",")) {
+      String p = part.strip();
+      int eq = p.indexOf('=');
+      if (eq <= 0 || p.indexOf('=', eq + 1) >= 0) {
+        throw new SettingException(
+            option, "wants KEY=VALUE pairs separated by commas; got '" + text + "'");
+      }
+      labels.put(p.substring(0, eq).strip(), p.substring(eq + 1).strip());
+    }
+    return labels;
+  }
 }

@@ -412,7 +412,12 @@ final class ServeCommand implements Callable<Integer> {
           "--token-secret",
           "reads a Secret from the cluster: it needs --kube (or use --token-file)");
     }
-    Wiring.setting("--hub-instance", () -> checkHubInstance(hubInstance));
+    Wiring.setting(
+        "--hub-instance",
+        () -> {
+          ServiceNames.checkHubInstance(hubInstance);
+          return hubInstance;
+        });
     return new ServeSettings(
         host,
         port,
@@ -450,7 +455,7 @@ final class ServeCommand implements Callable<Integer> {
         seconds("--orphan-grace", orphanGrace, 0),
         seconds("--orphan-interval", orphanInterval, 0.1),
         blankToNull(notebookNamespace),
-        selector("--notebook-selector", notebookSelector));
+        ServeSettings.labels("--notebook-selector", notebookSelector));
   }
 
   private ServeSettings.Drain drain() {
@@ -475,26 +480,6 @@ final class ServeCommand implements Callable<Integer> {
           option, "must be a number of seconds of at least " + min + "; got " + value);
     }
     return Duration.ofMillis((long) (value * 1000));
-  }
-
-  /** {@code a=b,c=d} as labels; what a Kubernetes equality selector looks like. */
-  static java.util.Map<String, String> selector(String option, String text) {
-    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
-    for (String part : text.split(",")) {
-      String p = part.strip();
-      int eq = p.indexOf('=');
-      if (eq <= 0 || p.indexOf('=', eq + 1) >= 0) {
-        throw new SettingException(
-            option, "wants KEY=VALUE pairs separated by commas; got '" + text + "'");
-      }
-      labels.put(p.substring(0, eq).strip(), p.substring(eq + 1).strip());
-    }
-    return labels;
-  }
-
-  private static String checkHubInstance(String name) {
-    ServiceNames.checkHubInstance(name);
-    return name;
   }
 
   private static String blankToNull(String s) {

@@ -7,6 +7,8 @@ import io.hubpolicy.engine.facts.OwnVariable;
 import io.hubpolicy.engine.facts.ProfileMatch;
 import io.hubpolicy.model.Actor;
 import io.hubpolicy.model.Actor.Kind;
+import io.hubpolicy.model.RuleException;
+import java.util.List;
 import org.kie.api.definition.rule.Rule;
 import org.kie.api.event.rule.AfterMatchFiredEvent;
 import org.kie.api.event.rule.BeforeMatchFiredEvent;
@@ -20,17 +22,35 @@ import org.kie.api.runtime.rule.Match;
  * with the file and line it is written at.
  */
 final class AuditListener extends DefaultAgendaEventListener {
+  /** The DRL metadata that puts a rule in warn mode: {@code rule "Name" @warn when ... end}. */
+  static final String WARN = "warn";
+
   private final Outcome outcome;
   private final RuleBase rb;
+  private final List<RuleException> exceptions;
 
-  AuditListener(Outcome outcome, RuleBase rb) {
+  /**
+   * @param exceptions the exceptions active for this request's user now
+   */
+  AuditListener(Outcome outcome, RuleBase rb, List<RuleException> exceptions) {
     this.outcome = outcome;
     this.rb = rb;
+    this.exceptions = exceptions;
   }
 
   @Override
   public void beforeMatchFired(BeforeMatchFiredEvent event) {
-    outcome.actingAs(actor(event.getMatch()));
+    Match m = event.getMatch();
+    outcome.actingAs(actor(m));
+    String name = m.getRule().getName();
+    RuleException exempt = null;
+    for (RuleException e : exceptions) {
+      if (e.rules().contains(name)) {
+        exempt = e;
+        break;
+      }
+    }
+    outcome.restrain(name, m.getRule().getMetaData().containsKey(WARN), exempt);
   }
 
   @Override

@@ -18,6 +18,7 @@ import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.Placeholders;
 import io.hubpolicy.model.PolicyException;
 import io.hubpolicy.model.Profile;
+import io.hubpolicy.model.RuleException;
 import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.model.UserVariable;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ public final class DecisionEngine {
     SpawnRequest request = normalise(raw, rb);
     Outcome outcome = new Outcome();
     KieSession session = rb.newSession();
-    AuditListener audit = new AuditListener(outcome, rb);
+    AuditListener audit = new AuditListener(outcome, rb, activeExceptions(request, rb));
     try {
       session.addEventListener(audit);
       session.insert(new Spawn(request));
@@ -167,6 +168,16 @@ public final class DecisionEngine {
         r.userId());
   }
 
+  /** The exceptions that hold for this user now; most configurations have none. */
+  private static List<RuleException> activeExceptions(SpawnRequest r, RuleBase rb) {
+    List<RuleException> all = rb.config().exceptions();
+    if (all.isEmpty()) {
+      return List.of();
+    }
+    java.time.Instant now = java.time.Instant.now();
+    return all.stream().filter(e -> e.appliesTo(r.user(), r.groups(), now)).toList();
+  }
+
   private static Decision toDecision(SpawnRequest request, RuleBase rb, Outcome o) {
     Map<String, Quantity> requests = new LinkedHashMap<>();
     Map<String, Quantity> limits = new LinkedHashMap<>();
@@ -200,6 +211,8 @@ public final class DecisionEngine {
         o.getGpu(),
         new LinkedHashMap<>(o.services()),
         Expansion.pod(o.podSettings(), names),
+        o.warnings(),
+        o.exceptionsApplied(),
         List.copyOf(o.firedRules()),
         memoize(o::fieldTraces),
         rb.whyNot(request));

@@ -94,6 +94,7 @@ public final class RuleBaseBuilder {
     String rulesKey = rulesKey(rules);
     Compiled compiled = lastCompiled;
     if (compiled != null && compiled.key().equals(rulesKey)) {
+      problems.addAll(unknownExceptionRules(loaded.config(), compiled.locations()));
       if (!problems.isEmpty()) {
         return new Report(null, loaded.config(), problems, loaded.config().notes());
       }
@@ -141,6 +142,10 @@ public final class RuleBaseBuilder {
     locations.add("classpath:" + MERGE_RULES, MERGE_RULES_TEXT);
     rules.forEach(r -> locations.add(r.name(), r.text()));
     compiled = new Compiled(rulesKey, kbase, kbase.newKieSessionsPool(2), locations);
+    List<Problem> unknown = unknownExceptionRules(loaded.config(), locations);
+    if (!unknown.isEmpty()) {
+      return new Report(null, loaded.config(), unknown, loaded.config().notes());
+    }
     lastCompiled = compiled;
     RuleBase rb =
         new RuleBase(
@@ -152,6 +157,26 @@ public final class RuleBaseBuilder {
             rules,
             locations);
     return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
+  }
+
+  /** An exception must name rules that exist: a misspelt name would silently exempt nobody. */
+  private static List<Problem> unknownExceptionRules(
+      io.hubpolicy.model.PolicyConfig config, RuleLocations locations) {
+    List<Problem> out = new ArrayList<>();
+    for (io.hubpolicy.model.RuleException e : config.exceptions()) {
+      for (int i = 0; i < e.rules().size(); i++) {
+        String rule = e.rules().get(i);
+        if (!locations.has(rule)) {
+          out.add(
+              new Problem(
+                  e.source().source(),
+                  e.source().line(),
+                  "exceptions." + e.name() + ".rules[" + i + "]",
+                  "no rule is named '" + rule + "'"));
+        }
+      }
+    }
+    return out;
   }
 
   /** A content hash of the rules alone (names included: problems name their source). */

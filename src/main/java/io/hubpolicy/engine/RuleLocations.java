@@ -16,6 +16,7 @@ final class RuleLocations {
       Pattern.compile("^\\s*rule\\s+(?:\"((?:[^\"\\\\]|\\\\.)*)\"|'([^']*)'|(\\w+))");
 
   private final Map<String, String> byRule = new HashMap<>();
+  private final java.util.Set<String> names = new java.util.HashSet<>();
 
   /** Adds every rule of one DRL source. */
   void add(String sourceName, String text) {
@@ -32,8 +33,14 @@ final class RuleLocations {
         String name =
             r.group(1) != null ? r.group(1) : r.group(2) != null ? r.group(2) : r.group(3);
         byRule.putIfAbsent(key(pkg, name), sourceName + ":" + (i + 1));
+        names.add(name);
       }
     }
+  }
+
+  /** Whether some scanned source has a rule of this name, in any package. */
+  boolean has(String name) {
+    return names.contains(name);
   }
 
   /** {@code file:line} of a rule, or null for one not written in a scanned source. */

@@ -11,7 +11,9 @@ import java.util.function.Supplier;
 /**
  * The answer for one spawn: what the pod gets, which services start, and why. This is the contract
  * the CLI, HTTP, the pod mutator and the service launcher build on. {@code pod} holds KubeSpawner's
- * pod fields ({@link PodField}) the profiles and the size set, placeholders expanded.
+ * pod fields ({@link PodField}) the profiles and the size set, placeholders expanded. {@code
+ * warnings} are what rules in warn mode would have done; {@code exceptions} the time-limited
+ * exceptions that kept a rule from acting for this user.
  *
  * <p>{@code fieldTraces} and {@code notApplied} are computed on demand: with thousands of profiles,
  * listing why each one did not apply costs far more than the decision itself, and most callers (the
@@ -33,6 +35,8 @@ public record Decision(
     int gpu,
     Map<String, ServiceSpec> services,
     PodSettings pod,
+    List<Warning> warnings,
+    List<RuleException> exceptions,
     List<FiredRule> firedRules,
     Supplier<Map<String, FieldTrace>> fieldTraces,
     WhyNot notApplied) {
@@ -62,6 +66,8 @@ public record Decision(
         gpu,
         services,
         pod,
+        warnings,
+        exceptions,
         firedRules,
         newTraces,
         notApplied);

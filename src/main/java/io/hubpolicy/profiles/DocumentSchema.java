@@ -13,8 +13,7 @@ import java.util.Set;
  */
 final class DocumentSchema {
   static final Set<String> KEYS =
-      Set.of(
-          "profiles", "sizes", "gpuTypes", "images", "unlistedImages", "ui", "exceptions");
+      Set.of("profiles", "sizes", "gpuTypes", "images", "unlistedImages", "ui", "exceptions");
 
   private DocumentSchema() {}
 

@@ -170,6 +170,8 @@ class AuditLogTest {
             java.util.Map.of(),
             io.hubpolicy.model.PodSettings.NONE,
             List.of(),
+            List.of(),
+            List.of(),
             java.util.Map::of,
             null);
     try {

@@ -36,9 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * sends round-robin and, like a Service routing away from a pod that is not ready, sends a request
  * to the other replica only when the connection is refused, or when a kept-alive connection was
  * closed before any byte of an answer (HTTP/1.1's stale-connection race, RFC 9112 §9.3.1: the
- * server never read the request; the hub's hooks open a connection per request and never meet
- * it); anything else (a reset mid-answer, a 5xx, a timeout) counts as lost. Each replica is stopped with SIGTERM, as the kubelet does, then started
- * again before the other one is.
+ * server never read the request; the hub's hooks open a connection per request and never meet it);
+ * anything else (a reset mid-answer, a 5xx, a timeout) counts as lost. Each replica is stopped with
+ * SIGTERM, as the kubelet does, then started again before the other one is.
  */
 class RollingRestartIT {
   static final Pattern SERVING =

@@ -3,6 +3,7 @@ package io.hubpolicy.engine.facts;
 import io.fabric8.kubernetes.api.model.NodeAffinity;
 import io.fabric8.kubernetes.api.model.NodeSelector;
 import io.fabric8.kubernetes.api.model.PreferredSchedulingTerm;
+import io.hubpolicy.model.NodeSelectors;
 import java.util.ArrayList;
 import java.util.List;
 

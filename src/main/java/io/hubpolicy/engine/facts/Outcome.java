@@ -12,13 +12,13 @@ import io.hubpolicy.model.FiredRule;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.NodeSelectors;
 import io.hubpolicy.model.PodSettings;
-import io.hubpolicy.model.RuleException;
-import io.hubpolicy.model.Warning;
 import io.hubpolicy.model.Profile;
 import io.hubpolicy.model.ProfileVolume;
 import io.hubpolicy.model.Quantities;
+import io.hubpolicy.model.RuleException;
 import io.hubpolicy.model.ServiceSpec;
 import io.hubpolicy.model.Size;
+import io.hubpolicy.model.Warning;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -428,8 +428,6 @@ public final class Outcome {
       trace("tolerations[" + (tolerations.size() - 1) + "]", t);
     }
   }
-
-
 
   private void trace(String field, Object value) {
     trace(field, null, value);
