@@ -137,6 +137,11 @@ def summary(decision):
     lines.append(("Environment", ", ".join(str(e["name"]) for e in env) or "nothing added"))
     services = decision.get("services")
     lines.append(("Services", ", ".join(map(str, services)) if services else "none"))
+    # Rules being rolled out in warn mode: what they would do, so users hear of it first.
+    for w in _dicts(decision.get("warnings")):
+        lines.append(("Policy warning", f"{w.get('reason')} (rule {w.get('rule')})"))
+    for e in _dicts(decision.get("exceptions")):
+        lines.append(("Exception", f"{e.get('name')}: {e.get('reason')} (until {e.get('until')})"))
     return "ok", [{"label": label, "text": str(text)} for label, text in lines]
 
 

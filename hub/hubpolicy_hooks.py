@@ -247,6 +247,7 @@ async def pre_spawn_hook(spawner):
     returned = returned_values(answer)
     _apply(spawner, answer, returned, log, body)
     spawner._hubpolicy_returned = returned
+    log_warnings(log, answer, body)
     log.info(
         "hubpolicy decision %s for %s: profiles %s, services returned %s",
         answer.get("decisionId"),
@@ -254,6 +255,22 @@ async def pre_spawn_hook(spawner):
         answer.get("profiles"),
         sorted(returned),
     )
+
+
+def log_warnings(log, answer, body):
+    """Logs what rules in warn mode would have done, and the exceptions that applied."""
+    for w in answer.get("warnings") or []:
+        if isinstance(w, dict):
+            log.warning(
+                "hubpolicy policy warning for %s (decision %s): %s (rule %r, in warn mode)",
+                _describe_spawn(body), answer.get("decisionId"), w.get("reason"), w.get("rule"),
+            )
+    for e in answer.get("exceptions") or []:
+        if isinstance(e, dict):
+            log.info(
+                "hubpolicy exception %r applied to %s until %s: %s",
+                e.get("name"), _describe_spawn(body), e.get("until"), e.get("reason"),
+            )
 
 
 async def modify_pod_hook(spawner, pod):
@@ -280,6 +297,7 @@ async def modify_pod_hook(spawner, pod):
     returned = getattr(spawner, "_hubpolicy_returned", None)
     if returned:
         overlay_env(mutated, returned)
+    log_warnings(log, answer, body)
     log.info(
         "hubpolicy decision %s for %s: profiles %s",
         answer.get("decisionId"),

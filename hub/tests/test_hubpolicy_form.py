@@ -614,6 +614,22 @@ class PreviewHandlerTest(ServerCase):
         body = json.loads(response.body) if response.body else None
         return response, body
 
+    def test_warnings_and_exceptions_show_in_the_preview(self):
+        decision = copy.deepcopy(DECISION)
+        decision["warnings"] = [{"rule": "Interns get at most 2Gi", "reason": "would cap limits.memory at 2Gi <b>"}]
+        decision["exceptions"] = [{"name": "demo day", "reason": "approved", "until": "2027-01-01T00:00:00Z"}]
+        self.hp.answer(200, decision)
+        response, body = self.get(user="ana", server="", image="nb:1", size="Small")
+        self.assertEqual("ok", body["state"])
+        self.assertIn(
+            {"label": "Policy warning", "text": "would cap limits.memory at 2Gi <b> (rule Interns get at most 2Gi)"},
+            body["summary"],
+        )
+        self.assertIn(
+            {"label": "Exception", "text": "demo day: approved (until 2027-01-01T00:00:00Z)"},
+            body["summary"],
+        )
+
     def test_the_user_is_the_hubs_and_the_choices_are_sent(self):
         self.hp.answer(200, DECISION)
         response, body = self.get(user="ana", server="gpu", image="nb:1", size="Small", gpu="1", gpuType="t4")

@@ -454,6 +454,18 @@ class PreSpawnHookTest(ServerCase):
         run(hooks.pre_spawn_hook(Spawner(User("bo", id="not-a-number"))))
         self.assertNotIn("userId", self.hp.requests[1]["body"])
 
+    def test_warnings_and_exceptions_are_logged_in_the_hub_log(self):
+        answer = dict(self.LAUNCHED)
+        answer["warnings"] = [{"rule": "Interns get at most 2Gi", "reason": "would cap limits.memory at 2Gi"}]
+        answer["exceptions"] = [{"name": "demo day", "reason": "approved", "until": "2027-01-01T00:00:00Z"}]
+        self.hp.answer(200, answer)
+        with self.assertLogs("test.spawner", level="INFO") as logs:
+            run(hooks.pre_spawn_hook(Spawner(User("ana"))))
+        text = "\n".join(logs.output)
+        self.assertIn("WARNING:test.spawner:hubpolicy policy warning for ana's server", text)
+        self.assertIn("would cap limits.memory at 2Gi (rule 'Interns get at most 2Gi'", text)
+        self.assertIn("exception 'demo day' applied to ana's server until 2027-01-01", text)
+
     def test_without_services_the_environment_is_unchanged(self):
         self.hp.answer(200, {"decisionId": "d-3", "env": [{"name": "SITE", "value": "x"}]})
         env = {"A": "1"}

@@ -135,8 +135,8 @@ class WarnAndExceptionsTest {
             () ->
                 Engines.ruleBase(
                     CONFIG.replace(
-                        "rules: [Mallory is suspended]\n    until: 2999",
-                        "rules:" + " [Malory is suspended]\n    until: 2999"),
+                        "[Mallory is suspended]\n  until: 2999",
+                        "[Malory is suspended]\n  until: 2999"),
                     DRL));
     assertTrue(e.getMessage().contains("test.yaml:5"), e.getMessage());
     assertTrue(e.getMessage().contains("no rule is named 'Malory is suspended'"), e.getMessage());
