@@ -106,6 +106,24 @@ public final class Lint {
     profiles.variables();
     profiles.shadowing(p -> anyProfileRead || literals.contains(p.name()));
     profiles.names();
+    java.time.Instant now = java.time.Instant.now();
+    for (io.hubpolicy.model.RuleException e : config.exceptions()) {
+      if (e.expiredAt(now)) {
+        out.add(
+            new LintFinding(
+                LintCode.EXPIRED_EXCEPTION,
+                e.source().source(),
+                e.source().line(),
+                "exceptions." + e.name(),
+                "exception '"
+                    + e.name()
+                    + "' expired at "
+                    + e.until()
+                    + " and no longer keeps "
+                    + String.join(", ", e.rules())
+                    + " from acting; remove it or move its date"));
+      }
+    }
     LintSizes sizes = new LintSizes(config.sizes(), where, out);
     sizes.choosable();
     // Checks that something is absent hold only when the whole configuration was read.

@@ -42,7 +42,9 @@ public enum LintCode {
   /** A Secret, ConfigMap, key, PersistentVolumeClaim or service template that does not exist. */
   MISSING_REFERENCE("missing-reference", Severity.ERROR),
   /** No ready node can hold what the size requests. */
-  UNSCHEDULABLE_SIZE("unschedulable-size", Severity.WARNING);
+  UNSCHEDULABLE_SIZE("unschedulable-size", Severity.WARNING),
+  /** A time-limited exception whose date has passed: it no longer does anything. */
+  EXPIRED_EXCEPTION("expired-exception", Severity.WARNING);
 
   /** How bad a finding is; {@code lint} exits 2 on an error, 1 on a warning with --strict. */
   public enum Severity {

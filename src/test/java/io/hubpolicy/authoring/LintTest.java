@@ -48,6 +48,47 @@ class LintTest {
     assertEquals(List.of(), r.withCode(code), code + " must not be reported:\n" + r.text());
   }
 
+  // ---------------------------------------------------------------- exceptions
+
+  @Test
+  void anExpiredExceptionIsAWarningAtItsLineAndALiveOneIsNot() {
+    String drl =
+        """
+        package t;
+        import io.hubpolicy.engine.facts.Outcome;
+        import io.hubpolicy.engine.facts.Spawn;
+        rule "Mallory is suspended"
+        when
+            Spawn( user == "mallory" )
+            $o : Outcome()
+        then
+            $o.deny("suspended");
+        end
+        """;
+    LintReport r =
+        lint(
+            """
+            profiles:
+            - name: base
+              env: [{name: A, value: '1'}]
+            exceptions:
+            - name: old demo
+              users: [mallory]
+              rules: [Mallory is suspended]
+              until: 2020-01-31
+              reason: long over
+            - name: next demo
+              users: [mallory]
+              rules: [Mallory is suspended]
+              until: 2999-01-31
+              reason: to come
+            """,
+            drl);
+    LintFinding f = only(r, "expired-exception");
+    assertEquals(5, f.line(), r.text());
+    assertTrue(f.message().contains("'old demo' expired at 2020-02-01T00:00:00Z"), f.message());
+  }
+
   // ---------------------------------------------------------------- names and variables
 
   @Test

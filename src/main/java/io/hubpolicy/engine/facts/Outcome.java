@@ -223,32 +223,7 @@ public final class Outcome {
 
   /** Merges pod settings as the last writer: per key, by name, or whole. */
   private void mergePod(PodSettings settings) {
-    settings
-        .values()
-        .forEach(
-            (f, v) -> {
-              switch (f.merge()) {
-                case MAP ->
-                    ((Map<?, ?>) v)
-                        .forEach(
-                            (k, val) -> {
-                              pod.put(f, (String) k, val);
-                              trace(f.key() + ".", (String) k, val);
-                            });
-                case BY_NAME ->
-                    ((List<?>) v)
-                        .forEach(
-                            item -> {
-                              String name = PodSettings.nameOf(item);
-                              pod.put(f, name, item);
-                              trace(f.key() + ".", name, item);
-                            });
-                case WHOLE -> {
-                  pod.put(f, null, v);
-                  trace(f.key(), v);
-                }
-              }
-            });
+    PodMerge.merge(settings, pod, log);
   }
 
   /** The pod settings merged so far. */
