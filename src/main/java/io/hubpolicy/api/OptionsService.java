@@ -64,7 +64,7 @@ public final class OptionsService {
       size = null;
     }
     int max = decisions.gpuGrant(new SpawnRequest(user, groups, image, size));
-    ObjectNode gpu = gpu(rb, max, saved.gpu());
+    ObjectNode gpu = gpu(rb, max, saved.gpu(), user, groups);
     o.set("gpu", gpu);
     o.set("envVarConfig", envVarConfig(rb.config().ui()));
     o.set("preferences", preferences.view(user, saved));
@@ -105,7 +105,8 @@ public final class OptionsService {
    * profiles grant this user; none when {@code ui.gpuConfig.enabled} is false or nothing is
    * granted. The saved count is the default when it is still a choice.
    */
-  private static ObjectNode gpu(RuleBase rb, int max, Integer saved) {
+  private static ObjectNode gpu(
+      RuleBase rb, int max, Integer saved, String user, List<String> groups) {
     Map<String, Object> config = map(rb.config().ui().get("gpuConfig"));
     boolean enabled = !Boolean.FALSE.equals(config.get("enabled")) && max > 0;
     int start = 0;
@@ -124,10 +125,17 @@ public final class OptionsService {
     int def = enabled && saved != null && saved >= start && saved <= max ? saved : start;
     g.put("default", enabled ? def : 0);
     ArrayNode types = g.putArray("types");
-    List<GpuType> configured = rb.config().gpuTypes();
+    List<GpuType> configured =
+        rb.config().gpuTypes().stream().filter(t -> t.audience().includes(user, groups)).toList();
     configured.forEach(t -> types.add(t.type()));
     if (enabled && !configured.isEmpty()) {
-      g.put("defaultType", configured.get(0).type());
+      g.put(
+          "defaultType",
+          configured.stream()
+              .filter(GpuType::isDefault)
+              .findFirst()
+              .orElse(configured.get(0))
+              .type());
     } else {
       g.putNull("defaultType");
     }

@@ -82,11 +82,9 @@ public final class DecisionEngine {
       if (request.size() != null) {
         session.insert(new ChosenSize(rb.sizes().get(request.size())));
       }
-      // A GPU type chosen on the form: the pod goes to that kind of node only.
-      for (GpuKind g : rb.gpuKinds()) {
-        if (request.gpuType() == null || request.gpuType().equals(g.getType())) {
-          session.insert(g);
-        }
+      // The GPU types this decision may use: the pod goes to their nodes only.
+      for (GpuKind g : gpuKinds(request, rb)) {
+        session.insert(g);
       }
       for (UserVariable v : request.preferences().env()) {
         session.insert(new OwnVariable(request.user(), v));
@@ -146,15 +144,16 @@ public final class DecisionEngine {
       throw new InvalidRequestException("gpu", "gpu must be 0 or more; got " + r.gpu());
     }
     if (r.gpuType() != null
-        && rb.gpuKinds().stream().noneMatch(g -> g.getType().equals(r.gpuType()))) {
+        && usableGpuKinds(r, rb).stream().noneMatch(g -> g.getType().equals(r.gpuType()))) {
+      List<GpuKind> usable = usableGpuKinds(r, rb);
       throw new InvalidRequestException(
           "gpuType",
-          "unknown GPU type '"
+          "GPU type '"
               + r.gpuType()
-              + "'; the configured types are: "
-              + (rb.gpuKinds().isEmpty()
+              + "' is not one this user may choose; the types are: "
+              + (usable.isEmpty()
                   ? "(none)"
-                  : String.join(", ", rb.gpuKinds().stream().map(GpuKind::getType).toList())));
+                  : String.join(", ", usable.stream().map(GpuKind::getType).toList())));
     }
     return new SpawnRequest(
         r.user(),
@@ -166,6 +165,35 @@ public final class DecisionEngine {
         r.gpuType(),
         r.server(),
         r.userId());
+  }
+
+  /** The GPU types the user may use, in configuration order. */
+  static List<GpuKind> usableGpuKinds(SpawnRequest r, RuleBase rb) {
+    return rb.gpuKinds().stream()
+        .filter(g -> g.getGpuType().audience().includes(r.user(), r.groups()))
+        .toList();
+  }
+
+  /**
+   * The GPU types a decision may use: the one chosen on the form; else the default type, when the
+   * user may use it; else every type the user may use that asks by the first one's resource (a pod
+   * asks for one extended resource, so types of other vendors cannot be among its choices).
+   */
+  static List<GpuKind> gpuKinds(SpawnRequest r, RuleBase rb) {
+    List<GpuKind> usable = usableGpuKinds(r, rb);
+    if (r.gpuType() != null) {
+      return usable.stream().filter(g -> g.getType().equals(r.gpuType())).toList();
+    }
+    for (GpuKind g : usable) {
+      if (g.getGpuType().isDefault()) {
+        return List.of(g);
+      }
+    }
+    if (usable.isEmpty()) {
+      return usable;
+    }
+    String resource = usable.get(0).getResource();
+    return usable.stream().filter(g -> g.getResource().equals(resource)).toList();
   }
 
   /** The exceptions that hold for this user now; most configurations have none. */

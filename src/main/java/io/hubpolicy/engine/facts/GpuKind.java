@@ -28,6 +28,27 @@ public final class GpuKind {
     return gpuType;
   }
 
+  /** The extended resource a pod asks for this kind by, e.g. {@code amd.com/gpu}. */
+  public String getResource() {
+    return gpuType.resource();
+  }
+
+  /**
+   * The resource a GPU count becomes for these kinds (the decision's, which all share one), or
+   * {@code nvidia.com/gpu} when no GPU type is configured.
+   */
+  public static String resourceOf(java.util.List<?> kinds) {
+    String r = GpuType.NVIDIA;
+    int first = Integer.MAX_VALUE;
+    for (Object o : kinds) {
+      if (o instanceof GpuKind k && k.order < first) {
+        first = k.order;
+        r = k.getResource();
+      }
+    }
+    return r;
+  }
+
   /** Where nodes of this type are, or null when the type does not say. */
   public io.fabric8.kubernetes.api.model.NodeAffinity getNodeAffinity() {
     return gpuType.nodeAffinity();
