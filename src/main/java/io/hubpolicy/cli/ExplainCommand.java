@@ -70,6 +70,14 @@ final class ExplainCommand implements Callable<Integer> {
         d.size() == null ? "(none)" : d.size(),
         d.allowed() ? "allowed" : "DENIED");
     d.reasons().forEach(r -> out.println("  reason: " + r));
+    d.warnings()
+        .forEach(w -> out.printf("  warning (rule '%s', warn mode): %s%n", w.rule(), w.reason()));
+    d.exceptions()
+        .forEach(
+            e ->
+                out.printf(
+                    "  exception '%s' (%s, until %s) kept %s from acting: %s%n",
+                    e.name(), e.source(), e.until(), String.join(", ", e.rules()), e.reason()));
     if (profile != null) {
       explainProfile(rb, d, out);
       return Main.OK;
