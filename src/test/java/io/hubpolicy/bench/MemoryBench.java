@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
 public final class MemoryBench {
   static final Pattern HEAP_USED = Pattern.compile("heap\\s+total (\\d+)K, used (\\d+)K");
 
+  /** ZGC's form of it (the image's collector): {@code ZHeap used 6M, capacity 378M, ...}. */
+  static final Pattern ZHEAP_USED = Pattern.compile("ZHeap\\s+used (\\d+)M, capacity (\\d+)M");
+
   record Variant(String label, List<String> jvmArgs) {}
 
   static final List<Variant> VARIANTS =
@@ -129,7 +132,13 @@ public final class MemoryBench {
     if (gcFirst) {
       jcmd(pid, "GC.run");
     }
-    Matcher m = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
+    String info = jcmd(pid, "GC.heap_info");
+    Matcher z = ZHEAP_USED.matcher(info);
+    if (z.find()) {
+      long mib = 1024L * 1024;
+      return new long[] {Long.parseLong(z.group(2)) * mib, Long.parseLong(z.group(1)) * mib};
+    }
+    Matcher m = HEAP_USED.matcher(info);
     if (!m.find()) {
       throw new IOException("cannot read the heap of " + pid);
     }
