@@ -25,7 +25,11 @@ import java.util.regex.Pattern;
  * ({@code -XX:MaxRAM} stands for the limit).
  */
 public final class MemoryBench {
-  static final Pattern HEAP_USED = Pattern.compile("heap\\s+total (\\d+)K, used (\\d+)K");
+  /**
+   * G1's line; Java 17 writes {@code total N K}, Java 25 {@code total reserved R K, committed N K}.
+   */
+  static final Pattern HEAP_USED =
+      Pattern.compile("heap\\s+total (?:reserved \\d+K, committed )?(\\d+)K, used (\\d+)K");
 
   /** ZGC's form of it (the image's collector): {@code ZHeap used 6M, capacity 378M, ...}. */
   static final Pattern ZHEAP_USED = Pattern.compile("ZHeap\\s+used (\\d+)M, capacity (\\d+)M");
