@@ -318,7 +318,13 @@ class AuditStoreIT {
       assertTrue(answered.size() > 100, "load made " + answered.size() + " decisions");
       serve(pg, "a"); // the same buffer: what the killed one had not stored, this one does
       waitStored(pg, answered, Duration.ofSeconds(60));
-      assertEquals(answered.size(), rowCount(pg), "only the answered decisions, each once");
+      // The decision id is the primary key, so none is stored twice. A record is buffered before
+      // its answer is sent, so the requests in flight at the kill (at most one per load thread)
+      // may be stored without having been answered: recorded, never lost.
+      long rows = rowCount(pg);
+      assertTrue(
+          rows >= answered.size() && rows - answered.size() <= 4,
+          rows + " rows for " + answered.size() + " answered from 4 threads");
     }
   }
 
