@@ -15,8 +15,8 @@ FROM eclipse-temurin:25-jre
 RUN useradd --system --uid 10001 --home-dir /config hubpolicy \
  && mkdir -p /config /data && chown hubpolicy /data
 COPY --from=build /src/target/hubpolicy.jar /opt/hubpolicy/hubpolicy.jar
-# The JVM's options (container/jvm.options says why each): generational ZGC, the heap at 60% of
-# the pod's memory aiming at 200 MiB, exit on out of memory, and the AOT cache made below.
+# The JVM's options (container/jvm.options says why each): G1, the heap at up to 60% of
+# the pod's memory, exit on out of memory, and the AOT cache made below.
 COPY container/jvm.options container/aot-train /opt/hubpolicy/
 # The working directory's profiles/ and rules/ are the defaults; mount over them to change them.
 COPY profiles /config/profiles

@@ -74,7 +74,9 @@ class ContainerImageTest {
     }
     assertTrue(options.contains("-XX:AOTCache=/opt/hubpolicy/hubpolicy.aot"), options.toString());
     assertTrue(options.contains("-XX:+ExitOnOutOfMemoryError"), options.toString());
-    assertTrue(options.contains("-XX:+UseZGC"), options.toString());
+    assertTrue(
+        options.stream().noneMatch(o -> o.startsWith("-XX:+UseZGC")),
+        "G1: ZGC measured worse under reloads on 2 cores (BENCHMARKS.md): " + options);
     assertTrue(
         options.stream().anyMatch(o -> o.startsWith("-XX:MaxRAMPercentage=")),
         "the heap follows the pod's limit: " + options);
