@@ -14,29 +14,41 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import org.drools.kiesession.rulebase.InternalKnowledgeBase;
 import org.drools.kiesession.rulebase.KnowledgeBaseFactory;
 import org.kie.api.KieBase;
+import org.kie.api.definition.KiePackage;
 import org.kie.api.io.ResourceType;
 import org.kie.api.runtime.KieSessionsPool;
 import org.kie.internal.builder.KnowledgeBuilder;
 import org.kie.internal.builder.KnowledgeBuilderError;
 import org.kie.internal.builder.KnowledgeBuilderFactory;
 import org.kie.internal.io.ResourceFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns profile sources and DRL sources into a {@link RuleBase}, or into the full list of problems.
  * Used by startup, {@code validate} and reloads alike, so they can never disagree.
  */
 public final class RuleBaseBuilder {
+  private static final Logger LOG = LoggerFactory.getLogger(RuleBaseBuilder.class);
+
   /** The generic profile-merge rule; part of the engine, not of the editable policy. */
   static final String MERGE_RULES = "io/hubpolicy/engine/profiles.drl";
 
   private static final String MERGE_RULES_TEXT = classpathText(MERGE_RULES);
 
   private final ProfileLoader loader;
+
+  /** Where compiled rules are read from before compiling, and kept after. */
+  private final CompiledRulesCache cache;
+
+  /** Whether to log how each new set of rules was obtained (a service does; the CLI does not). */
+  private final boolean announce;
 
   /**
    * The rules this builder compiled last, kept for the next build: a reload usually changes
@@ -50,7 +62,21 @@ public final class RuleBaseBuilder {
   record Compiled(String key, KieBase kieBase, KieSessionsPool sessions, RuleLocations locations) {}
 
   public RuleBaseBuilder(ProfileLoader loader) {
+    this(loader, CompiledRulesCache.NONE, false);
+  }
+
+  /**
+   * A service's builder: compiled rules are read from and kept in {@code cache}, and each new set
+   * of rules is logged (compiled or read, and how long it took).
+   */
+  public RuleBaseBuilder(CompiledRulesCache cache) {
+    this(new ProfileLoader(), cache, true);
+  }
+
+  private RuleBaseBuilder(ProfileLoader loader, CompiledRulesCache cache, boolean announce) {
     this.loader = loader;
+    this.cache = cache;
+    this.announce = announce;
   }
 
   public RuleBaseBuilder() {
@@ -70,10 +96,15 @@ public final class RuleBaseBuilder {
 
   /** The rule base of these files and directories, or every problem they have. */
   public static RuleBase fromPaths(List<Path> profiles, List<Path> rules) {
+    return new RuleBaseBuilder().buildPaths(profiles, rules);
+  }
+
+  /** The rule base of these files and directories, or every problem they have. */
+  public RuleBase buildPaths(List<Path> profiles, List<Path> rules) {
     List<Problem> problems = new ArrayList<>();
     List<ConfigSource> profileSources = ConfigSources.fromPaths(profiles, problems);
     List<RuleSource> ruleSources = RuleSource.fromPaths(rules, problems);
-    Report report = new RuleBaseBuilder().check(profileSources, ruleSources);
+    Report report = check(profileSources, ruleSources);
     problems.addAll(report.problems());
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(problems);
@@ -109,35 +140,37 @@ public final class RuleBaseBuilder {
               compiled.locations());
       return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
     }
-    KnowledgeBuilder kb = KnowledgeBuilderFactory.newKnowledgeBuilder();
-    kb.add(
-        ResourceFactory.newByteArrayResource(MERGE_RULES_TEXT.getBytes(StandardCharsets.UTF_8))
-            .setSourcePath(MERGE_RULES),
-        ResourceType.DRL);
-    for (RuleSource r : rules) {
-      kb.add(
-          ResourceFactory.newByteArrayResource(r.text().getBytes(StandardCharsets.UTF_8))
-              .setSourcePath(r.name()),
-          ResourceType.DRL);
-    }
-    boolean specific = false;
-    for (KnowledgeBuilderError e : kb.getErrors()) {
-      specific |= !isParserAfterthought(e);
-    }
-    for (KnowledgeBuilderError e : kb.getErrors()) {
-      if (specific && isParserAfterthought(e)) {
-        continue; // the real syntax error is already reported, with its line
+    long start = System.nanoTime();
+    Collection<KiePackage> packages = cache.read(rulesKey);
+    String origin;
+    String kept = "";
+    if (packages != null) {
+      if (!problems.isEmpty()) {
+        return new Report(null, loaded.config(), problems, loaded.config().notes());
       }
-      String source = e.getResource() != null ? e.getResource().getSourcePath() : "<rules>";
-      int[] lines = e.getLines();
-      int line = lines != null && lines.length > 0 ? lines[0] : 0;
-      problems.add(new Problem(source, line, "", "DRL: " + oneLine(e.getMessage())));
-    }
-    if (!problems.isEmpty()) {
-      return new Report(null, loaded.config(), problems, loaded.config().notes());
+      origin = "read from cache " + cache.entry(rulesKey);
+    } else {
+      KnowledgeBuilder kb = compile(rules);
+      problems.addAll(compileProblems(kb));
+      if (!problems.isEmpty()) {
+        return new Report(null, loaded.config(), problems, loaded.config().notes());
+      }
+      packages = kb.getKnowledgePackages();
+      // Kept before the packages go into a KieBase: what is written is the compiler's output.
+      origin = "compiled";
+      kept = "; " + cache.write(rulesKey, packages);
     }
     InternalKnowledgeBase kbase = KnowledgeBaseFactory.newKnowledgeBase();
-    kbase.addPackages(kb.getKnowledgePackages());
+    kbase.addPackages(packages);
+    if (announce) {
+      LOG.info(
+          "rules {} in {} ms ({} rules from {} sources){}",
+          origin,
+          (System.nanoTime() - start) / 1_000_000,
+          kbase.getKiePackages().stream().mapToInt(p -> p.getRules().size()).sum(),
+          rules.size() + 1,
+          kept);
+    }
     RuleLocations locations = new RuleLocations();
     locations.add("classpath:" + MERGE_RULES, MERGE_RULES_TEXT);
     rules.forEach(r -> locations.add(r.name(), r.text()));
@@ -157,6 +190,39 @@ public final class RuleBaseBuilder {
             rules,
             locations);
     return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
+  }
+
+  private static KnowledgeBuilder compile(List<RuleSource> rules) {
+    KnowledgeBuilder kb = KnowledgeBuilderFactory.newKnowledgeBuilder();
+    kb.add(
+        ResourceFactory.newByteArrayResource(MERGE_RULES_TEXT.getBytes(StandardCharsets.UTF_8))
+            .setSourcePath(MERGE_RULES),
+        ResourceType.DRL);
+    for (RuleSource r : rules) {
+      kb.add(
+          ResourceFactory.newByteArrayResource(r.text().getBytes(StandardCharsets.UTF_8))
+              .setSourcePath(r.name()),
+          ResourceType.DRL);
+    }
+    return kb;
+  }
+
+  private static List<Problem> compileProblems(KnowledgeBuilder kb) {
+    List<Problem> problems = new ArrayList<>();
+    boolean specific = false;
+    for (KnowledgeBuilderError e : kb.getErrors()) {
+      specific |= !isParserAfterthought(e);
+    }
+    for (KnowledgeBuilderError e : kb.getErrors()) {
+      if (specific && isParserAfterthought(e)) {
+        continue; // the real syntax error is already reported, with its line
+      }
+      String source = e.getResource() != null ? e.getResource().getSourcePath() : "<rules>";
+      int[] lines = e.getLines();
+      int line = lines != null && lines.length > 0 ? lines[0] : 0;
+      problems.add(new Problem(source, line, "", "DRL: " + oneLine(e.getMessage())));
+    }
+    return problems;
   }
 
   /** An exception must name rules that exist: a misspelt name would silently exempt nobody. */
