@@ -27,12 +27,15 @@ public record ServeSettings(
     String hubInstance,
     Ui ui,
     Leadership leadership,
-    Drain drain) {
+    Drain drain,
+    Path rulesCache) {
 
   /**
    * @param hubInstance the hub deployment's instance name (KubeTemplateSpawner's {@code
    *     instance_name}): the {@code instance} template variable and the {@code
    *     app.kubernetes.io/instance} label of every launched object
+   * @param rulesCache where compiled rules are kept between starts; null: none, rules are compiled
+   *     at every start
    */
   public ServeSettings {
     profiles = List.copyOf(profiles);
@@ -159,6 +162,7 @@ public record ServeSettings(
       parts.add("file mode: profiles " + profiles + (watch ? ", watched" : ", read once"));
     }
     parts.add("rules " + rules);
+    parts.add(rulesCache == null ? "no rules cache" : "rules cache " + rulesCache);
     parts.add("size headroom " + sizeHeadroom);
     parts.add("service wait " + serviceWait.toMillis() / 1000.0 + " s");
     parts.add("hub instance " + hubInstance);

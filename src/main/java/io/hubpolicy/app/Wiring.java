@@ -24,6 +24,7 @@ import io.hubpolicy.catalog.NodeSource;
 import io.hubpolicy.catalog.SizeCatalog;
 import io.hubpolicy.console.Console;
 import io.hubpolicy.console.DecisionHistory;
+import io.hubpolicy.engine.CompiledRulesCache;
 import io.hubpolicy.engine.ConfigFiles;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.PolicyReloader;
@@ -128,10 +129,13 @@ public final class Wiring {
 
   /** Profiles and rules from files, watched unless {@code --no-watch}; no cluster. */
   static Parts fileMode(ServeSettings s, PrometheusMeterRegistry meters, Closer closer) {
-    RuleBase rb = RuleBaseBuilder.fromPaths(s.profiles(), s.rules());
+    // One builder for the start and the reloads: a reload that leaves the rules as they are
+    // reuses the rules compiled (or read from the cache) at the start.
+    RuleBaseBuilder builder = new RuleBaseBuilder(rulesCache(s));
+    RuleBase rb = builder.buildPaths(s.profiles(), s.rules());
     DecisionEngine engine = new DecisionEngine(rb);
     PolicyReloader reloader =
-        closer.add(new PolicyReloader(engine, new RuleBaseBuilder(), meters, Clock.systemUTC()));
+        closer.add(new PolicyReloader(engine, builder, meters, Clock.systemUTC()));
     if (s.watch()) {
       // Closed before the reloader it submits to.
       closer.add(
@@ -185,7 +189,9 @@ public final class Wiring {
     }
     DecisionEngine engine = new DecisionEngine(null);
     PolicyReloader reloader =
-        closer.add(new PolicyReloader(engine, new RuleBaseBuilder(), meters, Clock.systemUTC()));
+        closer.add(
+            new PolicyReloader(
+                engine, new RuleBaseBuilder(rulesCache(s)), meters, Clock.systemUTC()));
     ProfileConfigMaps watcher =
         closer.add(
             new ProfileConfigMaps(
@@ -226,6 +232,13 @@ public final class Wiring {
         true,
         "namespace " + ns,
         s.leadership() == null ? Leader.NONE : leader(s, client, ns, launcher, meters, closer));
+  }
+
+  /** The compiled-rules cache of {@code --rules-cache}, or none. */
+  static CompiledRulesCache rulesCache(ServeSettings s) {
+    return s.rulesCache() == null
+        ? CompiledRulesCache.NONE
+        : new CompiledRulesCache(s.rulesCache());
   }
 
   /**

@@ -265,72 +265,16 @@ final class ServeCommand implements Callable<Integer> {
   List<String> uiHubGroups = new ArrayList<>();
 
   @Option(
-      names = "--leader-election",
-      negatable = true,
-      defaultValue = "${env:HUBPOLICY_LEADER_ELECTION:-true}",
-      fallbackValue = "true",
+      names = "--rules-cache",
+      paramLabel = "DIR",
+      defaultValue = "${env:HUBPOLICY_RULES_CACHE}",
       description =
-          "With --kube: replicas elect a leader on a Lease, and the leader ends the side services"
-              + " of user servers that have had no notebook pod for --orphan-grace (see"
-              + " docs/replicas.md). On by default; --no-leader-election for a hub whose spawner"
-              + " makes no pods. Env: HUBPOLICY_LEADER_ELECTION.")
-  boolean leaderElection;
-
-  @Option(
-      names = "--lease-name",
-      defaultValue = "${env:HUBPOLICY_LEASE_NAME:-hubpolicy-leader}",
-      description = "The leader's Lease. Env: HUBPOLICY_LEASE_NAME. Default: ${DEFAULT-VALUE}.")
-  String leaseName;
-
-  @Option(
-      names = "--lease-namespace",
-      defaultValue = "${env:HUBPOLICY_LEASE_NAMESPACE}",
-      description = "The Lease's namespace. Default: --namespace. Env: HUBPOLICY_LEASE_NAMESPACE.")
-  String leaseNamespace;
-
-  @Option(
-      names = "--lease-duration",
-      paramLabel = "SECONDS",
-      defaultValue = "${env:HUBPOLICY_LEASE_DURATION:-15}",
-      description =
-          "How long a lease lasts unrenewed: the longest a dead leader's work waits for another"
-              + " replica. Env: HUBPOLICY_LEASE_DURATION. Default: ${DEFAULT-VALUE}.")
-  double leaseDuration;
-
-  @Option(
-      names = "--orphan-grace",
-      paramLabel = "SECONDS",
-      defaultValue = "${env:HUBPOLICY_ORPHAN_GRACE:-300}",
-      description =
-          "How long a user server must have had no notebook pod before the leader ends its side"
-              + " services. Env: HUBPOLICY_ORPHAN_GRACE. Default: ${DEFAULT-VALUE}.")
-  double orphanGrace;
-
-  @Option(
-      names = "--orphan-interval",
-      paramLabel = "SECONDS",
-      defaultValue = "${env:HUBPOLICY_ORPHAN_INTERVAL:-60}",
-      description =
-          "Time between the leader's clean-up passes. Env: HUBPOLICY_ORPHAN_INTERVAL."
-              + " Default: ${DEFAULT-VALUE}.")
-  double orphanInterval;
-
-  @Option(
-      names = "--notebook-namespace",
-      defaultValue = "${env:HUBPOLICY_NOTEBOOK_NAMESPACE}",
-      description =
-          "Where the hub's notebook pods are. Default: --namespace."
-              + " Env: HUBPOLICY_NOTEBOOK_NAMESPACE.")
-  String notebookNamespace;
-
-  @Option(
-      names = "--notebook-selector",
-      paramLabel = "KEY=VALUE[,...]",
-      defaultValue = "${env:HUBPOLICY_NOTEBOOK_SELECTOR:-component=singleuser-server}",
-      description =
-          "The labels of a notebook pod (KubeSpawner's component_label)."
-              + " Env: HUBPOLICY_NOTEBOOK_SELECTOR. Default: ${DEFAULT-VALUE}.")
-  String notebookSelector;
+          "Keep compiled rules in this directory and read them from it at the next start with the"
+              + " same rules, hubpolicy build and Java (a faster start; the image fills one at"
+              + " build time). It must be writable only by hubpolicy, like its jar. Read-only is"
+              + " fine; default none: rules are compiled at every start. Env:"
+              + " HUBPOLICY_RULES_CACHE.")
+  Path rulesCache;
 
   @Option(
       names = "--drain-delay",
@@ -354,6 +298,8 @@ final class ServeCommand implements Callable<Integer> {
   double shutdownGrace;
 
   @Mixin ConfigOptions config;
+
+  @Mixin LeaderOptions leader;
 
   @Mixin AuditOptions audit;
 
@@ -442,20 +388,9 @@ final class ServeCommand implements Callable<Integer> {
             uiHubGroups == null
                 ? List.of()
                 : uiHubGroups.stream().map(String::strip).filter(g -> !g.isEmpty()).toList()),
-        kube && leaderElection ? leadership() : null,
-        drain());
-  }
-
-  private ServeSettings.Leadership leadership() {
-    return new ServeSettings.Leadership(
-        leaseName,
-        blankToNull(leaseNamespace),
-        seconds("--lease-duration", leaseDuration, 1),
-        LeaderIdentity.next(),
-        seconds("--orphan-grace", orphanGrace, 0),
-        seconds("--orphan-interval", orphanInterval, 0.1),
-        blankToNull(notebookNamespace),
-        ServeSettings.labels("--notebook-selector", notebookSelector));
+        kube && leader.leaderElection ? leader.settings() : null,
+        drain(),
+        rulesCache);
   }
 
   private ServeSettings.Drain drain() {
@@ -474,7 +409,7 @@ final class ServeCommand implements Callable<Integer> {
     return new ServeSettings.Drain(d, grace);
   }
 
-  private static Duration seconds(String option, double value, double min) {
+  static Duration seconds(String option, double value, double min) {
     if (!(value >= min) || Double.isInfinite(value)) {
       throw new SettingException(
           option, "must be a number of seconds of at least " + min + "; got " + value);
@@ -482,7 +417,7 @@ final class ServeCommand implements Callable<Integer> {
     return Duration.ofMillis((long) (value * 1000));
   }
 
-  private static String blankToNull(String s) {
+  static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s;
   }
 }

@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -19,6 +18,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.ReadOnlyFileSystemException;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.CodeSource;
@@ -188,16 +188,10 @@ public final class CompiledRulesCache {
       tmp = null;
       prune(file);
       return "kept in " + file;
-    } catch (AccessDeniedException | java.nio.file.ReadOnlyFileSystemException e) {
-      return readOnly(e);
-    } catch (FileSystemException e) {
-      // EROFS arrives as a plain FileSystemException with the reason in its text.
-      if (String.valueOf(e.getReason()).contains("Read-only")) {
+    } catch (IOException | UnsupportedOperationException e) {
+      if (notWritable(e)) {
         return readOnly(e);
       }
-      LOG.warn("cannot keep the compiled rules in {} ({})", file, e.toString());
-      return "not kept: " + e;
-    } catch (IOException e) {
       LOG.warn("cannot keep the compiled rules in {} ({})", file, e.toString());
       return "not kept: " + e;
     } finally {
@@ -209,6 +203,15 @@ public final class CompiledRulesCache {
         }
       }
     }
+  }
+
+  /** A directory hubpolicy may not write: read-only file system, permissions, immutable. */
+  private static boolean notWritable(Exception e) {
+    if (e instanceof AccessDeniedException || e instanceof ReadOnlyFileSystemException) {
+      return true;
+    }
+    String reason = e instanceof FileSystemException f ? String.valueOf(f.getReason()) : "";
+    return reason.contains("Read-only") || reason.contains("not permitted");
   }
 
   private String readOnly(Exception e) {
@@ -261,7 +264,11 @@ public final class CompiledRulesCache {
     try (ObjectOutputStream out = new DroolsObjectOutputStream(payload)) {
       out.writeObject(new ArrayList<>(packages));
     }
-    byte[] p = payload.toByteArray();
+    return frame(payload.toByteArray(), header);
+  }
+
+  /** {@code payload} behind the magic, the header, its length and its CRC-32. */
+  static byte[] frame(byte[] p, String header) throws IOException {
     ByteArrayOutputStream all = new ByteArrayOutputStream(p.length + 512);
     try (DataOutputStream out = new DataOutputStream(all)) {
       out.writeUTF(MAGIC);
@@ -392,14 +399,6 @@ public final class CompiledRulesCache {
           .substring(0, 32);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
-  }
-
-  /** For tests: writes raw bytes as the entry of {@code rulesKey}. */
-  void writeRaw(String rulesKey, byte[] bytes) throws IOException {
-    Files.createDirectories(dir);
-    try (OutputStream out = Files.newOutputStream(entry(rulesKey))) {
-      out.write(bytes);
     }
   }
 

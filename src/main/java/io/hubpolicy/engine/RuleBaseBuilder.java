@@ -58,6 +58,9 @@ public final class RuleBaseBuilder {
    */
   private volatile Compiled lastCompiled;
 
+  /** How the last new set of rules was obtained: "compiled" or "cache" (for tests). */
+  private volatile String lastOrigin = "";
+
   /** Compiled rules, the key of the sources they came from, and the sessions over them. */
   record Compiled(String key, KieBase kieBase, KieSessionsPool sessions, RuleLocations locations) {}
 
@@ -149,6 +152,7 @@ public final class RuleBaseBuilder {
         return new Report(null, loaded.config(), problems, loaded.config().notes());
       }
       origin = "read from cache " + cache.entry(rulesKey);
+      lastOrigin = "cache";
     } else {
       KnowledgeBuilder kb = compile(rules);
       problems.addAll(compileProblems(kb));
@@ -158,6 +162,7 @@ public final class RuleBaseBuilder {
       packages = kb.getKnowledgePackages();
       // Kept before the packages go into a KieBase: what is written is the compiler's output.
       origin = "compiled";
+      lastOrigin = "compiled";
       kept = "; " + cache.write(rulesKey, packages);
     }
     InternalKnowledgeBase kbase = KnowledgeBaseFactory.newKnowledgeBase();
@@ -223,6 +228,11 @@ public final class RuleBaseBuilder {
       problems.add(new Problem(source, line, "", "DRL: " + oneLine(e.getMessage())));
     }
     return problems;
+  }
+
+  /** How the last new set of rules was obtained: "compiled" or "cache"; "" before any. */
+  String lastOrigin() {
+    return lastOrigin;
   }
 
   /** An exception must name rules that exist: a misspelt name would silently exempt nobody. */
