@@ -22,11 +22,18 @@ COPY container/jvm.options container/aot-train /opt/hubpolicy/
 COPY profiles /config/profiles
 COPY rules /config/rules
 WORKDIR /config
+# The compiled rules of /config/rules, kept by a first start of serve (the training below) so that
+# every start reads them instead of compiling DRL; written now as root, read-only at run time (a
+# start with other rules compiles them, as without a cache). Only hubpolicy's image writes there:
+# what is in it is deserialized (docs/building.md).
+ENV HUBPOLICY_RULES_CACHE=/opt/hubpolicy/rules-cache
 # The AOT cache: one training run of serve with this JVM, jar and options (a few decisions on
 # loopback, then a clean stop) records the classes it loaded and linked and the methods' profiles;
 # every start then maps them instead of loading ~10,000 classes again (BENCHMARKS.md, "Startup").
+# The training run reads the rules from the cache above, as every start will.
 RUN bash /opt/hubpolicy/aot-train java /opt/hubpolicy/hubpolicy.jar /opt/hubpolicy/jvm.options \
- && chmod a+r /opt/hubpolicy/hubpolicy.aot
+ && chmod a+r /opt/hubpolicy/hubpolicy.aot \
+ && chmod -R a+rX,go-w /opt/hubpolicy/rules-cache
 USER 10001
 ENV HUBPOLICY_HOST=0.0.0.0 \
     HUBPOLICY_PORT=8080 \

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.ReadOnlyFileSystemException;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.CodeSource;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -180,6 +181,7 @@ public final class CompiledRulesCache {
       // replicas sharing the directory write the same entry at once.
       tmp = Files.createTempFile(dir, ".rules-", ".tmp");
       Files.write(tmp, bytes);
+      readableByAll(tmp); // a temporary file is private; the entry is for any replica's user
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
@@ -202,6 +204,12 @@ public final class CompiledRulesCache {
           LOG.debug("cannot delete {}", tmp, e);
         }
       }
+    }
+  }
+
+  private static void readableByAll(Path f) throws IOException {
+    if (f.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
     }
   }
 

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The container image's JVM options ({@code container/jvm.options}, which the Dockerfile passes to
  * {@code java} as an argument file), so that the benchmarks run the service as the image does; and
- * its AOT cache, trained by the same script the Dockerfile runs ({@code container/aot-train}).
+ * its AOT cache and compiled-rules cache, made by the same script the Dockerfile runs ({@code
+ * container/aot-train}).
  */
 final class ContainerJvm {
   static final Path OPTIONS = Path.of("container", "jvm.options");
@@ -50,16 +51,20 @@ final class ContainerJvm {
     return "`" + String.join(" ", options) + "`";
   }
 
+  /** The image's compiled-rules cache variable (the Dockerfile's ENV). */
+  static final String RULES_CACHE_ENV = "HUBPOLICY_RULES_CACHE";
+
   /**
    * Trains an AOT cache for {@code jar} in {@code workDir} (whose configuration the training
-   * serves) with this JVM, as the Dockerfile does; returns the cache, or throws with the script's
-   * output.
+   * serves) with this JVM, as the Dockerfile does, and fills {@code rulesCache} (unless null) with
+   * the compiled rules first, as the image's {@code HUBPOLICY_RULES_CACHE} makes it do; returns the
+   * AOT cache, or throws with the script's output.
    */
-  static Path trainAotCache(Path jar, Path workDir, Path cache)
+  static Path trainAotCache(Path jar, Path workDir, Path cache, Path rulesCache)
       throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path log = workDir.resolve("aot-train.log");
-    Process p =
+    ProcessBuilder pb =
         new ProcessBuilder(
                 "bash",
                 TRAIN.toAbsolutePath().toString(),
@@ -69,8 +74,12 @@ final class ContainerJvm {
                 cache.toString())
             .directory(workDir.toFile())
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+            .redirectOutput(log.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("HUBPOLICY_"));
+    if (rulesCache != null) {
+      pb.environment().put(RULES_CACHE_ENV, rulesCache.toString());
+    }
+    Process p = pb.start();
     if (!p.waitFor(10, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new IOException("container/aot-train took over 10 minutes");

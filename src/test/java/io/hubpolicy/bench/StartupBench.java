@@ -20,8 +20,10 @@ import java.util.concurrent.TimeUnit;
  * the first answered decision, with the configuration built into the jar (run from an empty
  * directory, so there is no ./profiles or ./rules). The client knocks on the port every 2 ms; the
  * clock starts before the process is created. Also as the container image starts it: its JVM
- * options ({@code container/jvm.options}) and its AOT cache, trained here by the script the
- * Dockerfile runs ({@code container/aot-train}).
+ * options ({@code container/jvm.options}), its compiled-rules cache ({@code HUBPOLICY_RULES_CACHE})
+ * and its AOT cache, both made here by the script the Dockerfile runs ({@code
+ * container/aot-train}); and the image's options with the rules cache but no AOT cache, which shows
+ * what each cache is worth.
  */
 public final class StartupBench {
   static final String BODY =
@@ -42,6 +44,7 @@ public final class StartupBench {
     Path work = Files.createTempDirectory("hubpolicy-startup");
     Path jar = ServeProcess.JAR.toAbsolutePath();
     Path aot = work.resolve("hubpolicy.aot");
+    Path rulesCache = work.resolve("rules-cache");
     report.println(
         "Median of "
             + runs
@@ -53,7 +56,7 @@ public final class StartupBench {
     report.println("|---|---:|---:|");
     List<Run> plain = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
-      plain.add(once(work, jar, List.of()));
+      plain.add(once(work, jar, List.of(), null));
       System.err.printf("bench startup: run %d: %.0f ms%n", i + 1, plain.get(i).toDecisionMs());
     }
     row(report, "(defaults)", plain);
@@ -61,21 +64,31 @@ public final class StartupBench {
       List<String> image = ContainerJvm.inPod(ContainerJvm.POD_LIMIT_MIB);
       List<Run> noCache = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
-        noCache.add(once(work, jar, image));
+        noCache.add(once(work, jar, image, null));
       }
       row(report, "the image's options, no AOT cache: " + ContainerJvm.describe(image), noCache);
       // Trained as the Dockerfile trains it: same script, JVM, jar and options (the training
       // JVM sees the whole machine, as a docker build does; the runs see the pod's limit).
-      Path cache = ContainerJvm.trainAotCache(jar, work, aot);
+      // The training fills the rules cache first (a start that compiles and keeps the rules),
+      // then trains on a start that reads them, as the image's build does.
+      Path cache = ContainerJvm.trainAotCache(jar, work, aot, rulesCache);
+      List<Run> rulesOnly = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        rulesOnly.add(once(work, jar, image, rulesCache));
+      }
+      row(report, "the image's options and compiled-rules cache, no AOT cache", rulesOnly);
       List<String> withCache = new ArrayList<>(image);
       withCache.add("-XX:AOTCache=" + cache);
       List<Run> cached = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
-        cached.add(once(work, jar, withCache));
+        cached.add(once(work, jar, withCache, rulesCache));
         System.err.printf(
-            "bench startup: AOT cache run %d: %.0f ms%n", i + 1, cached.get(i).toDecisionMs());
+            "bench startup: image run %d: %.0f ms%n", i + 1, cached.get(i).toDecisionMs());
       }
-      row(report, "**the image: its options and AOT cache** (`container/aot-train`)", cached);
+      row(
+          report,
+          "**the image: its options, compiled-rules cache and AOT cache** (`container/aot-train`)",
+          cached);
     }
     report.println();
   }
@@ -98,8 +111,12 @@ public final class StartupBench {
     return sorted[sorted.length / 2];
   }
 
-  /** One start: process creation to first answered decision, then a clean stop. */
-  static Run once(Path work, Path jar, List<String> jvmArgs) throws Exception {
+  /**
+   * One start: process creation to first answered decision, then a clean stop; with {@code
+   * rulesCache} (unless null) as the image's {@code HUBPOLICY_RULES_CACHE}, which must then already
+   * hold the rules (a start that compiled them would measure something else).
+   */
+  static Run once(Path work, Path jar, List<String> jvmArgs, Path rulesCache) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -122,6 +139,9 @@ public final class StartupBench {
             .directory(work.toFile())
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .redirectError(work.resolve("serve.stderr").toFile());
+    if (rulesCache != null) {
+      pb.environment().put(ContainerJvm.RULES_CACHE_ENV, rulesCache.toString());
+    }
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpRequest req =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + ServeProcess.DECISIONS))
@@ -149,6 +169,15 @@ public final class StartupBench {
           }
           if (r.statusCode() == 200) {
             long done = System.nanoTime();
+            if (rulesCache != null
+                && !Files.readString(work.resolve("serve.stderr"))
+                    .contains("rules read from cache")) {
+              throw new IOException(
+                  "serve did not read the rules from "
+                      + rulesCache
+                      + ":\n"
+                      + ServeProcess.tail(work.resolve("serve.stderr"), 20));
+            }
             return new Run((listening - t0) / 1e6, (done - t0) / 1e6);
           }
           if (r.statusCode() != 503) {

@@ -94,6 +94,10 @@ class CompiledRulesCacheTest {
     RuleBase compiled = compiling.build(builtinProfiles(), rules);
     assertEquals("compiled", compiling.lastOrigin());
     assertEquals(1, entries(dir).size(), "the compile is kept");
+    assertTrue(
+        Files.getPosixFilePermissions(entries(dir).get(0))
+            .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ),
+        "readable by the image's user, whoever wrote it");
 
     RuleBaseBuilder reading = new RuleBaseBuilder(new CompiledRulesCache(dir));
     RuleBase read = reading.build(builtinProfiles(), rules);
