@@ -83,6 +83,30 @@ class ContainerImageTest {
   }
 
   @Test
+  void theImageKeepsItsCompiledRulesAndTrainsOnReadingThem() throws IOException {
+    String docker = Files.readString(DOCKERFILE);
+    Matcher env = Pattern.compile("(?m)^ENV HUBPOLICY_RULES_CACHE=(\\S+)$").matcher(docker);
+    assertTrue(env.find(), "the Dockerfile sets HUBPOLICY_RULES_CACHE");
+    assertEquals("/opt/hubpolicy/rules-cache", env.group(1));
+    int training = docker.indexOf("bash /opt/hubpolicy/aot-train ");
+    assertTrue(
+        env.start() < training,
+        "set before the training, which fills the cache and trains on reading it");
+    assertTrue(
+        docker.substring(training).contains("chmod -R a+rX,go-w " + env.group(1)),
+        "readable by the image's user, writable by root only");
+    assertTrue(
+        Files.readString(Path.of("src/main/java/io/hubpolicy/cli/ServeCommand.java"))
+            .contains("\"${env:HUBPOLICY_RULES_CACHE}\""),
+        "serve reads the variable");
+    String train = Files.readString(Path.of("container", "aot-train"));
+    assertTrue(train.contains("${HUBPOLICY_RULES_CACHE:-}"), "aot-train fills the rules cache");
+    assertTrue(
+        train.contains("'rules read from cache '"),
+        "aot-train checks that its training run read the rules (serve's log line)");
+  }
+
+  @Test
   void ciAndTheBenchmarksLookForTheImagesJavaFirst() throws IOException {
     int release = IMAGE_JAVA;
     String findJdk = Files.readString(Path.of(".ci", "find-jdk"));
