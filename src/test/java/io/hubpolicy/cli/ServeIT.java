@@ -62,6 +62,9 @@ class ServeIT {
   Path stderr;
   final List<String> stdout = new ArrayList<>();
 
+  /** Set in the environment of the next {@link #serve}. */
+  final java.util.Map<String, String> env = new java.util.HashMap<>();
+
   @BeforeEach
   void requireJar() {
     Assumptions.assumeTrue(
@@ -112,6 +115,8 @@ class ServeIT {
     pb.environment().remove("HUBPOLICY_PROFILES");
     pb.environment().remove("HUBPOLICY_RULES");
     pb.environment().remove("HUBPOLICY_HOST");
+    pb.environment().remove("HUBPOLICY_RULES_CACHE");
+    pb.environment().putAll(env);
     process = pb.start();
     CompletableFuture<Matcher> serving = new CompletableFuture<>();
     Thread reader =
@@ -322,6 +327,35 @@ class ServeIT {
     Path audit = tmp.resolve("logs").resolve("audit.jsonl");
     Serving s = serve("0", audit);
     decideOverLoopback(s, audit);
+  }
+
+  /**
+   * The image's way: HUBPOLICY_RULES_CACHE set; the first start compiles and keeps the rules, the
+   * second reads them, and both answer the same checked decision.
+   */
+  @Test
+  void theRulesCacheIsKeptByOneStartAndReadByTheNext() throws Exception {
+    Path cache = tmp.resolve("rules-cache");
+    env.put("HUBPOLICY_RULES_CACHE", cache.toString());
+    Path first = tmp.resolve("first.jsonl");
+    decideOverLoopback(serve("0", first), first);
+    String compiled = Files.readString(stderr);
+    assertTrue(
+        compiled.matches(
+            "(?s).*INFO \\S+ - rules compiled in \\d+ ms .*; kept in \\Q"
+                + cache
+                + "\\E/rules-\\w+\\.bin\\R.*"),
+        compiled);
+    Path second = tmp.resolve("second.jsonl");
+    decideOverLoopback(serve("0", second), second);
+    String read = Files.readString(stderr);
+    assertTrue(
+        read.matches(
+            "(?s).*INFO \\S+ - rules read from cache \\Q"
+                + cache
+                + "\\E/rules-\\w+\\.bin in \\d+ ms .*"),
+        read);
+    assertFalse(read.contains("rules compiled"), read);
   }
 
   @Test
