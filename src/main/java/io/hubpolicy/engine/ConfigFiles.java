@@ -1,10 +1,10 @@
 package io.hubpolicy.engine;
 
+import io.hubpolicy.format.Texts;
 import io.hubpolicy.model.Problem;
 import io.hubpolicy.profiles.ConfigSource;
 import io.hubpolicy.profiles.ConfigSources;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -194,7 +194,9 @@ public final class ConfigFiles implements AutoCloseable {
 
   private static String hash(String text) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      Texts.digestUtf8(digest, text);
+      byte[] d = digest.digest();
       return "sha256:" + HexFormat.of().formatHex(d, 0, 6);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);

@@ -1,5 +1,6 @@
 package io.hubpolicy.engine;
 
+import io.hubpolicy.format.Texts;
 import io.hubpolicy.model.InvalidConfigException;
 import io.hubpolicy.model.PolicyConfig;
 import io.hubpolicy.model.Problem;
@@ -261,7 +262,7 @@ public final class RuleBaseBuilder {
       MessageDigest d = MessageDigest.getInstance("SHA-256");
       d.update(MERGE_RULES_TEXT.getBytes(StandardCharsets.UTF_8));
       for (RuleSource r : rules) {
-        d.update(("rules\0" + r.name() + "\0" + r.text() + "\0").getBytes(StandardCharsets.UTF_8));
+        digestPart(d, "rules", r.name(), r.text());
       }
       return HexFormat.of().formatHex(d.digest());
     } catch (NoSuchAlgorithmException e) {
@@ -274,17 +275,23 @@ public final class RuleBaseBuilder {
     try {
       MessageDigest d = MessageDigest.getInstance("SHA-256");
       for (ConfigSource s : profiles) {
-        d.update(
-            ("profiles\0" + s.name() + "\0" + s.text() + "\0").getBytes(StandardCharsets.UTF_8));
+        digestPart(d, "profiles", s.name(), s.text());
       }
       d.update(MERGE_RULES_TEXT.getBytes(StandardCharsets.UTF_8));
       for (RuleSource r : rules) {
-        d.update(("rules\0" + r.name() + "\0" + r.text() + "\0").getBytes(StandardCharsets.UTF_8));
+        digestPart(d, "rules", r.name(), r.text());
       }
       return HexFormat.of().formatHex(d.digest()).substring(0, 12);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }
+  }
+
+  /** {@code kind\0name\0text\0} in UTF-8, the text a slice at a time (see Texts.digestUtf8). */
+  private static void digestPart(MessageDigest d, String kind, String name, String text) {
+    d.update((kind + "\0" + name + "\0").getBytes(StandardCharsets.UTF_8));
+    Texts.digestUtf8(d, text);
+    d.update((byte) 0);
   }
 
   static String classpathText(String resource) {

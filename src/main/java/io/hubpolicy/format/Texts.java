@@ -6,12 +6,14 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 
 /**
  * Configuration files read as text, strictly: bounded in size before a byte is read, and refused
@@ -114,4 +116,36 @@ public final class Texts {
   private static String mib(long bytes) {
     return String.format("%.1f MiB", bytes / (1024.0 * 1024.0));
   }
+
+  /**
+   * Adds {@code text}'s UTF-8 bytes to {@code digest} a slice at a time. A configuration's text is
+   * megabytes; encoding it whole made an array as large, in a region of its own in the heap
+   * (humongous, for G1), on every reload and every resync, and each such allocation may start a
+   * collection cycle while decisions are being answered.
+   */
+  public static void digestUtf8(MessageDigest digest, String text) {
+    CharsetEncoder encoder =
+        StandardCharsets.UTF_8
+            .newEncoder()
+            .onMalformedInput(CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    ByteBuffer out = ByteBuffer.allocate(DIGEST_SLICE * 3);
+    int n = text.length();
+    for (int from = 0; from < n; ) {
+      int to = Math.min(n, from + DIGEST_SLICE);
+      // Never split a surrogate pair across two slices: each half alone would be replaced.
+      if (to < n && Character.isHighSurrogate(text.charAt(to - 1))) {
+        to--;
+      }
+      out.clear();
+      encoder.reset();
+      encoder.encode(CharBuffer.wrap(text, from, to), out, true);
+      encoder.flush(out);
+      out.flip();
+      digest.update(out);
+      from = to;
+    }
+  }
+
+  private static final int DIGEST_SLICE = 8192;
 }

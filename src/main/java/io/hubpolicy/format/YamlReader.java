@@ -74,6 +74,15 @@ public final class YamlReader {
    */
   public static List<YNode> readAll(
       String text, String source, int lineOffset, List<Problem> problems) {
+    return readAll(text, source, lineOffset, 1, problems);
+  }
+
+  /**
+   * As {@link #readAll(String, String, int, List)}, for text cut out of a larger document whose
+   * root node sits {@code depth - 1} levels down in it: the nesting bound counts from there.
+   */
+  public static List<YNode> readAll(
+      String text, String source, int lineOffset, int depth, List<Problem> problems) {
     List<YNode> docs = new ArrayList<>();
     Reading reading = new Reading(source, lineOffset, problems);
     try {
@@ -83,7 +92,7 @@ public final class YamlReader {
         parser.next(); // document start
         Document d = new Document(parser, reading);
         try {
-          docs.add(d.node(Where.ROOT, 1).node());
+          docs.add(d.node(Where.ROOT, depth).node());
         } catch (TooLarge e) {
           problems.add(new Problem(source, e.line + lineOffset, "", e.getMessage()));
           return docs;

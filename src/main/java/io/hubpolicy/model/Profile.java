@@ -89,4 +89,26 @@ public record Profile(
   public boolean appliesToEveryone() {
     return (users.isEmpty() && groups.isEmpty()) || users.contains("*");
   }
+
+  /** The same profile at another position in the configuration. */
+  public Profile withOrder(int position) {
+    return position == order
+        ? this
+        : new Profile(
+            position,
+            name,
+            source,
+            users,
+            groups,
+            images,
+            env,
+            resources,
+            tolerations,
+            nodeAffinity,
+            volumes,
+            gpu,
+            services,
+            protectedEnv,
+            pod);
+  }
 }

@@ -9,6 +9,7 @@ import io.hubpolicy.format.YNode.YScalar;
 import io.hubpolicy.format.YamlReader;
 import io.hubpolicy.model.Problem;
 import io.hubpolicy.model.ServiceTemplates;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +24,19 @@ final class Containers {
   private final String dataKey;
   private final Loaded acc;
 
-  Containers(String dataKey, Loaded acc) {
+  private final ProfileChunks chunks;
+
+  Containers(String dataKey, Loaded acc, ProfileChunks chunks) {
     this.dataKey = dataKey;
     this.acc = acc;
+    this.chunks = chunks;
   }
 
   void read(ConfigSource src) {
     acc.sources.add(src.name());
+    if (readApart(src)) {
+      return;
+    }
     StrictReader in = new StrictReader(src.name(), acc.problems);
     int before = acc.problems.size();
     List<YNode> docs = YamlReader.readAll(src.text(), src.name(), src.lineOffset(), acc.problems);
@@ -39,6 +46,49 @@ final class Containers {
     for (YNode doc : docs) {
       document(in, doc);
     }
+  }
+
+  /**
+   * A plain document read as its profiles apart from the rest ({@link ProfileChunks}), reusing the
+   * profiles whose text has not changed; false when it is not of that shape or not clean YAML (then
+   * nothing was added and it is read whole).
+   */
+  private boolean readApart(ConfigSource src) {
+    if (chunks == null) {
+      return false;
+    }
+    ProfileChunks.Split split = ProfileChunks.split(src.text());
+    if (split == null) {
+      return false;
+    }
+    List<Problem> syntax = new ArrayList<>();
+    List<YNode> docs = YamlReader.readAll(split.rest(), src.name(), src.lineOffset(), syntax);
+    if (!syntax.isEmpty()
+        || docs.size() != 1
+        || !(docs.get(0) instanceof YMap map)
+        || map.get("kind") != null
+        || !StrictReader.isNull(map.get("profiles"))) {
+      return false;
+    }
+    List<ProfileChunks.Read> reads =
+        chunks.read(src.name(), src.lineOffset(), split.chunks(), "profiles");
+    if (reads == null) {
+      return false;
+    }
+    DocumentSchema.read(
+        new StrictReader(src.name(), acc.problems),
+        map,
+        acc,
+        () -> {
+          for (ProfileChunks.Read r : reads) {
+            if (r.profile() != null) {
+              acc.profiles.add(r.profile().withOrder(acc.profiles.size()));
+            } else {
+              acc.problems.addAll(r.problems());
+            }
+          }
+        });
+    return true;
   }
 
   private void document(StrictReader in, YNode doc) {

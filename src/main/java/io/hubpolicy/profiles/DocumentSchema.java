@@ -18,9 +18,19 @@ final class DocumentSchema {
   private DocumentSchema() {}
 
   static void read(StrictReader in, YMap doc, Loaded acc) {
+    read(in, doc, acc, null);
+  }
+
+  /**
+   * As {@link #read(StrictReader, YMap, Loaded)}; when the document's profiles were read apart
+   * ({@link ProfileChunks}), {@code profilesReadApart} adds them where the profiles are read.
+   */
+  static void read(StrictReader in, YMap doc, Loaded acc, Runnable profilesReadApart) {
     in.unknownKeys(doc, "", KEYS);
     if (list(in, doc, "profiles") instanceof YList list) {
       profiles(in, list, "profiles", acc);
+    } else if (profilesReadApart != null) {
+      profilesReadApart.run();
     }
     if (list(in, doc, "sizes") instanceof YList list) {
       for (int i = 0; i < list.items().size(); i++) {

@@ -34,6 +34,9 @@ public final class ProfileLoader {
 
   private final String dataKey;
 
+  /** The profiles of the last read by text, for the next read to reuse (a reload). */
+  private final ProfileChunks chunks;
+
   public ProfileLoader() {
     this(DEFAULT_DATA_KEY);
   }
@@ -42,7 +45,18 @@ public final class ProfileLoader {
    * @param dataKey the ConfigMap key that holds profiles; a ConfigMap without it holds templates
    */
   public ProfileLoader(String dataKey) {
+    this(dataKey, true);
+  }
+
+  /** With {@code readApart} false every source is read whole (tests compare the two). */
+  ProfileLoader(String dataKey, boolean readApart) {
     this.dataKey = dataKey;
+    this.chunks = readApart ? new ProfileChunks() : null;
+  }
+
+  /** Profiles reused from the previous read and profiles read, in the last read (for tests). */
+  int[] lastReadCounts() {
+    return chunks == null ? new int[2] : chunks.counts();
   }
 
   /** Files and directories (each read alphabetically), concatenated in the order given. */
@@ -79,9 +93,16 @@ public final class ProfileLoader {
                   sources.size(), total / 1e6, Texts.MAX_SOURCE_BYTES >> 20)));
       return new Result(acc.config(), acc.problems);
     }
-    Containers containers = new Containers(dataKey, acc);
-    for (ConfigSource s : sources) {
-      containers.read(s);
+    Containers containers = new Containers(dataKey, acc, chunks);
+    if (chunks == null) {
+      sources.forEach(containers::read);
+      return new Result(acc.config(), acc.problems);
+    }
+    chunks.begin();
+    try {
+      sources.forEach(containers::read);
+    } finally {
+      chunks.end();
     }
     return new Result(acc.config(), acc.problems);
   }

@@ -1,0 +1,236 @@
+package io.hubpolicy.profiles;
+
+import io.hubpolicy.format.StrictReader;
+import io.hubpolicy.format.YNode;
+import io.hubpolicy.format.YNode.YList;
+import io.hubpolicy.format.YamlReader;
+import io.hubpolicy.model.Problem;
+import io.hubpolicy.model.Profile;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Profiles remembered from the previous read, by the text of each one, so that a reload reads only
+ * the profiles whose text changed. A large configuration is one file or a few ConfigMaps, and an
+ * edit changes a profile or two: reading all 10,000 again made ~330 MB of garbage and half a second
+ * of CPU on every reload, taken from the requests being answered at the same time (issue 19,
+ * BENCHMARKS.md §3).
+ *
+ * <p>A source qualifies when its text is one plain document whose {@code profiles:} key, at the
+ * left margin, holds a block sequence: each item from its {@code - } line to the next one is a
+ * chunk. The rest of the document (its other keys) is read with the chunks' lines blanked, so its
+ * lines keep their numbers. A chunk is read on its own, with its own lines and field path; what it
+ * gives is exactly what the whole read gives for that item, because an item of a block sequence
+ * cannot reach outside its lines — except through anchors and aliases, so a text with {@code &} or
+ * {@code *} anywhere is read whole (an alias's expansion bound also counts per document). Whenever
+ * a chunk or the rest does not read cleanly as YAML, the source is read whole, so syntax errors are
+ * reported as they always were.
+ *
+ * <p>Only profiles read without a problem are remembered, under their source, first line and text;
+ * each read keeps what it used and forgets the rest, so the memory held is the current
+ * configuration's text.
+ */
+final class ProfileChunks {
+  /** One item of the profiles sequence: its text and the 0-based line it starts on. */
+  record Chunk(String text, int line) {}
+
+  /** The document with the items' lines blanked, and the items. */
+  record Split(String rest, List<Chunk> chunks) {}
+
+  private record Key(String source, int line, String text) {}
+
+  /** A chunk read: its profile (order 0) or its problems. */
+  record Read(Profile profile, List<Problem> problems) {}
+
+  private Map<Key, Profile> previous = new HashMap<>();
+  private Map<Key, Profile> current = new HashMap<>();
+  private int reused;
+  private int read;
+
+  /** Starts a read of all sources: what the last one used is what this one may reuse. */
+  synchronized void begin() {
+    reused = 0;
+    read = 0;
+  }
+
+  /** Ends a read: forgets what it did not use. */
+  synchronized void end() {
+    previous = current;
+    current = new HashMap<>();
+  }
+
+  /** Profiles reused and read since {@link #begin}. */
+  synchronized int[] counts() {
+    return new int[] {reused, read};
+  }
+
+  /**
+   * Each chunk read, or null when one does not read cleanly as YAML (then the source is read
+   * whole). {@code lineOffset} is the source's; {@code field} the sequence's ({@code profiles}).
+   */
+  synchronized List<Read> read(String source, int lineOffset, List<Chunk> chunks, String field) {
+    List<Read> out = new ArrayList<>(chunks.size());
+    for (int i = 0; i < chunks.size(); i++) {
+      Chunk c = chunks.get(i);
+      Key key = new Key(source, lineOffset + c.line(), c.text());
+      Profile known = previous.get(key);
+      if (known == null) {
+        known = current.get(key); // the same text twice in one read
+      }
+      if (known != null) {
+        current.put(key, known);
+        out.add(new Read(known, List.of()));
+        reused++;
+        continue;
+      }
+      List<Problem> syntax = new ArrayList<>();
+      // The item's root is two levels down in the document (the document, then its profiles).
+      List<YNode> docs = YamlReader.readAll(c.text(), source, lineOffset + c.line(), 2, syntax);
+      if (!syntax.isEmpty()
+          || docs.size() != 1
+          || !(docs.get(0) instanceof YList list)
+          || list.items().size() != 1) {
+        return null;
+      }
+      List<Problem> problems = new ArrayList<>();
+      Loaded one = new Loaded();
+      ProfileSchema.read(
+          new StrictReader(source, problems), list.items().get(0), field + "[" + i + "]", one);
+      read++;
+      if (problems.isEmpty() && one.profiles.size() == 1) {
+        current.put(key, one.profiles.get(0));
+        out.add(new Read(one.profiles.get(0), List.of()));
+      } else {
+        out.add(new Read(null, problems));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The profiles sequence of {@code text} cut into items, or null when the text is not of the shape
+   * described above (then it is read whole).
+   */
+  static Split split(String text) {
+    if (text.indexOf('&') >= 0 || text.indexOf('*') >= 0 || text.indexOf('\r') >= 0) {
+      return null;
+    }
+    int n = text.length();
+    int pos = 0;
+    int line = 0;
+    int keyLine = -1;
+    // Find the line "profiles:" (a comment may follow) at the left margin.
+    while (pos < n) {
+      int end = lineEnd(text, pos);
+      if (isProfilesKey(text, pos, end)) {
+        keyLine = line;
+        pos = end + 1;
+        line++;
+        break;
+      }
+      if (text.startsWith("---", pos) || text.startsWith("...", pos) || text.startsWith("%", pos)) {
+        return null; // several documents or directives: read whole
+      }
+      pos = end + 1;
+      line++;
+    }
+    if (keyLine < 0) {
+      return null;
+    }
+    int blockStart = pos;
+    int indent = -1;
+    List<Chunk> chunks = new ArrayList<>();
+    int chunkStart = -1;
+    int chunkLine = -1;
+    int blockEnd = n;
+    while (pos < n) {
+      int end = lineEnd(text, pos);
+      int spaces = 0;
+      while (pos + spaces < end && text.charAt(pos + spaces) == ' ') {
+        spaces++;
+      }
+      boolean blank = pos + spaces == end || text.charAt(pos + spaces) == '#';
+      if (!blank) {
+        boolean item = isItem(text, pos + spaces, end);
+        if (indent < 0) {
+          if (!item) {
+            return null; // not a block sequence
+          }
+          indent = spaces;
+        }
+        if (spaces < indent || (spaces == indent && !item)) {
+          blockEnd = pos; // the next key of the document
+          break;
+        }
+        if (spaces == indent) {
+          if (chunkStart >= 0) {
+            chunks.add(new Chunk(text.substring(chunkStart, pos), chunkLine));
+          }
+          chunkStart = pos;
+          chunkLine = line;
+        }
+      }
+      pos = end + 1;
+      line++;
+    }
+    if (chunkStart < 0) {
+      return null;
+    }
+    chunks.add(new Chunk(text.substring(chunkStart, Math.min(blockEnd, n)), chunkLine));
+    int firstItem = lineStartOf(text, chunks.get(0).line(), blockStart, keyLine + 1);
+    // Blank lines where the items were: the rest keeps its line numbers, and reads fast.
+    int blanked = countLines(text, firstItem, blockEnd);
+    StringBuilder rest = new StringBuilder(firstItem + blanked + (n - blockEnd));
+    rest.append(text, 0, firstItem);
+    rest.append("\n".repeat(blanked));
+    rest.append(text, blockEnd, n);
+    return new Split(rest.toString(), chunks);
+  }
+
+  /** Where line {@code target} starts, walking from {@code pos} on line {@code line}. */
+  private static int lineStartOf(String text, int target, int pos, int line) {
+    while (line < target) {
+      pos = lineEnd(text, pos) + 1;
+      line++;
+    }
+    return pos;
+  }
+
+  /** Newlines in {@code text[from, to)}, plus one for a last line without its newline. */
+  private static int countLines(String text, int from, int to) {
+    int lines = 0;
+    for (int i = from; i < to; i++) {
+      if (text.charAt(i) == '\n') {
+        lines++;
+      }
+    }
+    if (to > from && text.charAt(to - 1) != '\n') {
+      lines++;
+    }
+    return lines;
+  }
+
+  private static int lineEnd(String text, int pos) {
+    int end = text.indexOf('\n', pos);
+    return end < 0 ? text.length() : end;
+  }
+
+  /** {@code profiles:}, then nothing but spaces and a comment. */
+  private static boolean isProfilesKey(String text, int pos, int end) {
+    if (!text.startsWith("profiles:", pos)) {
+      return false;
+    }
+    int i = pos + "profiles:".length();
+    while (i < end && text.charAt(i) == ' ') {
+      i++;
+    }
+    return i == end || (text.charAt(i) == '#' && text.charAt(i - 1) == ' ');
+  }
+
+  /** {@code -} alone or followed by a space: a block sequence's item. */
+  private static boolean isItem(String text, int at, int end) {
+    return text.charAt(at) == '-' && (at + 1 == end || text.charAt(at + 1) == ' ');
+  }
+}
