@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
@@ -96,6 +97,9 @@ public final class CompiledRulesCache {
           return ObjectInputFilter.Status.ALLOWED;
         }
         String name = c.getName();
+        if (name.startsWith("java.lang.invoke.") || name.startsWith("java.lang.reflect.")) {
+          return ObjectInputFilter.Status.REJECTED; // serialized lambdas, proxies: never in rules
+        }
         for (String prefix : ALLOWED) {
           if (name.startsWith(prefix)) {
             return ObjectInputFilter.Status.ALLOWED;
@@ -173,6 +177,16 @@ public final class CompiledRulesCache {
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot serialize the compiled rules for {} ({})", file, e.toString());
       return "not kept: they cannot be serialized";
+    }
+    try {
+      // Read back before it is kept: some rules do not survive Drools' serialization (a declared
+      // type's generated class is not found on reading), and an entry that cannot be read would
+      // be a warning at every start. This costs a read (~0.1-0.3 s) on a compile, never on a hit.
+      decode(bytes, header(rulesKey));
+    } catch (Exception | LinkageError | StackOverflowError e) {
+      LOG.info(
+          "the compiled rules are not kept in {}: they do not read back ({})", dir, e.toString());
+      return "not kept: they do not read back from Drools' serialization";
     }
     Path tmp = null;
     try {
@@ -313,8 +327,25 @@ public final class CompiledRulesCache {
       throw new IOException("the entry is corrupt (CRC-32 mismatch)");
     }
     try (ObjectInputStream objects = new DroolsObjectInputStream(new ByteArrayInputStream(p))) {
-      objects.setObjectInputFilter(FILTER);
-      Object read = objects.readObject();
+      String[] refused = {null};
+      objects.setObjectInputFilter(
+          info -> {
+            ObjectInputFilter.Status status = FILTER.checkInput(info);
+            if (status == ObjectInputFilter.Status.REJECTED && refused[0] == null) {
+              refused[0] = info.serialClass().getName();
+            }
+            return status;
+          });
+      Object read;
+      try {
+        read = objects.readObject();
+      } catch (InvalidClassException e) {
+        if (refused[0] != null) {
+          throw new InvalidClassException(
+              refused[0], "refused by the filter: compiled rules are not made of this class");
+        }
+        throw e;
+      }
       if (!(read instanceof List<?> list)
           || !list.stream().allMatch(KiePackage.class::isInstance)) {
         throw new IOException("the entry holds no list of packages");
