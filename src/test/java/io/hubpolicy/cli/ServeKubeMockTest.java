@@ -87,7 +87,9 @@ class ServeKubeMockTest {
             "--audit-log",
             audit.toString(),
             "--token-file",
-            tokenFile().toString());
+            tokenFile().toString(),
+            "--rules-cache",
+            tmp.resolve("rules-cache").toString());
     running = serve.start();
     await("ready", () -> get("/readyz").statusCode() == 200);
   }
@@ -218,6 +220,16 @@ class ServeKubeMockTest {
         HttpRequest.newBuilder(uri(path))
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /** Cluster mode builds its rules through the same cache: the first build keeps them. */
+  @Test
+  void theFirstBuildKeepsTheCompiledRulesInTheRulesCache() throws Exception {
+    try (var files = java.nio.file.Files.list(tmp.resolve("rules-cache"))) {
+      List<String> names = files.map(f -> f.getFileName().toString()).toList();
+      assertEquals(1, names.size(), names.toString());
+      assertTrue(names.get(0).matches("rules-\\w+\\.bin"), names.toString());
+    }
   }
 
   @Test
