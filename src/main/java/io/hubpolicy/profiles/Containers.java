@@ -80,9 +80,12 @@ final class Containers {
         map,
         acc,
         () -> {
+          // With a problem the profiles after it move up, but only until the problem is fixed.
+          boolean clean = reads.stream().allMatch(r -> r.profile() != null);
           for (ProfileChunks.Read r : reads) {
             if (r.profile() != null) {
-              acc.profiles.add(r.profile().withOrder(acc.profiles.size()));
+              int order = acc.profiles.size();
+              acc.profiles.add(clean ? chunks.placed(r, order) : r.profile().withOrder(order));
             } else {
               acc.problems.addAll(r.problems());
             }

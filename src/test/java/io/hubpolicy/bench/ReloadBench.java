@@ -29,12 +29,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code bench/run reload [--profiles 10000] [--changes 100] [--rate 1000] [--modes file,kube]
- * [--build-sizes 10,100] [--serve-jvm ARG]...}: replaces the configuration while open-loop HTTP
- * load runs, alternating a valid change and an invalid one, in file mode (write and rename, as an
- * editor or a ConfigMap volume does) and through the fabric8 mock API server (ConfigMap updates, as
- * {@code kubectl apply} does). Counts failed and slow requests, and times each change to the first
- * decision answered on the new revision (valid) or to its rejection (invalid, which must leave the
- * revision serving unchanged). Also the rule base build time per configuration size, in-process.
+ * [--build-sizes 10,100] [--warmup 60] [--serve-jvm ARG]...}: replaces the configuration while
+ * open-loop HTTP load runs, alternating a valid change and an invalid one, in file mode (write and
+ * rename, as an editor or a ConfigMap volume does) and through the fabric8 mock API server
+ * (ConfigMap updates, as {@code kubectl apply} does). Counts failed and slow requests, and times
+ * each change to the first decision answered on the new revision (valid) or to its rejection
+ * (invalid, which must leave the revision serving unchanged). Also the rule base build time per
+ * configuration size, in-process.
  */
 public final class ReloadBench {
   static final JsonMapper JSON = JsonMapper.builder().build();
@@ -56,7 +57,8 @@ public final class ReloadBench {
       double rate,
       List<String> modes,
       List<Integer> buildSizes,
-      List<String> serveJvm) {}
+      List<String> serveJvm,
+      int warmupSeconds) {}
 
   static void run(List<String> args, boolean smoke, PrintStream report) throws Exception {
     Options o = options(args, smoke);
@@ -126,6 +128,10 @@ public final class ReloadBench {
     List<String> modes = List.of("file", "kube");
     List<Integer> buildSizes = smoke ? List.of(50) : List.of(10, 100, 1_000, 10_000);
     List<String> serveJvm = new ArrayList<>();
+    // Long enough for the JIT to finish: at 10,000 profiles on 2 cores, C2 still took half a core
+    // 20 s into the load (per-thread CPU of the service, BENCHMARKS.md §3), and a service that
+    // reloads has been running for longer than that.
+    int warmup = smoke ? 1 : 60;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       String v = i + 1 < args.size() ? args.get(i + 1) : null;
@@ -140,6 +146,7 @@ public final class ReloadBench {
         case "--modes" -> modes = List.of(v.split(","));
         case "--serve-jvm" -> serveJvm.add(v);
         case "--build-sizes" -> buildSizes = Bench.ints(v);
+        case "--warmup" -> warmup = Integer.parseInt(v);
         default -> throw Bench.usage("reload", "unknown option " + a);
       }
     }
@@ -148,7 +155,7 @@ public final class ReloadBench {
         throw Bench.usage("reload", "--modes takes file and/or kube, not " + m);
       }
     }
-    return new Options(profiles, changes, rate, modes, buildSizes, serveJvm);
+    return new Options(profiles, changes, rate, modes, buildSizes, serveJvm, warmup);
   }
 
   /** The generated configuration with change {@code i} in its first profile; odd ones invalid. */
@@ -221,7 +228,7 @@ public final class ReloadBench {
       ConfigApi api = new ConfigApi(serve);
       api.awaitReady(Duration.ofSeconds(600));
       System.err.println("bench reload: warming up...");
-      load.openLoop(o.rate(), Duration.ofSeconds(smoke ? 1 : 10), null);
+      load.openLoop(o.rate(), Duration.ofSeconds(o.warmupSeconds()), null);
 
       Revisions seen = new Revisions();
       AtomicBoolean stop = new AtomicBoolean();
