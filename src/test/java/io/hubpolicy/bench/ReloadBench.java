@@ -29,13 +29,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code bench/run reload [--profiles 10000] [--changes 100] [--rate 1000] [--modes file,kube]
- * [--build-sizes 10,100] [--warmup 60] [--serve-jvm ARG]...}: replaces the configuration while
- * open-loop HTTP load runs, alternating a valid change and an invalid one, in file mode (write and
- * rename, as an editor or a ConfigMap volume does) and through the fabric8 mock API server
- * (ConfigMap updates, as {@code kubectl apply} does). Counts failed and slow requests, and times
- * each change to the first decision answered on the new revision (valid) or to its rejection
- * (invalid, which must leave the revision serving unchanged). Also the rule base build time per
- * configuration size, in-process.
+ * [--build-sizes 10,100] [--warmup 60] [--warm-changes 20] [--serve-jvm ARG]...}: replaces the
+ * configuration while open-loop HTTP load runs, alternating a valid change and an invalid one, in
+ * file mode (write and rename, as an editor or a ConfigMap volume does) and through the fabric8
+ * mock API server (ConfigMap updates, as {@code kubectl apply} does). Counts failed and slow
+ * requests, and times each change to the first decision answered on the new revision (valid) or to
+ * its rejection (invalid, which must leave the revision serving unchanged). Also the rule base
+ * build time per configuration size, in-process.
  */
 public final class ReloadBench {
   static final JsonMapper JSON = JsonMapper.builder().build();
@@ -48,6 +48,13 @@ public final class ReloadBench {
 
   static final String NAMESPACE = "bench";
 
+  /**
+   * How often a rejection is looked for in /v1/config. Every 2 ms (as first written) was 500
+   * requests a second through the JDK's HTTP client, in the same two cores as the service and the
+   * load, during half of the changes.
+   */
+  static final int POLL_MILLIS = 20;
+
   /** Real API servers refuse ConfigMaps over 1 MiB; large configurations span several. */
   static final int CONFIGMAP_BYTES = 900 * 1024;
 
@@ -58,7 +65,8 @@ public final class ReloadBench {
       List<String> modes,
       List<Integer> buildSizes,
       List<String> serveJvm,
-      int warmupSeconds) {}
+      int warmupSeconds,
+      int warmChanges) {}
 
   static void run(List<String> args, boolean smoke, PrintStream report) throws Exception {
     Options o = options(args, smoke);
@@ -132,6 +140,7 @@ public final class ReloadBench {
     // 20 s into the load (per-thread CPU of the service, BENCHMARKS.md §3), and a service that
     // reloads has been running for longer than that.
     int warmup = smoke ? 1 : 60;
+    int warmChanges = smoke ? 0 : 20;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       String v = i + 1 < args.size() ? args.get(i + 1) : null;
@@ -147,6 +156,7 @@ public final class ReloadBench {
         case "--serve-jvm" -> serveJvm.add(v);
         case "--build-sizes" -> buildSizes = Bench.ints(v);
         case "--warmup" -> warmup = Integer.parseInt(v);
+        case "--warm-changes" -> warmChanges = Integer.parseInt(v);
         default -> throw Bench.usage("reload", "unknown option " + a);
       }
     }
@@ -155,7 +165,7 @@ public final class ReloadBench {
         throw Bench.usage("reload", "--modes takes file and/or kube, not " + m);
       }
     }
-    return new Options(profiles, changes, rate, modes, buildSizes, serveJvm, warmup);
+    return new Options(profiles, changes, rate, modes, buildSizes, serveJvm, warmup, warmChanges);
   }
 
   /** The generated configuration with change {@code i} in its first profile; odd ones invalid. */
@@ -228,7 +238,34 @@ public final class ReloadBench {
       ConfigApi api = new ConfigApi(serve);
       api.awaitReady(Duration.ofSeconds(600));
       System.err.println("bench reload: warming up...");
+      // Changes during the first half of the warm-up, not measured: the first reloads of a
+      // process send the JIT back to work (a burst of deoptimizations as the reload's types reach
+      // code the decisions share, then C2 compiling for seconds), which a service that has been
+      // running a while has behind it. The last one is valid, so a good revision serves after it.
+      Config warmConfig = config;
+      Thread warmChanges =
+          new Thread(
+              () -> {
+                try {
+                  for (int k = o.warmChanges() - 1; k >= 0; k--) {
+                    // Odd: invalid; the last one, k = 0, is even.
+                    warmConfig.write(version(w.yaml(), 1_000_000 + k));
+                    Thread.sleep(o.warmupSeconds() * 500L / Math.max(1, o.warmChanges()));
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException("warm-up change", e);
+                }
+              },
+              "reload-warm-changes");
+      warmChanges.start();
       load.openLoop(o.rate(), Duration.ofSeconds(o.warmupSeconds()), null);
+      warmChanges.join();
+      // The same load without changes, after the warm-up: what the reloads are compared with.
+      LoadGenerator.Result quiet =
+          load.openLoop(o.rate(), Duration.ofSeconds(smoke ? 1 : 10), null);
+      System.err.printf(
+          "bench reload: %s: without changes p50 %.2f / p99 %.2f / max %.1f ms, %d failed%n",
+          mode, quiet.latencyMs(50), quiet.latencyMs(99), quiet.maxMs(), quiet.failed());
 
       Revisions seen = new Revisions();
       AtomicBoolean stop = new AtomicBoolean();
@@ -289,7 +326,7 @@ public final class ReloadBench {
           JsonNode now = api.config();
           while (now.path("reloads").path("rejected").asLong() == rejectedBefore
               && System.nanoTime() < deadline) {
-            Thread.sleep(2);
+            Thread.sleep(POLL_MILLIS);
             now = api.config();
           }
           toRejection.add((System.nanoTime() - t) / 1e6);

@@ -1,6 +1,8 @@
 package io.hubpolicy.format;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -29,5 +31,18 @@ class TextsTest {
           MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       assertArrayEquals(whole, sliced.digest(), "length " + length);
     }
+  }
+
+  /** ASCII takes a shortcut; what it gives, and what UTF-8 and bad bytes give, is unchanged. */
+  @Test
+  void decodingIsStrictWhateverTheBytes() throws Exception {
+    assertEquals(
+        "profiles: []\n", Texts.decode("a", "profiles: []\n".getBytes(StandardCharsets.UTF_8)));
+    assertEquals("name: é😀\n", Texts.decode("a", "name: é😀\n".getBytes(StandardCharsets.UTF_8)));
+    Texts.Unreadable bad =
+        assertThrows(
+            Texts.Unreadable.class,
+            () -> Texts.decode("a", new byte[] {'a', '\n', 'b', (byte) 0xff}));
+    assertEquals(2, bad.problem().line());
   }
 }
