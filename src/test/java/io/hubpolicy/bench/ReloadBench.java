@@ -165,6 +165,10 @@ public final class ReloadBench {
         throw Bench.usage("reload", "--modes takes file and/or kube, not " + m);
       }
     }
+    if (serveJvm.isEmpty() && !smoke) {
+      // What the image runs: its options in the deployment's pod (deploy/ limits it to 768 MiB).
+      serveJvm.addAll(ContainerJvm.inPod(ContainerJvm.POD_LIMIT_MIB));
+    }
     return new Options(profiles, changes, rate, modes, buildSizes, serveJvm, warmup, warmChanges);
   }
 
