@@ -41,27 +41,44 @@ final class ProfileChunks {
 
   private record Key(String source, int line, String text) {}
 
+  /** A profile remembered, and the last read that used it. */
+  private static final class Known {
+    Profile profile;
+    int seen;
+
+    Known(Profile profile, int seen) {
+      this.profile = profile;
+      this.seen = seen;
+    }
+  }
+
   /**
    * A chunk read: its profile (at the order it had when it was read) or its problems; {@link
    * #placed} remembers where it went, so that the next read finds it there already.
    */
-  record Read(Profile profile, List<Problem> problems, Object key) {}
+  record Read(Profile profile, List<Problem> problems, Object known) {}
 
-  private Map<Key, Profile> previous = new HashMap<>();
-  private Map<Key, Profile> current = new HashMap<>();
+  /**
+   * One map for every read, its entries kept (with the text of the read that made them) while reads
+   * use them: a read's own copies of unchanged texts then die young, where a new map of new keys
+   * per read was promoted to the old generation on every reload (BENCHMARKS.md §3).
+   */
+  private final Map<Key, Known> known = new HashMap<>();
+
+  private int generation;
   private int reused;
   private int read;
 
   /** Starts a read of all sources: what the last one used is what this one may reuse. */
   synchronized void begin() {
+    generation++;
     reused = 0;
     read = 0;
   }
 
   /** Ends a read: forgets what it did not use. */
   synchronized void end() {
-    previous = current;
-    current = new HashMap<>();
+    known.values().removeIf(k -> k.seen != generation);
   }
 
   /** Profiles reused and read since {@link #begin}. */
@@ -78,13 +95,10 @@ final class ProfileChunks {
     for (int i = 0; i < chunks.size(); i++) {
       Chunk c = chunks.get(i);
       Key key = new Key(source, lineOffset + c.line(), c.text());
-      Profile known = previous.get(key);
-      if (known == null) {
-        known = current.get(key); // the same text twice in one read
-      }
-      if (known != null) {
-        current.put(key, known);
-        out.add(new Read(known, List.of(), key));
+      Known k = known.get(key);
+      if (k != null) {
+        k.seen = generation;
+        out.add(new Read(k.profile, List.of(), k));
         reused++;
         continue;
       }
@@ -103,8 +117,9 @@ final class ProfileChunks {
           new StrictReader(source, problems), list.items().get(0), field + "[" + i + "]", one);
       read++;
       if (problems.isEmpty() && one.profiles.size() == 1) {
-        current.put(key, one.profiles.get(0));
-        out.add(new Read(one.profiles.get(0), List.of(), key));
+        Known fresh = new Known(one.profiles.get(0), generation);
+        known.put(key, fresh);
+        out.add(new Read(fresh.profile, List.of(), fresh));
       } else {
         out.add(new Read(null, problems, null));
       }
@@ -118,9 +133,7 @@ final class ProfileChunks {
    */
   synchronized Profile placed(Read read, int order) {
     Profile p = read.profile().withOrder(order);
-    if (p != read.profile()) {
-      current.put((Key) read.key(), p);
-    }
+    ((Known) read.known()).profile = p;
     return p;
   }
 
