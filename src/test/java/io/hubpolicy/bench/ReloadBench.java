@@ -275,6 +275,11 @@ public final class ReloadBench {
       AtomicBoolean stop = new AtomicBoolean();
       AtomicLong slow = new AtomicLong();
       AtomicLong over10 = new AtomicLong();
+      // When the requests over the target were due, by second of the changes (stderr): whether
+      // they follow the reloads or gather somewhere.
+      long[] phaseStart = {System.nanoTime()};
+      java.util.concurrent.atomic.AtomicIntegerArray overBySecond =
+          new java.util.concurrent.atomic.AtomicIntegerArray(600);
       long target = (long) (TARGET_P99_MS * 1e6);
       LoadGenerator.Result[] result = new LoadGenerator.Result[1];
       Exception[] loadFailure = new Exception[1];
@@ -292,6 +297,10 @@ public final class ReloadBench {
                             }
                             if (received - intended > target) {
                               over10.incrementAndGet();
+                              int second = (int) ((intended - phaseStart[0]) / 1_000_000_000L);
+                              if (second >= 0 && second < overBySecond.length()) {
+                                overBySecond.incrementAndGet(second);
+                              }
                             }
                             if (status == 200 && revision != null) {
                               seen.saw(revision, received);
@@ -303,6 +312,7 @@ public final class ReloadBench {
                 }
               },
               "reload-load");
+      phaseStart[0] = System.nanoTime();
       loader.start();
       Thread.sleep(500);
 
@@ -349,6 +359,13 @@ public final class ReloadBench {
         throw loadFailure[0];
       }
       LoadGenerator.Result r = result[0];
+      StringBuilder bySecond = new StringBuilder();
+      for (int sec = 0; sec < overBySecond.length(); sec++) {
+        if (overBySecond.get(sec) > 0) {
+          bySecond.append(' ').append(sec).append("s:").append(overBySecond.get(sec));
+        }
+      }
+      System.err.printf("bench reload: %s: over the target, by second:%s%n", mode, bySecond);
       JsonNode end = api.config();
       double[] buildsAfter = api.buildSeconds();
       double builds = buildsAfter[0] - buildsBefore[0];
