@@ -167,8 +167,8 @@ final class ProfileChunks {
     if (keyLine < 0) {
       return null;
     }
-    int blockStart = pos;
     int indent = -1;
+    int firstItem = -1;
     List<Chunk> chunks = new ArrayList<>();
     int chunkStart = -1;
     int chunkLine = -1;
@@ -195,6 +195,8 @@ final class ProfileChunks {
         if (spaces == indent) {
           if (chunkStart >= 0) {
             chunks.add(new Chunk(text.substring(chunkStart, pos), chunkLine));
+          } else {
+            firstItem = pos;
           }
           chunkStart = pos;
           chunkLine = line;
@@ -207,7 +209,6 @@ final class ProfileChunks {
       return null;
     }
     chunks.add(new Chunk(text.substring(chunkStart, Math.min(blockEnd, n)), chunkLine));
-    int firstItem = lineStartOf(text, chunks.get(0).line(), blockStart, keyLine + 1);
     // Blank lines where the items were: the rest keeps its line numbers, and reads fast.
     int blanked = countLines(text, firstItem, blockEnd);
     StringBuilder rest = new StringBuilder(firstItem + blanked + (n - blockEnd));
@@ -215,15 +216,6 @@ final class ProfileChunks {
     rest.append("\n".repeat(blanked));
     rest.append(text, blockEnd, n);
     return new Split(rest.toString(), chunks);
-  }
-
-  /** Where line {@code target} starts, walking from {@code pos} on line {@code line}. */
-  private static int lineStartOf(String text, int target, int pos, int line) {
-    while (line < target) {
-      pos = lineEnd(text, pos) + 1;
-      line++;
-    }
-    return pos;
   }
 
   /** Newlines in {@code text[from, to)}, plus one for a last line without its newline. */
