@@ -3,7 +3,10 @@ package io.hubpolicy.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,19 +18,28 @@ import picocli.CommandLine.Command;
     name = "hubpolicy",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Decides how JupyterHub single-user servers are configured, with Drools rules.",
-    subcommands = {
-      DecideCommand.class,
-      ExplainCommand.class,
-      ValidateCommand.class,
-      TestCommand.class,
-      LintCommand.class,
-      ServeCommand.class,
-      HistoryCommand.class,
-      WorkloadCommand.class,
-      DiffCommand.class
-    })
+    description = "Decides how JupyterHub single-user servers are configured, with Drools rules.")
 public final class Main implements Runnable {
+  /**
+   * The commands, by name, in the order help lists them. Not in {@code @Command(subcommands)}:
+   * picocli would then build every command's model (reflection, an annotation proxy per option, 178
+   * classes too old for the JVM's AOT cache) before running one, a third of a second of every
+   * {@code serve} start (BENCHMARKS.md §5). {@code MainTest} checks the names against the classes'.
+   */
+  static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+  static {
+    COMMANDS.put("decide", DecideCommand::new);
+    COMMANDS.put("explain", ExplainCommand::new);
+    COMMANDS.put("validate", ValidateCommand::new);
+    COMMANDS.put("test", TestCommand::new);
+    COMMANDS.put("lint", LintCommand::new);
+    COMMANDS.put("serve", ServeCommand::new);
+    COMMANDS.put("history", HistoryCommand::new);
+    COMMANDS.put("workload", WorkloadCommand::new);
+    COMMANDS.put("diff", DiffCommand::new);
+  }
+
   /** Exit codes: 0 fine, 1 internal failure, 2 bad input or configuration. */
   static final int OK = 0;
 
@@ -41,12 +53,28 @@ public final class Main implements Runnable {
   }
 
   public static int run(String... args) {
-    return commandLine().execute(args);
+    return commandLine(args).execute(args);
   }
 
-  /** The configured command line; tests set its out and err writers. */
+  /** The configured command line with every command; tests set its out and err writers. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorHandler());
+    return commandLine(new String[0]);
+  }
+
+  /**
+   * The command line for these arguments: with only the command they name when they start with one
+   * (what it does and says is the same either way), else with every command (help, a misspelt
+   * command and its suggestions).
+   */
+  static CommandLine commandLine(String... args) {
+    CommandLine root = new CommandLine(new Main());
+    Supplier<Object> named = args.length > 0 ? COMMANDS.get(args[0]) : null;
+    if (named != null) {
+      root.addSubcommand(args[0], named.get());
+    } else {
+      COMMANDS.forEach((name, command) -> root.addSubcommand(name, command.get()));
+    }
+    return root.setExecutionExceptionHandler(new ErrorHandler());
   }
 
   @Override
