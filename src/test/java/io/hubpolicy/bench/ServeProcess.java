@@ -1,9 +1,7 @@
 package io.hubpolicy.bench;
 
-import java.io.BufferedReader;
+import io.hubpolicy.testing.ServeOutput;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -76,28 +73,8 @@ public final class ServeProcess implements AutoCloseable {
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     long t0 = System.nanoTime();
     Process p = pb.start();
-    CompletableFuture<String> serving = new CompletableFuture<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  Matcher m = SERVING.matcher(line);
-                  if (m.matches()) {
-                    serving.complete(m.group(1));
-                  }
-                }
-              } catch (IOException e) {
-                // the process went away; the future below says so
-              }
-              serving.completeExceptionally(new IOException("serve exited before serving"));
-            },
-            "serve-stdout");
-    reader.setDaemon(true);
-    reader.start();
+    CompletableFuture<String> serving =
+        ServeOutput.firstMatch(p, SERVING, "serve-stdout").thenApply(m -> m.group(1));
     try {
       // Generous: a busy shared machine has taken over two minutes to build 10,000 profiles.
       String url = serving.get(600, TimeUnit.SECONDS);

@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.hubpolicy.testing.Postgres;
-import java.io.BufferedReader;
+import io.hubpolicy.testing.ServeOutput;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -30,7 +28,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -111,28 +108,9 @@ class AuditStoreIT {
     pb.environment().put("HUBPOLICY_AUDIT_DB", dbUrl(pg));
     Process p = pb.start();
     processes.add(p);
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  Matcher m = SERVING.matcher(line);
-                  if (m.matches()) {
-                    port.complete(Integer.parseInt(m.group(2)));
-                  }
-                }
-                port.completeExceptionally(new IllegalStateException("stdout closed"));
-              } catch (IOException e) {
-                port.completeExceptionally(e);
-              }
-            },
-            name + "-stdout");
-    reader.setDaemon(true);
-    reader.start();
+    CompletableFuture<Integer> port =
+        ServeOutput.firstMatch(p, SERVING, name + "-stdout")
+            .thenApply(m -> Integer.parseInt(m.group(2)));
     try {
       return new Serve(p, port.get(90, TimeUnit.SECONDS));
     } catch (Exception e) {

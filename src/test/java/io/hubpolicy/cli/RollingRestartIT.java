@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
+import io.hubpolicy.testing.ServeOutput;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -116,28 +113,9 @@ class RollingRestartIT {
     pb.environment().keySet().removeIf(k -> k.startsWith("HUBPOLICY_"));
     Process p = pb.start();
     processes[i] = p;
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  Matcher m = SERVING.matcher(line);
-                  if (m.matches()) {
-                    port.complete(Integer.parseInt(m.group(1)));
-                  }
-                }
-              } catch (IOException e) {
-                // the process is gone; the future says so below
-              }
-              port.completeExceptionally(new IOException("stdout closed"));
-            },
-            "replica-" + i + "-stdout");
-    reader.setDaemon(true);
-    reader.start();
+    CompletableFuture<Integer> port =
+        ServeOutput.firstMatch(p, SERVING, "replica-" + i + "-stdout")
+            .thenApply(m -> Integer.parseInt(m.group(1)));
     try {
       ports.set(i, port.get(120, TimeUnit.SECONDS));
     } catch (Exception e) {
