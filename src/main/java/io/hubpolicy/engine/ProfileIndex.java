@@ -41,6 +41,58 @@ final class ProfileIndex {
 
   private final int[][] byGlob;
 
+  /**
+   * The index of {@code profiles}, sharing what it can with {@code previous} (the index of the
+   * configuration serving now, or null). A reload usually edits what a profile sets, not whom it
+   * applies to: when every position holds a profile with the same users, groups and images as
+   * before, the lookup tables are the previous ones, and only the matchers of the profiles that
+   * changed are new. Everything a reload builds is copied by the next young collections until it is
+   * promoted; rebuilding the tables for 10,000 profiles made those collections the slow requests
+   * during reloads (BENCHMARKS.md §3).
+   */
+  static ProfileIndex of(List<Profile> profiles, ProfileIndex previous) {
+    if (previous == null || previous.matchers.length != profiles.size()) {
+      return new ProfileIndex(profiles);
+    }
+    ProfileMatcher[] next = new ProfileMatcher[profiles.size()];
+    for (int i = 0; i < next.length; i++) {
+      Profile p = profiles.get(i);
+      ProfileMatcher before = previous.matchers[i];
+      if (before.profile == p) {
+        next[i] = before;
+      } else if (sameConditions(before.profile, p)) {
+        next[i] = new ProfileMatcher(p);
+      } else {
+        return new ProfileIndex(profiles);
+      }
+    }
+    return new ProfileIndex(next, previous);
+  }
+
+  /** Whether the lookup tables place {@code a} and {@code b} alike. */
+  private static boolean sameConditions(Profile a, Profile b) {
+    return a.users().equals(b.users())
+        && a.groups().equals(b.groups())
+        && a.images().equals(b.images());
+  }
+
+  /** New matchers over the same tables (see {@link #of}). */
+  private ProfileIndex(ProfileMatcher[] matchers, ProfileIndex tables) {
+    this.matchers = matchers;
+    this.everyone = tables.everyone;
+    this.byUser = tables.byUser;
+    this.byGroup = tables.byGroup;
+    this.byImage = tables.byImage;
+    this.byImageName = tables.byImageName;
+    this.globs = tables.globs;
+    this.byGlob = tables.byGlob;
+  }
+
+  /** Whether this index looks profiles up in {@code other}'s tables (for tests). */
+  boolean sharesTablesWith(ProfileIndex other) {
+    return byUser == other.byUser && byGroup == other.byGroup && byImage == other.byImage;
+  }
+
   ProfileIndex(List<Profile> profiles) {
     matchers = new ProfileMatcher[profiles.size()];
     Map<String, List<Integer>> users = new HashMap<>();

@@ -35,6 +35,7 @@ public final class RuleBase {
    * @param sessions a pool over {@code kieBase}, shared by every rule base built from the same
    *     rules (a session holds nothing of the configuration between decisions: {@link
    *     DecisionEngine} inserts the matching profiles into each)
+   * @param previousIndex the index of an earlier rule base to share unchanged parts with, or null
    */
   RuleBase(
       String revision,
@@ -43,13 +44,14 @@ public final class RuleBase {
       KieSessionsPool sessions,
       List<String> ruleSources,
       List<RuleSource> rules,
-      RuleLocations ruleLocations) {
+      RuleLocations ruleLocations,
+      ProfileIndex previousIndex) {
     this.ruleLocations = ruleLocations;
     this.revision = revision;
     this.config = config;
     this.kieBase = kieBase;
     this.sessions = sessions;
-    this.index = new ProfileIndex(config.profiles());
+    this.index = ProfileIndex.of(config.profiles(), previousIndex);
     this.sizes = config.sizesByName();
     this.gpuKinds =
         java.util.stream.IntStream.range(0, config.gpuTypes().size())
@@ -103,6 +105,10 @@ public final class RuleBase {
 
   List<GpuKind> gpuKinds() {
     return gpuKinds;
+  }
+
+  ProfileIndex index() {
+    return index;
   }
 
   /** The profiles that apply to a request, in configuration order. */

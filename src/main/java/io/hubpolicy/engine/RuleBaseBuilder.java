@@ -59,6 +59,12 @@ public final class RuleBaseBuilder {
    */
   private volatile Compiled lastCompiled;
 
+  /**
+   * The profile index of the last rule base built, which the next one shares what did not change
+   * with (see {@link ProfileIndex#of}).
+   */
+  private volatile ProfileIndex lastIndex;
+
   /** How the last new set of rules was obtained: "compiled" or "cache" (for tests). */
   private volatile String lastOrigin = "";
 
@@ -141,7 +147,9 @@ public final class RuleBaseBuilder {
               compiled.sessions(),
               ruleNames,
               rules,
-              compiled.locations());
+              compiled.locations(),
+              lastIndex);
+      lastIndex = rb.index();
       return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
     }
     long start = System.nanoTime();
@@ -194,7 +202,9 @@ public final class RuleBaseBuilder {
             compiled.sessions(),
             ruleNames,
             rules,
-            locations);
+            locations,
+            lastIndex);
+    lastIndex = rb.index();
     return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
   }
 

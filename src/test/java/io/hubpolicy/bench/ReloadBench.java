@@ -27,13 +27,14 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code bench/run reload [--profiles 10000] [--changes 100] [--rate 1000] [--modes file,kube]
- * [--build-sizes 10,100] [--warmup 60] [--warm-changes 20] [--serve-jvm ARG]...}: replaces the
- * configuration while open-loop HTTP load runs, alternating a valid change and an invalid one, in
- * file mode (write and rename, as an editor or a ConfigMap volume does) and through the fabric8
- * mock API server (ConfigMap updates, as {@code kubectl apply} does). Counts failed and slow
- * requests, and times each change to the first decision answered on the new revision (valid) or to
- * its rejection (invalid, which must leave the revision serving unchanged). Also the rule base
- * build time per configuration size, in-process.
+ * [--build-sizes 10,100] [--warmup 60] [--warm-changes 20] [--serve-jvm ARG]... [--serve-jvm-add
+ * ARG]...}: {@code --serve-jvm} replaces the image's JVM options, {@code --serve-jvm-add} adds to
+ * them (a GC log, say). Replaces the configuration while open-loop HTTP load runs, alternating a
+ * valid change and an invalid one, in file mode (write and rename, as an editor or a ConfigMap
+ * volume does) and through the fabric8 mock API server (ConfigMap updates, as {@code kubectl apply}
+ * does). Counts failed and slow requests, and times each change to the first decision answered on
+ * the new revision (valid) or to its rejection (invalid, which must leave the revision serving
+ * unchanged). Also the rule base build time per configuration size, in-process.
  */
 public final class ReloadBench {
   static final JsonMapper JSON = JsonMapper.builder().build();
@@ -134,6 +135,7 @@ public final class ReloadBench {
     List<String> modes = List.of("file", "kube");
     List<Integer> buildSizes = smoke ? List.of(50) : List.of(10, 100, 1_000, 10_000);
     List<String> serveJvm = new ArrayList<>();
+    List<String> extraJvm = new ArrayList<>();
     // Long enough for the JIT to finish: at 10,000 profiles on 2 cores, C2 still took half a core
     // 20 s into the load (per-thread CPU of the service, BENCHMARKS.md §3), and a service that
     // reloads has been running for longer than that.
@@ -152,6 +154,7 @@ public final class ReloadBench {
         case "--rate" -> rate = Double.parseDouble(v);
         case "--modes" -> modes = List.of(v.split(","));
         case "--serve-jvm" -> serveJvm.add(v);
+        case "--serve-jvm-add" -> extraJvm.add(v);
         case "--build-sizes" -> buildSizes = Bench.ints(v);
         case "--warmup" -> warmup = Integer.parseInt(v);
         case "--warm-changes" -> warmChanges = Integer.parseInt(v);
@@ -167,6 +170,9 @@ public final class ReloadBench {
       // What the image runs: its options in the deployment's pod (deploy/ limits it to 768 MiB).
       serveJvm.addAll(ContainerJvm.inPod(ContainerJvm.POD_LIMIT_MIB));
     }
+    // Added to whichever options apply (a GC log of the image's JVM, say), where --serve-jvm
+    // replaces them.
+    serveJvm.addAll(extraJvm);
     return new Options(profiles, changes, rate, modes, buildSizes, serveJvm, warmup, warmChanges);
   }
 
