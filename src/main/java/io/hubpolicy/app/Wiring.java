@@ -70,6 +70,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,7 +102,8 @@ public final class Wiring {
       Tokens tokens,
       boolean planReadsCluster,
       String where,
-      Leader leader) {}
+      Leader leader,
+      Runnable ready) {}
 
   /** A started service: its port, and how to stop it. */
   public record Running(int port, DecisionEngine engine, Runnable stop) {}
@@ -127,35 +130,81 @@ public final class Wiring {
     }
   }
 
-  /** Profiles and rules from files, watched unless {@code --no-watch}; no cluster. */
-  static Parts fileMode(ServeSettings s, PrometheusMeterRegistry meters, Closer closer) {
+  /**
+   * The first configuration of file mode, read on a thread of its own while the caller sets up the
+   * servers (on two cores, reading the rules and 10,000 profiles and loading the servers' classes
+   * overlap: BENCHMARKS.md §5).
+   */
+  static final class FirstRead {
+    private final FutureTask<RuleBase> task;
+
+    FirstRead(RuleBaseBuilder builder, ServeSettings s) {
+      task = new FutureTask<>(() -> builder.buildPaths(s.profiles(), s.rules()));
+      Thread t = new Thread(task, "config-first-read");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    /** The rule base, or what reading it threw (the configuration's problems, say). */
+    RuleBase join() {
+      try {
+        return task.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while reading the configuration", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        if (e.getCause() instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+  }
+
+  /**
+   * Profiles and rules from files, watched unless {@code --no-watch}; no cluster. The configuration
+   * is being read by {@code first}; {@link Parts#ready} waits for it, puts it in the engine and
+   * starts the watch (so a change is never built before the first configuration).
+   */
+  static Parts fileMode(
+      ServeSettings s,
+      RuleBaseBuilder builder,
+      FirstRead first,
+      PrometheusMeterRegistry meters,
+      Closer closer) {
     // One builder for the start and the reloads: a reload that leaves the rules as they are
     // reuses the rules compiled (or read from the cache) at the start.
-    RuleBaseBuilder builder = new RuleBaseBuilder(rulesCache(s));
-    RuleBase rb = builder.buildPaths(s.profiles(), s.rules());
-    DecisionEngine engine = new DecisionEngine(rb);
+    DecisionEngine engine = new DecisionEngine(null);
     PolicyReloader reloader =
         closer.add(new PolicyReloader(engine, builder, meters, Clock.systemUTC()));
-    if (s.watch()) {
-      // Closed before the reloader it submits to.
-      closer.add(
-          setting(
-              "--watch",
-              () -> {
-                try {
-                  return ConfigFiles.watch(s.profiles(), s.rules(), reloader, FILE_RECHECK);
-                } catch (IOException e) {
-                  throw new UncheckedIOException("cannot watch the configuration files", e);
-                }
-              }));
-    }
-    LOG.info(
-        "rule base {}: {} profiles, {} sizes from {}; rules from {}",
-        rb.revision(),
-        rb.config().profiles().size(),
-        rb.sizes().size(),
-        rb.config().sources(),
-        rb.ruleSources());
+    Runnable ready =
+        () -> {
+          RuleBase rb = first.join();
+          reloader.started(rb);
+          if (s.watch()) {
+            // Closed before the reloader it submits to.
+            closer.add(
+                setting(
+                    "--watch",
+                    () -> {
+                      try {
+                        return ConfigFiles.watch(s.profiles(), s.rules(), reloader, FILE_RECHECK);
+                      } catch (IOException e) {
+                        throw new UncheckedIOException("cannot watch the configuration files", e);
+                      }
+                    }));
+          }
+          LOG.info(
+              "rule base {}: {} profiles, {} sizes from {}; rules from {}",
+              rb.revision(),
+              rb.config().profiles().size(),
+              rb.sizes().size(),
+              rb.config().sources(),
+              rb.ruleSources());
+        };
     return new Parts(
         engine,
         reloader,
@@ -168,7 +217,8 @@ public final class Wiring {
         tokenFile(s.security().tokenFile()),
         false,
         "files",
-        Leader.NONE);
+        Leader.NONE,
+        ready);
   }
 
   /** Profiles from ConfigMaps (watched), images, nodes, preferences and services in the cluster. */
@@ -231,7 +281,9 @@ public final class Wiring {
         tokens,
         true,
         "namespace " + ns,
-        s.leadership() == null ? Leader.NONE : leader(s, client, ns, launcher, meters, closer));
+        s.leadership() == null ? Leader.NONE : leader(s, client, ns, launcher, meters, closer),
+        // The ConfigMaps arrive through the watch; until then /readyz says not ready.
+        () -> {});
   }
 
   /** The compiled-rules cache of {@code --rules-cache}, or none. */
@@ -285,12 +337,27 @@ public final class Wiring {
             () -> TlsFiles.of(s.security().tlsCert(), s.security().tlsKey()));
     LOG.info("serve: {}", s.describe());
     Closer closer = new Closer();
+    RuleBaseBuilder builder = s.kube() ? null : new RuleBaseBuilder(rulesCache(s));
+    FirstRead first = s.kube() ? null : new FirstRead(builder, s);
     try {
       PrometheusMeterRegistry meters = meters(closer);
       AuditLog audit = closer.add(audit(s.audit(), meters));
-      Parts p = s.kube() ? clusterMode(s, meters, closer) : fileMode(s, meters, closer);
+      Parts p =
+          s.kube() ? clusterMode(s, meters, closer) : fileMode(s, builder, first, meters, closer);
       return serve(s, p, tls, meters, audit, closer);
     } catch (RuntimeException e) {
+      if (first != null) {
+        try {
+          // A bad setting and a bad configuration: say both, the configuration first.
+          first.join();
+        } catch (RuntimeException config) {
+          if (config != e) {
+            config.addSuppressed(e);
+          }
+          closer.closeAll();
+          throw config;
+        }
+      }
       closer.closeAll();
       throw e;
     }
@@ -353,6 +420,14 @@ public final class Wiring {
             tls,
             console(s.ui(), calls, p.tokens(), closer));
     int port = listen("--port", () -> http.start(s.host(), s.port()));
+    // Until now the first configuration (file mode) was read alongside; a request before this
+    // line is answered 503 as while a cluster's ConfigMaps load, and readiness is not yet given.
+    try {
+      p.ready().run();
+    } catch (RuntimeException | Error e) {
+      http.stop(); // the rest is in the closer, which the caller closes
+      throw e;
+    }
     RuleBase loaded = engine.ruleBaseOrNull();
     // Tests and scripts wait for this exact line.
     System.out.println(

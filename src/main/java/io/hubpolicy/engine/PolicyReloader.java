@@ -117,6 +117,28 @@ public final class PolicyReloader implements AutoCloseable {
     return status.get();
   }
 
+  /**
+   * Serves {@code first}, built apart while the service started (file mode reads its configuration
+   * on its own thread while the servers are set up): as if it had been in the engine when this
+   * reloader was made.
+   */
+  public synchronized void started(RuleBase first) {
+    Status before = status.get();
+    if (before.current() != null) {
+      throw new IllegalStateException("a configuration is already serving");
+    }
+    engine.swap(first);
+    status.set(
+        new Status(
+            first,
+            before.from(),
+            before.notes(),
+            clock.instant(),
+            before.lastRejected(),
+            before.applied(),
+            before.rejected()));
+  }
+
   /** Queues a configuration to build; returns at once. */
   public void submit(Input input) {
     pending.set(input);
