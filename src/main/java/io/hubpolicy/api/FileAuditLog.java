@@ -14,13 +14,13 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +42,14 @@ public final class FileAuditLog implements AuditLog {
   /** How many written lines stay in memory for {@link #find}; older ones are read back. */
   static final int RECENT = 2048;
 
-  /** A line and its place in the queue, so it is evicted from memory only once written. */
+  /**
+   * The ring's size: the recent lines of about a second at 1,000 decisions a second and 10,000
+   * profiles (8 KB a line), or of minutes at the rates a hub sees. Just under 8 MiB, so that it is
+   * one region of the image's G1 (8 MiB regions), allocated once and never copied.
+   */
+  static final int RECENT_BYTES = 8 * 1024 * 1024 - 4096;
+
+  /** A line not in the ring, and its place in the queue: it stays until it is written. */
   private record Entry(long seq, String line) {}
 
   private final Path path;
@@ -51,18 +58,24 @@ public final class FileAuditLog implements AuditLog {
   private final Thread writer;
   private OutputStream out; // the writer thread's, after construction
   private long size; // bytes in the current file; the writer thread's
-  private final int recentCapacity;
   private final Counter encodeFailures;
   private final Counter writeFailures;
 
   /**
-   * Recent lines by decision id, oldest first. A line leaves only when it is both beyond the
-   * capacity and on disk, so a lookup that misses here always finds a queued line in the file: the
-   * map holds at most capacity + queue size lines.
+   * Recent lines by decision id (null when none are kept: a capacity of 0). A line leaves only when
+   * it is both pushed out and on disk, so a lookup that misses here always finds it in the file: a
+   * line that would push out one still queued waits for the writer (as a full queue makes callers
+   * wait), so memory stays bounded whatever the disk does.
    */
-  private final LinkedHashMap<String, Entry> recent = new LinkedHashMap<>();
+  private final RecentLines recent;
 
-  private long queued; // guarded by recent
+  /** Lines the ring does not keep (too long, or no ring), until they are written; by id. */
+  private final LinkedHashMap<String, Entry> unwritten = new LinkedHashMap<>();
+
+  /** Guards {@link #recent}, {@link #unwritten} and {@link #queued}. */
+  private final Object lock = new Object();
+
+  private long queued; // guarded by lock
   private volatile long written;
 
   FileAuditLog(Path path, int recentCapacity) throws IOException {
@@ -73,7 +86,11 @@ public final class FileAuditLog implements AuditLog {
       throws IOException {
     this.path = path;
     this.rotation = rotation;
-    this.recentCapacity = recentCapacity;
+    this.recent =
+        recentCapacity <= 0
+            ? null
+            : new RecentLines(
+                recentCapacity, (int) Math.min(RECENT_BYTES, 64L * 1024 * recentCapacity));
     this.encodeFailures = failures(meters, "encode");
     this.writeFailures = failures(meters, "write");
     Path parent = path.toAbsolutePath().getParent();
@@ -121,38 +138,54 @@ public final class FileAuditLog implements AuditLog {
     // One lock for numbering, remembering and queueing, so that queue order is number order and
     // "written up to n" means every line numbered n or less is on disk. Only the writer thread
     // empties the queue and it never takes this lock, so waiting for room here cannot deadlock.
-    synchronized (recent) {
+    synchronized (lock) {
       long seq = ++queued;
-      recent.remove(d.decisionId()); // a re-recorded decision becomes the newest
-      recent.put(d.decisionId(), new Entry(seq, line));
-      evictWritten();
+      remember(d.decisionId(), line, seq);
       try {
         queue.put(line);
       } catch (InterruptedException e) {
-        // Never queued, so never written: it must not wait in memory for a write.
-        recent.remove(d.decisionId());
+        // Never queued, so never written: it must not wait in memory for a write (a kept copy in
+        // the ring is harmless: it is simply pushed out later).
+        unwritten.remove(d.decisionId());
         queued--;
         Thread.currentThread().interrupt();
       }
     }
   }
 
-  private void evictWritten() {
-    Iterator<Entry> oldest = recent.values().iterator();
-    while (recent.size() > recentCapacity && oldest.hasNext()) {
-      if (oldest.next().seq() > written) {
-        return;
-      }
-      oldest.remove();
+  /** Keeps a line for {@link #find}: in the ring when it fits, else until it is written. */
+  private void remember(String id, String line, long seq) {
+    if (!unwritten.isEmpty()) {
+      unwritten.values().removeIf(e -> e.seq() <= written);
     }
+    byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+    byte[] lineBytes = line.getBytes(StandardCharsets.UTF_8);
+    if (recent == null || !recent.fits(idBytes.length + lineBytes.length)) {
+      unwritten.remove(id); // a re-recorded decision becomes the newest
+      unwritten.put(id, new Entry(seq, line));
+      return;
+    }
+    while (recent.wouldEvict(idBytes, lineBytes)) {
+      if (recent.oldestTag() > written) {
+        // The oldest kept line is not on disk yet: wait for the writer rather than lose it.
+        LockSupport.parkNanos(100_000);
+        continue;
+      }
+      recent.evictOldest();
+    }
+    recent.add(idBytes, lineBytes, seq);
   }
 
   @Override
   public Optional<String> find(String decisionId) {
-    synchronized (recent) {
-      Entry e = recent.get(decisionId);
-      if (e != null) {
-        return Optional.of(e.line());
+    synchronized (lock) {
+      RecentLines.Found kept = recent == null ? null : recent.find(decisionId);
+      Entry queuedLine = unwritten.get(decisionId);
+      if (kept != null && (queuedLine == null || kept.tag() > queuedLine.seq())) {
+        return Optional.of(kept.line());
+      }
+      if (queuedLine != null) {
+        return Optional.of(queuedLine.line());
       }
     }
     return AuditFiles.find(path, decisionId);

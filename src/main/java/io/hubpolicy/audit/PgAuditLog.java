@@ -4,12 +4,14 @@ import io.hubpolicy.api.AuditLog;
 import io.hubpolicy.api.DecisionJson;
 import io.hubpolicy.api.DecisionPage;
 import io.hubpolicy.api.DecisionQuery;
+import io.hubpolicy.api.RecentLines;
 import io.hubpolicy.model.Decision;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -17,9 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -41,6 +41,7 @@ public final class PgAuditLog implements AuditLog {
   private static final int BATCH_LINES = 1000;
   private static final int BATCH_BYTES = 4 * 1024 * 1024;
   private static final int RECENT = 2048;
+  private static final int RECENT_BYTES = 8 * 1024 * 1024 - 4096;
   private static final Duration RETENTION_EVERY = Duration.ofHours(1);
 
   private final PgStore store;
@@ -55,13 +56,8 @@ public final class PgAuditLog implements AuditLog {
   private volatile boolean idle;
   private volatile boolean storeUp = true;
 
-  private final Map<String, String> recent =
-      new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> e) {
-          return size() > RECENT;
-        }
-      };
+  /** Recent lines by decision id, in one array the collector never copies (see RecentLines). */
+  private final RecentLines recent = new RecentLines(RECENT, RECENT_BYTES);
 
   /**
    * @param buffer the journal's directory, this process's alone
@@ -113,8 +109,12 @@ public final class PgAuditLog implements AuditLog {
       LOG.error("cannot make the audit record of decision {}; skipped", d.decisionId(), e);
       return;
     }
+    byte[] id = d.decisionId().getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
     synchronized (recent) {
-      recent.put(d.decisionId(), line);
+      if (recent.fits(id.length + bytes.length)) {
+        recent.add(id, bytes, 0); // a line too long to keep is found in the store or the journal
+      }
     }
     try {
       journal.append(line);
@@ -131,9 +131,9 @@ public final class PgAuditLog implements AuditLog {
   @Override
   public Optional<String> find(String decisionId) {
     synchronized (recent) {
-      String line = recent.get(decisionId);
-      if (line != null) {
-        return Optional.of(line);
+      RecentLines.Found kept = recent.find(decisionId);
+      if (kept != null) {
+        return Optional.of(kept.line());
       }
     }
     try {

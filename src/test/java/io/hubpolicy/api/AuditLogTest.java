@@ -52,6 +52,28 @@ class AuditLogTest {
   }
 
   @Test
+  void withAFewLinesKeptEveryDecisionIsFoundFromMemoryOrTheFile() throws Exception {
+    FileAuditLog log = new FileAuditLog(tmp.resolve("few.jsonl"), 3);
+    try {
+      java.util.List<Decision> all = new java.util.ArrayList<>();
+      java.util.Random r = new java.util.Random(5);
+      for (int i = 0; i < 200; i++) {
+        Decision d = decide("u" + i);
+        log.record(d);
+        all.add(d);
+        Decision any = all.get(r.nextInt(all.size()));
+        for (Decision q : java.util.List.of(d, any)) {
+          Optional<String> line = log.find(q.decisionId());
+          assertTrue(line.isPresent(), "decision " + q.decisionId() + " not found");
+          assertEquals(q.decisionId(), idOf(line.get()));
+        }
+      }
+    } finally {
+      log.close();
+    }
+  }
+
+  @Test
   void aDecisionIsFoundAsSoonAsItIsRecorded() throws Exception {
     FileAuditLog log = new FileAuditLog(tmp.resolve("a.jsonl"), 0);
     try {
