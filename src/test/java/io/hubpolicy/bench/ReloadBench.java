@@ -266,6 +266,27 @@ public final class ReloadBench {
               },
               "reload-warm-changes");
       warmChanges.start();
+      // Scraped every 10 s from the start, as Prometheus does (the ServiceMonitor's interval is
+      // of that order): a service's first scrape loads classes that invalidate compiled code on
+      // the request path (a burst of deoptimizations, then seconds of C2), which the benchmark's
+      // own first scrape, at the start of the measured changes, used to set off there.
+      Thread scraper =
+          new Thread(
+              () -> {
+                try {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    api.buildSeconds();
+                    Thread.sleep(10_000);
+                  }
+                } catch (InterruptedException e) {
+                  // done
+                } catch (Exception e) {
+                  System.err.println("bench reload: scraping /metrics failed: " + e);
+                }
+              },
+              "reload-scraper");
+      scraper.setDaemon(true);
+      scraper.start();
       load.openLoop(o.rate(), Duration.ofSeconds(o.warmupSeconds()), null);
       warmChanges.join();
       // The same load without changes, after the warm-up: what the reloads are compared with.
@@ -359,6 +380,7 @@ public final class ReloadBench {
       Thread.sleep(500);
       stop.set(true);
       loader.join();
+      scraper.interrupt();
       if (loadFailure[0] != null) {
         throw loadFailure[0];
       }
@@ -370,6 +392,11 @@ public final class ReloadBench {
         }
       }
       System.err.printf("bench reload: %s: over the target, by second:%s%n", mode, bySecond);
+      // The generator's own lateness (due to picked up): large values would mean the slow
+      // requests were the load generator's, not the service's.
+      System.err.printf(
+          "bench reload: %s: the generator's own lateness p99 %.2f ms, max %.2f ms%n",
+          mode, r.sendLag().getValueAtPercentile(99) / 1e3, r.sendLag().getMaxValue() / 1e3);
       JsonNode end = api.config();
       double[] buildsAfter = api.buildSeconds();
       double builds = buildsAfter[0] - buildsBefore[0];
