@@ -503,12 +503,22 @@ public final class Wiring {
   private static PrometheusMeterRegistry meters(Closer closer) {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Heap, GC pauses, threads and CPU next to hubpolicy's own metrics: what capacity planning
-    // and the memory benchmark look at.
-    new JvmMemoryMetrics().bindTo(meters);
-    closer.add(new JvmGcMetrics()).bindTo(meters);
-    new JvmThreadMetrics().bindTo(meters);
-    new ProcessorMetrics().bindTo(meters);
-    new UptimeMetrics().bindTo(meters);
+    // and the memory benchmark look at. Bound on a thread of their own: the JVM's management
+    // beans they read are slow to start (~50-100 ms of a start that aims at a second), and no
+    // decision waits for them.
+    JvmGcMetrics gc = closer.add(new JvmGcMetrics());
+    Thread t =
+        new Thread(
+            () -> {
+              new JvmMemoryMetrics().bindTo(meters);
+              gc.bindTo(meters);
+              new JvmThreadMetrics().bindTo(meters);
+              new ProcessorMetrics().bindTo(meters);
+              new UptimeMetrics().bindTo(meters);
+            },
+            "jvm-metrics");
+    t.setDaemon(true);
+    t.start();
     return meters;
   }
 

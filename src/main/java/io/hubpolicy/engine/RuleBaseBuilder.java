@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.drools.kiesession.rulebase.InternalKnowledgeBase;
 import org.drools.kiesession.rulebase.KnowledgeBaseFactory;
 import org.kie.api.KieBase;
@@ -127,14 +129,25 @@ public final class RuleBaseBuilder {
   }
 
   public Report check(List<ConfigSource> profiles, List<RuleSource> rules) {
+    String rulesKey = rulesKey(rules);
+    Compiled compiled = lastCompiled;
+    boolean sameRules = compiled != null && compiled.key().equals(rulesKey);
+    // New rules (a start, or an edit of the DRL) are obtained on a thread of their own while the
+    // profiles are read: on a JVM that has just started, each takes about a quarter of a second,
+    // most of it code running for the first time (BENCHMARKS.md §5).
+    FutureTask<Obtained> obtaining = null;
+    if (!sameRules) {
+      obtaining = new FutureTask<>(() -> obtain(rules, rulesKey));
+      Thread t = new Thread(obtaining, "rules-read");
+      t.setDaemon(true);
+      t.start();
+    }
     ProfileLoader.Result loaded = loader.read(profiles);
     List<Problem> problems = new ArrayList<>(loaded.problems());
     List<String> ruleNames = new ArrayList<>();
     ruleNames.add("classpath:" + MERGE_RULES);
     rules.forEach(r -> ruleNames.add(r.name()));
-    String rulesKey = rulesKey(rules);
-    Compiled compiled = lastCompiled;
-    if (compiled != null && compiled.key().equals(rulesKey)) {
+    if (sameRules) {
       problems.addAll(unknownExceptionRules(loaded.config(), compiled.locations()));
       if (!problems.isEmpty()) {
         return new Report(null, loaded.config(), problems, loaded.config().notes());
@@ -152,43 +165,14 @@ public final class RuleBaseBuilder {
       lastIndex = rb.index();
       return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
     }
-    long start = System.nanoTime();
-    Collection<KiePackage> packages = cache.read(rulesKey);
-    String origin;
-    String kept = "";
-    if (packages != null) {
-      if (!problems.isEmpty()) {
-        return new Report(null, loaded.config(), problems, loaded.config().notes());
-      }
-      origin = "read from cache " + cache.entry(rulesKey);
-      lastOrigin = "cache";
-    } else {
-      KnowledgeBuilder kb = compile(rules);
-      problems.addAll(compileProblems(kb));
-      if (!problems.isEmpty()) {
-        return new Report(null, loaded.config(), problems, loaded.config().notes());
-      }
-      packages = kb.getKnowledgePackages();
-      // Kept before the packages go into a KieBase: what is written is the compiler's output.
-      origin = "compiled";
-      lastOrigin = "compiled";
-      kept = "; " + cache.write(rulesKey, packages);
+    Obtained obtained = join(obtaining);
+    problems.addAll(obtained.problems());
+    if (!problems.isEmpty()) {
+      return new Report(null, loaded.config(), problems, loaded.config().notes());
     }
-    InternalKnowledgeBase kbase = KnowledgeBaseFactory.newKnowledgeBase();
-    kbase.addPackages(packages);
-    if (announce) {
-      LOG.info(
-          "rules {} in {} ms ({} rules from {} sources){}",
-          origin,
-          (System.nanoTime() - start) / 1_000_000,
-          kbase.getKiePackages().stream().mapToInt(p -> p.getRules().size()).sum(),
-          rules.size() + 1,
-          kept);
-    }
-    RuleLocations locations = new RuleLocations();
-    locations.add("classpath:" + MERGE_RULES, MERGE_RULES_TEXT);
-    rules.forEach(r -> locations.add(r.name(), r.text()));
-    compiled = new Compiled(rulesKey, kbase, kbase.newKieSessionsPool(2), locations);
+    compiled = obtained.compiled();
+    RuleLocations locations = compiled.locations();
+    KieBase kbase = compiled.kieBase();
     List<Problem> unknown = unknownExceptionRules(loaded.config(), locations);
     if (!unknown.isEmpty()) {
       return new Report(null, loaded.config(), unknown, loaded.config().notes());
@@ -264,6 +248,66 @@ public final class RuleBaseBuilder {
       }
     }
     return out;
+  }
+
+  /** New rules, or the problems of their DRL. */
+  private record Obtained(Compiled compiled, List<Problem> problems) {}
+
+  /** Reads the rules from the cache or compiles them (and keeps them there), then builds them. */
+  private Obtained obtain(List<RuleSource> rules, String rulesKey) {
+    long start = System.nanoTime();
+    Collection<KiePackage> packages = cache.read(rulesKey);
+    String origin;
+    String kept = "";
+    if (packages != null) {
+      origin = "read from cache " + cache.entry(rulesKey);
+      lastOrigin = "cache";
+    } else {
+      KnowledgeBuilder kb = compile(rules);
+      List<Problem> problems = compileProblems(kb);
+      if (!problems.isEmpty()) {
+        return new Obtained(null, problems);
+      }
+      packages = kb.getKnowledgePackages();
+      // Kept before the packages go into a KieBase: what is written is the compiler's output.
+      origin = "compiled";
+      lastOrigin = "compiled";
+      kept = "; " + cache.write(rulesKey, packages);
+    }
+    InternalKnowledgeBase kbase = KnowledgeBaseFactory.newKnowledgeBase();
+    kbase.addPackages(packages);
+    if (announce) {
+      LOG.info(
+          "rules {} in {} ms ({} rules from {} sources){}",
+          origin,
+          (System.nanoTime() - start) / 1_000_000,
+          kbase.getKiePackages().stream().mapToInt(p -> p.getRules().size()).sum(),
+          rules.size() + 1,
+          kept);
+    }
+    RuleLocations locations = new RuleLocations();
+    locations.add("classpath:" + MERGE_RULES, MERGE_RULES_TEXT);
+    rules.forEach(r -> locations.add(r.name(), r.text()));
+    return new Obtained(
+        new Compiled(rulesKey, kbase, kbase.newKieSessionsPool(2), locations), List.of());
+  }
+
+  /** What {@code task} gave, or what it threw, as it was thrown. */
+  private static <T> T join(FutureTask<T> task) {
+    try {
+      return task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the rules", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   /** A content hash of the rules alone (names included: problems name their source). */

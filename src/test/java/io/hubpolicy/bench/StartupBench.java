@@ -16,14 +16,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code bench/run startup [--runs 7]}: time from starting {@code java -jar hubpolicy.jar serve} to
- * the first answered decision, with the configuration the image has in /config (the repository's
- * profiles/ and rules/, copied into the working directory; until 2026-12-04 it ran from an empty
- * directory, on the copy built into the jar). The client knocks on the port every 2 ms; the clock
- * starts before the process is created. Also as the container image starts it: its JVM options
- * ({@code container/jvm.options}), its compiled-rules cache ({@code HUBPOLICY_RULES_CACHE}) and its
- * AOT cache, both made here by the script the Dockerfile runs ({@code container/aot-train}); and
- * the image's options with the rules cache but no AOT cache, which shows what each cache is worth.
+ * {@code bench/run startup [--runs 7] [--image-only]}: time from starting {@code java -jar
+ * hubpolicy.jar serve} to the first answered decision, with the configuration the image has in
+ * /config (the repository's profiles/ and rules/, copied into the working directory; until
+ * 2026-12-04 it ran from an empty directory, on the copy built into the jar). The client knocks on
+ * the port every 2 ms; the clock starts before the process is created. Also as the container image
+ * starts it: its JVM options ({@code container/jvm.options}), its compiled-rules cache ({@code
+ * HUBPOLICY_RULES_CACHE}) and its AOT cache, both made here by the script the Dockerfile runs
+ * ({@code container/aot-train}); and the image's options with the rules cache but no AOT cache,
+ * which shows what each cache is worth.
  */
 public final class StartupBench {
   static final String BODY =
@@ -34,9 +35,13 @@ public final class StartupBench {
 
   static void run(List<String> args, boolean smoke, PrintStream report) throws Exception {
     int runs = smoke ? 1 : 7;
+    boolean imageOnly = false;
     for (int i = 0; i < args.size(); i++) {
       if (args.get(i).equals("--runs") && i + 1 < args.size()) {
         runs = Integer.parseInt(args.get(++i));
+      } else if (args.get(i).equals("--image-only")) {
+        // Only the image's start (options, caches), e.g. to compare two builds of it.
+        imageOnly = true;
       } else {
         throw Bench.usage("startup", "unknown option " + args.get(i));
       }
@@ -61,29 +66,35 @@ public final class StartupBench {
     report.println();
     report.println("| JVM options | to listening ms | to first decision ms |");
     report.println("|---|---:|---:|");
-    List<Run> plain = new ArrayList<>();
-    for (int i = 0; i < runs; i++) {
-      plain.add(once(work, jar, List.of(), null));
-      System.err.printf("bench startup: run %d: %.0f ms%n", i + 1, plain.get(i).toDecisionMs());
+    if (!imageOnly) {
+      List<Run> plain = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        plain.add(once(work, jar, List.of(), null));
+        System.err.printf("bench startup: run %d: %.0f ms%n", i + 1, plain.get(i).toDecisionMs());
+      }
+      row(report, "(defaults)", plain);
     }
-    row(report, "(defaults)", plain);
     if (!smoke) {
       List<String> image = ContainerJvm.inPod(ContainerJvm.POD_LIMIT_MIB);
-      List<Run> noCache = new ArrayList<>();
-      for (int i = 0; i < runs; i++) {
-        noCache.add(once(work, jar, image, null));
+      if (!imageOnly) {
+        List<Run> noCache = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+          noCache.add(once(work, jar, image, null));
+        }
+        row(report, "the image's options, no AOT cache: " + ContainerJvm.describe(image), noCache);
       }
-      row(report, "the image's options, no AOT cache: " + ContainerJvm.describe(image), noCache);
       // Trained as the Dockerfile trains it: same script, JVM, jar and options (the training
       // JVM sees the whole machine, as a docker build does; the runs see the pod's limit).
       // The training fills the rules cache first (a start that compiles and keeps the rules),
       // then trains on a start that reads them, as the image's build does.
       Path cache = ContainerJvm.trainAotCache(jar, work, aot, rulesCache);
-      List<Run> rulesOnly = new ArrayList<>();
-      for (int i = 0; i < runs; i++) {
-        rulesOnly.add(once(work, jar, image, rulesCache));
+      if (!imageOnly) {
+        List<Run> rulesOnly = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+          rulesOnly.add(once(work, jar, image, rulesCache));
+        }
+        row(report, "the image's options and compiled-rules cache, no AOT cache", rulesOnly);
       }
-      row(report, "the image's options and compiled-rules cache, no AOT cache", rulesOnly);
       List<String> withCache = new ArrayList<>(image);
       withCache.add("-XX:AOTCache=" + cache);
       List<Run> cached = new ArrayList<>();

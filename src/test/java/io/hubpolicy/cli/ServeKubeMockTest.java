@@ -233,7 +233,7 @@ class ServeKubeMockTest {
   }
 
   @Test
-  void configShowsWhatItWasBuiltFromAndTheLastRejectedChange() {
+  void configShowsWhatItWasBuiltFromAndTheLastRejectedChange() throws Exception {
     JsonNode config = json(get("/v1/config"));
     assertEquals(
         "configmap/jupyterhub/jupyter-singleuser-profiles",
@@ -256,6 +256,20 @@ class ServeKubeMockTest {
     String metrics = get("/metrics").body();
     assertTrue(
         metrics.contains("hubpolicy_config_reloads_total{result=\"rejected\"} 1.0"), metrics);
+    // The JVM's own meters are bound on a thread of their own at the start; they are there.
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!metrics.contains("system_cpu_count") && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      metrics = get("/metrics").body();
+    }
+    for (String jvm :
+        List.of(
+            "jvm_memory_used_bytes",
+            "jvm_threads_live_threads",
+            "process_uptime_seconds",
+            "system_cpu_count")) {
+      assertTrue(metrics.contains(jvm), jvm + " missing from /metrics");
+    }
     assertEquals(
         200,
         postJson("/v1/decisions?explain=none", "{\"user\":\"ana\"}").statusCode(),
