@@ -34,7 +34,12 @@ public final class MemoryBench {
   /** ZGC's form of it (the image's collector): {@code ZHeap used 6M, capacity 378M, ...}. */
   static final Pattern ZHEAP_USED = Pattern.compile("ZHeap\\s+used (\\d+)M, capacity (\\d+)M");
 
-  record Variant(String label, List<String> jvmArgs) {}
+  /** A way of running the service; {@code rulesCache} is its compiled rules' directory, or null. */
+  record Variant(String label, List<String> jvmArgs, Path rulesCache) {
+    Variant(String label, List<String> jvmArgs) {
+      this(label, jvmArgs, null);
+    }
+  }
 
   static final List<Variant> VARIANTS =
       List.of(
@@ -75,17 +80,42 @@ public final class MemoryBench {
             + " after GC: heap used MiB | after GC: RSS MiB |");
     report.println("|---:|---|---:|---:|---:|---:|---:|---:|");
     Path work = Files.createTempDirectory("hubpolicy-memory");
+    List<Variant> variants = new ArrayList<>(smoke ? VARIANTS.subList(0, 1) : VARIANTS);
+    if (!smoke) {
+      // The image as it runs: its AOT cache (mapped into the process, so its pages count in the
+      // resident set) and its compiled rules, trained as the Dockerfile trains them.
+      Path training = work.resolve("aot-training");
+      for (String dir : List.of("profiles", "rules")) {
+        StartupBench.copyTree(Path.of(dir), training.resolve(dir));
+      }
+      Path rulesCache = training.resolve("rules-cache");
+      Path aot =
+          ContainerJvm.trainAotCache(
+              ServeProcess.JAR.toAbsolutePath(),
+              training,
+              training.resolve("hubpolicy.aot"),
+              rulesCache);
+      List<String> image = new ArrayList<>(ContainerJvm.inPod(ContainerJvm.POD_LIMIT_MIB));
+      image.add("-XX:AOTCache=" + aot);
+      variants.add(
+          new Variant(
+              "the image (AOT cache, compiled rules), pod limit "
+                  + ContainerJvm.POD_LIMIT_MIB
+                  + " MiB",
+              image,
+              rulesCache));
+    }
     for (int n : sizes) {
       WorkloadGenerator.Workload w = WorkloadGenerator.generate(n, 4_096, 42);
       Path profiles = work.resolve("profiles-" + n + ".yaml");
       Files.writeString(profiles, w.yaml());
-      for (Variant v : smoke ? VARIANTS.subList(0, 1) : VARIANTS) {
+      for (Variant v : variants) {
         System.err.printf("bench memory: %d profiles, %s...%n", n, v.label());
         try (ServeProcess serve =
             ServeProcess.start(
-                work.resolve(n + "-" + v.label().replace(' ', '-')),
+                work.resolve(n + "-" + v.label().replaceAll("[^A-Za-z0-9]+", "-")),
                 v.jvmArgs(),
-                List.of("--profiles", profiles.toString()))) {
+                serveArgs(v, profiles))) {
           long served =
               load(
                   serve,
@@ -109,6 +139,15 @@ public final class MemoryBench {
       }
     }
     report.println();
+  }
+
+  /** The profiles, and the compiled rules' directory when the variant names one. */
+  static List<String> serveArgs(Variant v, Path profiles) {
+    List<String> args = new ArrayList<>(List.of("--profiles", profiles.toString()));
+    if (v.rulesCache() != null) {
+      args.addAll(List.of("--rules-cache", v.rulesCache().toString()));
+    }
+    return args;
   }
 
   static double mib(long bytes) {
