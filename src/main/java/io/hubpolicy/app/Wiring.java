@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.hubpolicy.api.AdmissionService;
 import io.hubpolicy.api.AuditLog;
-import io.hubpolicy.api.DecisionQuery;
 import io.hubpolicy.api.DecisionService;
 import io.hubpolicy.api.HttpApi;
 import io.hubpolicy.api.LaunchService;
@@ -22,8 +21,7 @@ import io.hubpolicy.catalog.ConfiguredCatalogs;
 import io.hubpolicy.catalog.ImageSource;
 import io.hubpolicy.catalog.NodeSource;
 import io.hubpolicy.catalog.SizeCatalog;
-import io.hubpolicy.console.Console;
-import io.hubpolicy.console.DecisionHistory;
+import io.hubpolicy.engine.Background;
 import io.hubpolicy.engine.CompiledRulesCache;
 import io.hubpolicy.engine.ConfigFiles;
 import io.hubpolicy.engine.DecisionEngine;
@@ -61,17 +59,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,40 +124,6 @@ public final class Wiring {
   }
 
   /**
-   * The first configuration of file mode, read on a thread of its own while the caller sets up the
-   * servers (on two cores, reading the rules and 10,000 profiles and loading the servers' classes
-   * overlap: BENCHMARKS.md §5).
-   */
-  static final class FirstRead {
-    private final FutureTask<RuleBase> task;
-
-    FirstRead(RuleBaseBuilder builder, ServeSettings s) {
-      task = new FutureTask<>(() -> builder.buildPaths(s.profiles(), s.rules()));
-      Thread t = new Thread(task, "config-first-read");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    /** The rule base, or what reading it threw (the configuration's problems, say). */
-    RuleBase join() {
-      try {
-        return task.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while reading the configuration", e);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        if (e.getCause() instanceof Error err) {
-          throw err;
-        }
-        throw new IllegalStateException(e.getCause());
-      }
-    }
-  }
-
-  /**
    * Profiles and rules from files, watched unless {@code --no-watch}; no cluster. The configuration
    * is being read by {@code first}; {@link Parts#ready} waits for it, puts it in the engine and
    * starts the watch (so a change is never built before the first configuration).
@@ -172,7 +131,7 @@ public final class Wiring {
   static Parts fileMode(
       ServeSettings s,
       RuleBaseBuilder builder,
-      FirstRead first,
+      Background<RuleBase> first,
       PrometheusMeterRegistry meters,
       Closer closer) {
     // One builder for the start and the reloads: a reload that leaves the rules as they are
@@ -338,7 +297,14 @@ public final class Wiring {
     LOG.info("serve: {}", s.describe());
     Closer closer = new Closer();
     RuleBaseBuilder builder = s.kube() ? null : new RuleBaseBuilder(rulesCache(s));
-    FirstRead first = s.kube() ? null : new FirstRead(builder, s);
+    // File mode's first configuration is read on a thread of its own while the servers are set up
+    // (on two cores, reading the rules and the profiles and loading the servers' classes overlap:
+    // BENCHMARKS.md §5); Parts.ready waits for it.
+    Background<RuleBase> first =
+        s.kube()
+            ? null
+            : Background.start(
+                "config-first-read", () -> builder.buildPaths(s.profiles(), s.rules()));
     try {
       PrometheusMeterRegistry meters = meters(closer);
       AuditLog audit = closer.add(audit(s.audit(), meters));
@@ -418,7 +384,7 @@ public final class Wiring {
             auth,
             s.security().admissionWithoutToken() ? Set.of(HttpApi.ADMISSION_PATH) : Set.of(),
             tls,
-            console(s.ui(), calls, p.tokens(), closer));
+            ConsolePages.of(s.ui(), calls, p.tokens(), closer));
     int port = listen("--port", () -> http.start(s.host(), s.port()));
     // Until now the first configuration (file mode) was read alongside; a request before this
     // line is answered 503 as while a cluster's ConfigMaps load, and readiness is not yet given.
@@ -442,62 +408,6 @@ public final class Wiring {
                 : " (configuration from " + p.where() + " still loading; /readyz says when)"));
     System.out.flush();
     return new Running(port, engine, new GracefulStop(s.drain(), http, grpc, p.leader(), closer));
-  }
-
-  /** The console at /ui/, reading history through the same query as the API; or none. */
-  private static HttpApi.Pages console(
-      ServeSettings.Ui ui, PolicyCalls calls, Tokens tokens, Closer closer) {
-    if (!ui.enabled()) {
-      return HttpApi.Pages.NONE;
-    }
-    Console.HubSettings hub = null;
-    if (ui.hubUrl() != null) {
-      String secret =
-          ui.clientSecretFile() != null
-              ? setting(
-                  "--ui-client-secret-file",
-                  () -> {
-                    try {
-                      return Files.readString(ui.clientSecretFile(), StandardCharsets.UTF_8)
-                          .strip();
-                    } catch (IOException e) {
-                      throw new UncheckedIOException(
-                          "cannot read " + ui.clientSecretFile() + ": " + e.getMessage(), e);
-                    }
-                  })
-              : System.getenv("HUBPOLICY_UI_CLIENT_SECRET");
-      if (secret == null || secret.isBlank()) {
-        throw new SettingException(
-            "--ui-client-secret-file",
-            "--ui-hub-url needs the OAuth client secret (the service's api_token): set"
-                + " HUBPOLICY_UI_CLIENT_SECRET or pass --ui-client-secret-file");
-      }
-      hub =
-          new Console.HubSettings(
-              ui.hubUrl(), ui.hubApiUrl(), ui.clientId(), secret, ui.callbackUrl(), ui.groups());
-    }
-    DecisionHistory history =
-        new DecisionHistory() {
-          @Override
-          public String search(Map<String, String> filters) {
-            return calls.history(DecisionQuery.parse(filters::get)).get().json();
-          }
-
-          @Override
-          public String get(String decisionId) {
-            return calls.lookup(decisionId).get();
-          }
-        };
-    Path uploads;
-    try {
-      uploads = Files.createTempDirectory("hubpolicy-ui-uploads");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot make a directory for console uploads", e);
-    }
-    closer.add(() -> Files.deleteIfExists(uploads));
-    Console c = new Console(calls, history, tokens, hub, uploads);
-    LOG.info("{}", c.describe());
-    return c;
   }
 
   private static PrometheusMeterRegistry meters(Closer closer) {

@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import org.drools.kiesession.rulebase.InternalKnowledgeBase;
 import org.drools.kiesession.rulebase.KnowledgeBaseFactory;
 import org.kie.api.KieBase;
@@ -135,13 +133,8 @@ public final class RuleBaseBuilder {
     // New rules (a start, or an edit of the DRL) are obtained on a thread of their own while the
     // profiles are read: on a JVM that has just started, each takes about a quarter of a second,
     // most of it code running for the first time (BENCHMARKS.md §5).
-    FutureTask<Obtained> obtaining = null;
-    if (!sameRules) {
-      obtaining = new FutureTask<>(() -> obtain(rules, rulesKey));
-      Thread t = new Thread(obtaining, "rules-read");
-      t.setDaemon(true);
-      t.start();
-    }
+    Background<Obtained> obtaining =
+        sameRules ? null : Background.start("rules-read", () -> obtain(rules, rulesKey));
     ProfileLoader.Result loaded = loader.read(profiles);
     List<Problem> problems = new ArrayList<>(loaded.problems());
     List<String> ruleNames = new ArrayList<>();
@@ -165,7 +158,7 @@ public final class RuleBaseBuilder {
       lastIndex = rb.index();
       return new Report(rb, loaded.config(), List.of(), loaded.config().notes());
     }
-    Obtained obtained = join(obtaining);
+    Obtained obtained = obtaining.join();
     problems.addAll(obtained.problems());
     if (!problems.isEmpty()) {
       return new Report(null, loaded.config(), problems, loaded.config().notes());
@@ -290,24 +283,6 @@ public final class RuleBaseBuilder {
     rules.forEach(r -> locations.add(r.name(), r.text()));
     return new Obtained(
         new Compiled(rulesKey, kbase, kbase.newKieSessionsPool(2), locations), List.of());
-  }
-
-  /** What {@code task} gave, or what it threw, as it was thrown. */
-  private static <T> T join(FutureTask<T> task) {
-    try {
-      return task.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading the rules", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
   }
 
   /** A content hash of the rules alone (names included: problems name their source). */

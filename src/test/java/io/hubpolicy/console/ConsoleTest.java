@@ -138,8 +138,11 @@ class ConsoleTest {
   void aTamperedCookieIsNoSession() throws Exception {
     c.login(TOKEN);
     String good = c.cookie;
-    char last = good.charAt(good.length() - 1);
-    c.cookie = good.substring(0, good.length() - 1) + (last == 'A' ? 'B' : 'A');
+    // A character in the middle: the last one of a base64 text may carry only padding bits, and
+    // changing those left the cookie valid now and then.
+    int at = good.length() / 2;
+    char mid = good.charAt(at);
+    c.cookie = good.substring(0, at) + (mid == 'A' ? 'B' : 'A') + good.substring(at + 1);
     assertEquals(303, c.get("/ui/").statusCode());
     c.cookie = good;
     assertEquals(200, c.get("/ui/").statusCode());
