@@ -288,13 +288,19 @@ public final class ReloadBench {
       // of that order): a service's first scrape loads classes that invalidate compiled code on
       // the request path (a burst of deoptimizations, then seconds of C2), which the benchmark's
       // own first scrape, at the start of the measured changes, used to set off there.
+      // GET /v1/config too, a few times a second from the warm-up on: the measured changes poll
+      // it, and its first calls there made the request path's compiled code polymorphic (36
+      // deoptimizations and a 150 ms C2 recompile of HttpApi.serve in the first second).
       Thread scraper =
           new Thread(
               () -> {
                 try {
-                  while (!Thread.currentThread().isInterrupted()) {
-                    api.buildSeconds();
-                    Thread.sleep(10_000);
+                  for (long k = 0; !Thread.currentThread().isInterrupted(); k++) {
+                    if (k % 200 == 0) {
+                      api.buildSeconds();
+                    }
+                    api.config();
+                    Thread.sleep(50);
                   }
                 } catch (InterruptedException e) {
                   // done
