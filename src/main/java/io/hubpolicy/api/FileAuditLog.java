@@ -42,13 +42,6 @@ public final class FileAuditLog implements AuditLog {
   /** How many written lines stay in memory for {@link #find}; older ones are read back. */
   static final int RECENT = 2048;
 
-  /**
-   * The ring's size: the recent lines of about a second at 1,000 decisions a second and 10,000
-   * profiles (8 KB a line), or of minutes at the rates a hub sees. Just under 8 MiB, so that it is
-   * one region of the image's G1 (8 MiB regions), allocated once and never copied.
-   */
-  static final int RECENT_BYTES = 8 * 1024 * 1024 - 4096;
-
   /** A line not in the ring, and its place in the queue: it stays until it is written. */
   private record Entry(long seq, String line) {}
 
@@ -90,7 +83,8 @@ public final class FileAuditLog implements AuditLog {
         recentCapacity <= 0
             ? null
             : new RecentLines(
-                recentCapacity, (int) Math.min(RECENT_BYTES, 64L * 1024 * recentCapacity));
+                recentCapacity,
+                (int) Math.min(RecentLines.DEFAULT_BYTES, 64L * 1024 * recentCapacity));
     this.encodeFailures = failures(meters, "encode");
     this.writeFailures = failures(meters, "write");
     Path parent = path.toAbsolutePath().getParent();

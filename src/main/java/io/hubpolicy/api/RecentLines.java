@@ -19,6 +19,13 @@ import java.util.Arrays;
  * database's) call it under their locks.
  */
 public final class RecentLines {
+  /**
+   * The audit logs' ring size: the recent lines of about a second at 1,000 decisions a second and
+   * 10,000 profiles (8 KB a line), or of minutes at the rates a hub sees. Just under 8 MiB, so that
+   * it is one region of the image's G1 (8 MiB regions), allocated once and never copied.
+   */
+  public static final int DEFAULT_BYTES = 8 * 1024 * 1024 - 4096;
+
   private final byte[] ring;
   private final int maxEntries;
 

@@ -41,7 +41,6 @@ public final class PgAuditLog implements AuditLog {
   private static final int BATCH_LINES = 1000;
   private static final int BATCH_BYTES = 4 * 1024 * 1024;
   private static final int RECENT = 2048;
-  private static final int RECENT_BYTES = 8 * 1024 * 1024 - 4096;
   private static final Duration RETENTION_EVERY = Duration.ofHours(1);
 
   private final PgStore store;
@@ -57,7 +56,7 @@ public final class PgAuditLog implements AuditLog {
   private volatile boolean storeUp = true;
 
   /** Recent lines by decision id, in one array the collector never copies (see RecentLines). */
-  private final RecentLines recent = new RecentLines(RECENT, RECENT_BYTES);
+  private final RecentLines recent = new RecentLines(RECENT, RecentLines.DEFAULT_BYTES);
 
   /**
    * @param buffer the journal's directory, this process's alone
