@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -138,12 +137,9 @@ public final class Texts {
    * collection cycle while decisions are being answered.
    */
   public static void digestUtf8(MessageDigest digest, String text) {
-    CharsetEncoder encoder =
-        StandardCharsets.UTF_8
-            .newEncoder()
-            .onMalformedInput(CodingErrorAction.REPLACE)
-            .onUnmappableCharacter(CodingErrorAction.REPLACE);
-    ByteBuffer out = ByteBuffer.allocate(DIGEST_SLICE * 3);
+    // String.getBytes encodes a slice with the JDK's intrinsics (a copy, for ASCII), where a
+    // CharsetEncoder over a CharBuffer went a char at a time: a quarter of a reload's CPU at 10,000
+    // profiles (BENCHMARKS.md §3). An unpaired surrogate becomes '?', as in the whole text's bytes.
     int n = text.length();
     for (int from = 0; from < n; ) {
       int to = Math.min(n, from + DIGEST_SLICE);
@@ -151,12 +147,7 @@ public final class Texts {
       if (to < n && Character.isHighSurrogate(text.charAt(to - 1))) {
         to--;
       }
-      out.clear();
-      encoder.reset();
-      encoder.encode(CharBuffer.wrap(text, from, to), out, true);
-      encoder.flush(out);
-      out.flip();
-      digest.update(out);
+      digest.update(text.substring(from, to).getBytes(StandardCharsets.UTF_8));
       from = to;
     }
   }

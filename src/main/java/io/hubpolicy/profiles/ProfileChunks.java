@@ -41,16 +41,28 @@ final class ProfileChunks {
 
   private record Key(String source, int line, String text) {}
 
-  /** A profile remembered, and the last read that used it. */
+  /**
+   * A profile remembered, under the key of the read that made it, and the last read that used it.
+   */
   private static final class Known {
+    final Key key;
     Profile profile;
     int seen;
 
-    Known(Profile profile, int seen) {
+    Known(Key key, Profile profile, int seen) {
+      this.key = key;
       this.profile = profile;
       this.seen = seen;
     }
+
+    /** Whether this profile was read from this text at this line (of its source). */
+    boolean readFrom(int line, String text) {
+      return key.line() == line && key.text().equals(text);
+    }
   }
+
+  /** What each chunk of a source used, by position, in the read of {@code generation}. */
+  private record Places(Known[] known, int generation) {}
 
   /**
    * A chunk read: its profile (at the order it had when it was read) or its problems; {@link
@@ -64,6 +76,14 @@ final class ProfileChunks {
    * per read was promoted to the old generation on every reload (BENCHMARKS.md §3).
    */
   private final Map<Key, Known> known = new HashMap<>();
+
+  /**
+   * Per source, what each position used in its last read: an edit leaves nearly every chunk where
+   * it was, and comparing it with the text there costs no hashing of the whole configuration
+   * (hashing every chunk's new text was a tenth of a reload's CPU at 10,000 profiles, BENCHMARKS.md
+   * §3).
+   */
+  private final Map<String, Places> places = new HashMap<>();
 
   private int generation;
   private int reused;
@@ -79,6 +99,7 @@ final class ProfileChunks {
   /** Ends a read: forgets what it did not use. */
   synchronized void end() {
     known.values().removeIf(k -> k.seen != generation);
+    places.values().removeIf(p -> p.generation() != generation);
   }
 
   /** Profiles reused and read since {@link #begin}. */
@@ -92,16 +113,26 @@ final class ProfileChunks {
    */
   synchronized List<Read> read(String source, int lineOffset, List<Chunk> chunks, String field) {
     List<Read> out = new ArrayList<>(chunks.size());
+    Places last = places.get(source);
+    Known[] used = new Known[chunks.size()];
     for (int i = 0; i < chunks.size(); i++) {
       Chunk c = chunks.get(i);
-      Key key = new Key(source, lineOffset + c.line(), c.text());
-      Known k = known.get(key);
+      int line = lineOffset + c.line();
+      Known k =
+          last != null && i < last.known().length && last.known()[i] != null
+              ? last.known()[i]
+              : null;
+      if (k == null || !k.readFrom(line, c.text())) {
+        k = known.get(new Key(source, line, c.text()));
+      }
       if (k != null) {
         k.seen = generation;
+        used[i] = k;
         out.add(new Read(k.profile, List.of(), k));
         reused++;
         continue;
       }
+      Key key = new Key(source, line, c.text());
       List<Problem> syntax = new ArrayList<>();
       // The item's root is two levels down in the document (the document, then its profiles).
       List<YNode> docs = YamlReader.readAll(c.text(), source, lineOffset + c.line(), 2, syntax);
@@ -117,13 +148,15 @@ final class ProfileChunks {
           new StrictReader(source, problems), list.items().get(0), field + "[" + i + "]", one);
       read++;
       if (problems.isEmpty() && one.profiles.size() == 1) {
-        Known fresh = new Known(one.profiles.get(0), generation);
+        Known fresh = new Known(key, one.profiles.get(0), generation);
         known.put(key, fresh);
+        used[i] = fresh;
         out.add(new Read(fresh.profile, List.of(), fresh));
       } else {
         out.add(new Read(null, problems, null));
       }
     }
+    places.put(source, new Places(used, generation));
     return out;
   }
 
@@ -169,6 +202,7 @@ final class ProfileChunks {
     }
     int indent = -1;
     int firstItem = -1;
+    int firstItemLine = -1;
     List<Chunk> chunks = new ArrayList<>();
     int chunkStart = -1;
     int chunkLine = -1;
@@ -197,6 +231,7 @@ final class ProfileChunks {
             chunks.add(new Chunk(text.substring(chunkStart, pos), chunkLine));
           } else {
             firstItem = pos;
+            firstItemLine = line;
           }
           chunkStart = pos;
           chunkLine = line;
@@ -209,27 +244,14 @@ final class ProfileChunks {
       return null;
     }
     chunks.add(new Chunk(text.substring(chunkStart, Math.min(blockEnd, n)), chunkLine));
-    // Blank lines where the items were: the rest keeps its line numbers, and reads fast.
-    int blanked = countLines(text, firstItem, blockEnd);
+    // Blank lines where the items were: the rest keeps its line numbers, and reads fast. The loop
+    // above stopped on the line at blockEnd (or after the last line), so it counted them.
+    int blanked = line - firstItemLine;
     StringBuilder rest = new StringBuilder(firstItem + blanked + (n - blockEnd));
     rest.append(text, 0, firstItem);
     rest.append("\n".repeat(blanked));
     rest.append(text, blockEnd, n);
     return new Split(rest.toString(), chunks);
-  }
-
-  /** Newlines in {@code text[from, to)}, plus one for a last line without its newline. */
-  private static int countLines(String text, int from, int to) {
-    int lines = 0;
-    for (int i = from; i < to; i++) {
-      if (text.charAt(i) == '\n') {
-        lines++;
-      }
-    }
-    if (to > from && text.charAt(to - 1) != '\n') {
-      lines++;
-    }
-    return lines;
   }
 
   private static int lineEnd(String text, int pos) {

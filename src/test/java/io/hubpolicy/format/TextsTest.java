@@ -14,7 +14,9 @@ class TextsTest {
   @Test
   void aDigestBySlicesIsTheDigestOfTheWholeText() throws Exception {
     Random random = new Random(5);
-    String[] pieces = {"a", "é", "€", "😀", "\n", "profiles:\n- name: x\n", "\u0000"};
+    String[] pieces = {
+      "a", "é", "€", "😀", "\n", "profiles:\n- name: x\n", "\u0000", "\uD800", "\uDC00"
+    };
     for (int length : new int[] {0, 1, 8191, 8192, 8193, 20_000, 100_000}) {
       StringBuilder b = new StringBuilder();
       while (b.length() < length) {
