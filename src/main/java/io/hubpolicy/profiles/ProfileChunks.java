@@ -122,8 +122,10 @@ final class ProfileChunks {
           last != null && i < last.known().length && last.known()[i] != null
               ? last.known()[i]
               : null;
+      Key key = null;
       if (k == null || !k.readFrom(line, c.text())) {
-        k = known.get(new Key(source, line, c.text()));
+        key = new Key(source, line, c.text());
+        k = known.get(key);
       }
       if (k != null) {
         k.seen = generation;
@@ -132,10 +134,9 @@ final class ProfileChunks {
         reused++;
         continue;
       }
-      Key key = new Key(source, line, c.text());
       List<Problem> syntax = new ArrayList<>();
       // The item's root is two levels down in the document (the document, then its profiles).
-      List<YNode> docs = YamlReader.readAll(c.text(), source, lineOffset + c.line(), 2, syntax);
+      List<YNode> docs = YamlReader.readAll(c.text(), source, line, 2, syntax);
       if (!syntax.isEmpty()
           || docs.size() != 1
           || !(docs.get(0) instanceof YList list)
