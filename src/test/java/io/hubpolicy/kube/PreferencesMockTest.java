@@ -97,8 +97,7 @@ class PreferencesMockTest {
 
   @AfterEach
   void tearDown() {
-    store.close();
-    kube.close();
+    kube.close(store);
   }
 
   Decision decide(String user, String... groups) {

@@ -57,9 +57,7 @@ class ProfileConfigMapsMockTest {
 
   @AfterEach
   void tearDown() {
-    watcher.close();
-    reloader.close();
-    kube.close();
+    kube.close(watcher, reloader);
   }
 
   static ConfigMap profiles(String name, boolean labelled, String yaml) {
@@ -277,8 +275,7 @@ class ProfileConfigMapsMockTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    watcher.close();
-    kube.close();
+    kube.close(watcher);
     kube = MockKube.startOnLater(port);
     startHubpolicy();
     var synced = watcher.start();
