@@ -49,7 +49,18 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    jvmDefaults(System.getProperties());
     System.exit(run(args));
+  }
+
+  static final String NETTY_JFR = "io.netty.jfr.enabled";
+
+  /** System properties the command line sets unless they are given. */
+  static void jvmDefaults(Properties system) {
+    // Netty registers its allocator's flight-recorder events (off unless a recording asks for
+    // them) at the first request: ~45 ms of CPU in the first answer's path, and ~80 ms of a start
+    // to first decision (BENCHMARKS.md §5). -Dio.netty.jfr.enabled=true brings them back.
+    system.putIfAbsent(NETTY_JFR, "false");
   }
 
   public static int run(String... args) {

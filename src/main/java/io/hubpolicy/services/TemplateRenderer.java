@@ -75,9 +75,29 @@ public final class TemplateRenderer {
 
   static final String TEMPLATE_NAME = "template";
 
-  private final SandboxRuntime velocity;
+  /**
+   * Made at the first render, not here: a Velocity runtime's set-up is ~15 ms of a start's CPU
+   * (BENCHMARKS.md §5), and most decisions render nothing.
+   */
+  private volatile SandboxRuntime velocity;
 
-  public TemplateRenderer() {
+  public TemplateRenderer() {}
+
+  private SandboxRuntime velocity() {
+    SandboxRuntime made = velocity;
+    if (made == null) {
+      synchronized (this) {
+        made = velocity;
+        if (made == null) {
+          made = newRuntime();
+          velocity = made;
+        }
+      }
+    }
+    return made;
+  }
+
+  private static SandboxRuntime newRuntime() {
     SandboxRuntime runtime = new SandboxRuntime();
     // Velocity logs every error it throws; the caller gets them as RenderException instead.
     runtime.setProperty(RuntimeConstants.RUNTIME_LOG_INSTANCE, NOPLogger.NOP_LOGGER);
@@ -101,7 +121,7 @@ public final class TemplateRenderer {
       // Refused in the parsed tree with a clear message; removed as well, in case.
       runtime.removeDirective(directive);
     }
-    this.velocity = runtime;
+    return runtime;
   }
 
   /**
@@ -135,6 +155,7 @@ public final class TemplateRenderer {
     Set<String> defined = new TreeSet<>(data.keySet());
     String velocityText =
         JinjaTranslator.isJinja(text) ? JinjaTranslator.translate(source, text) : text;
+    SandboxRuntime velocity = velocity();
 
     RenderBudget.start();
     try {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,6 +33,18 @@ class MainTest {
             "workload",
             "diff"),
         List.copyOf(Main.COMMANDS.keySet()));
+  }
+
+  @Test
+  void nettysFlightRecorderEventsAreOffUnlessAskedFor() {
+    Properties unset = new Properties();
+    Main.jvmDefaults(unset);
+    assertEquals("false", unset.getProperty(Main.NETTY_JFR));
+
+    Properties asked = new Properties();
+    asked.setProperty(Main.NETTY_JFR, "true");
+    Main.jvmDefaults(asked);
+    assertEquals("true", asked.getProperty(Main.NETTY_JFR));
   }
 
   @Test
