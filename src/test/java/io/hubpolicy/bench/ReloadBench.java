@@ -6,7 +6,6 @@ import io.hubpolicy.bench.ReloadProbes.ConfigApi;
 import io.hubpolicy.bench.ReloadProbes.Revisions;
 import io.hubpolicy.engine.Engines;
 import io.hubpolicy.engine.RuleBaseBuilder;
-import io.hubpolicy.kube.MockKube;
 import io.hubpolicy.kube.ProfileConfigMaps;
 import io.hubpolicy.profiles.ConfigSource;
 import io.hubpolicy.workload.WorkloadGenerator;
@@ -32,9 +31,10 @@ import tools.jackson.databind.json.JsonMapper;
  * them (a GC log, say). Replaces the configuration while open-loop HTTP load runs, alternating a
  * valid change and an invalid one, in file mode (write and rename, as an editor or a ConfigMap
  * volume does) and through the fabric8 mock API server (ConfigMap updates, as {@code kubectl apply}
- * does). Counts failed and slow requests, and times each change to the first decision answered on
- * the new revision (valid) or to its rejection (invalid, which must leave the revision serving
- * unchanged). Also the rule base build time per configuration size, in-process.
+ * does; the server in a process of its own at the lowest CPU priority, {@link MockApiProcess}).
+ * Counts failed and slow requests, and times each change to the first decision answered on the new
+ * revision (valid) or to its rejection (invalid, which must leave the revision serving unchanged).
+ * Also the rule base build time per configuration size, in-process.
  */
 public final class ReloadBench {
   static final JsonMapper JSON = JsonMapper.builder().build();
@@ -197,7 +197,7 @@ public final class ReloadBench {
     WorkloadGenerator.Workload w = WorkloadGenerator.generate(o.profiles(), 4_096, 42);
     Path dir = Files.createTempDirectory("hubpolicy-reload-" + mode);
     List<String> bodies = w.requests().stream().map(WorkloadGenerator::requestBody).toList();
-    MockKube kube = null;
+    MockApiProcess kube = null;
     Config config;
     List<String> jvm = new ArrayList<>(o.serveJvm());
     List<String> serveArgs = new ArrayList<>();
@@ -213,8 +213,8 @@ public final class ReloadBench {
           };
       serveArgs.addAll(List.of("--profiles", file.toString()));
     } else {
-      kube = MockKube.start();
-      MockKube k = kube;
+      kube = MockApiProcess.start(NAMESPACE);
+      MockApiProcess k = kube;
       List<String> chunks = chunks(version(w.yaml(), 0));
       String[] version = new String[1];
       for (int c = 0; c < chunks.size(); c++) {
@@ -232,9 +232,9 @@ public final class ReloadBench {
           yaml -> {
             // Only the first ConfigMap holds profile p0, so a change is one update, as in life.
             // A replace at the version this benchmark last wrote (one PUT): the mock API server
-            // runs in this JVM on the service's two cores, and an edit (a GET, a JSON diff of a
-            // 700 KB value and a patch to apply) took CPU from the service that a real API server
-            // on its own machine would not (BENCHMARKS.md §3).
+            // runs on the service's two cores, and an edit (a GET, a JSON diff of a 700 KB value
+            // and a patch to apply) took CPU from the service that a real API server on its own
+            // machine would not (BENCHMARKS.md §3).
             ConfigMap next = configMap(0, chunks(yaml).get(0));
             next.getMetadata().setResourceVersion(version[0]);
             version[0] =
@@ -248,7 +248,7 @@ public final class ReloadBench {
           };
       jvm.addAll(
           List.of(
-              "-Dkubernetes.master=" + k.client.getMasterUrl(),
+              "-Dkubernetes.master=" + k.url(),
               "-Dkubernetes.auth.tryKubeConfig=false",
               "-Dkubernetes.auth.tryServiceAccount=false",
               "-Dkubernetes.namespace=" + NAMESPACE));
