@@ -80,8 +80,13 @@ final class Containers {
         map,
         acc,
         () -> {
-          // With a problem the profiles after it move up, but only until the problem is fixed.
-          boolean clean = reads.stream().allMatch(r -> r.profile() != null);
+          // With a problem the profiles after it move up, but only until the problem is fixed:
+          // their moved copies are not kept for the next read. A problem in an earlier source
+          // moves this one's too (a ConfigMap's invalid edit moved every later ConfigMap's
+          // profiles twice, there and back, and each move made a new profile, matcher and index
+          // entry for 10,000 profiles: the slow requests of ConfigMap reloads, BENCHMARKS.md §3).
+          boolean clean =
+              acc.problems.isEmpty() && reads.stream().allMatch(r -> r.profile() != null);
           for (ProfileChunks.Read r : reads) {
             if (r.profile() != null) {
               int order = acc.profiles.size();

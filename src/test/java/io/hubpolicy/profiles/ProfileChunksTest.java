@@ -3,10 +3,12 @@ package io.hubpolicy.profiles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hubpolicy.model.PolicyConfig;
 import io.hubpolicy.model.Problem;
+import io.hubpolicy.model.Profile;
 import io.hubpolicy.workload.WorkloadGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -79,6 +82,38 @@ class ProfileChunksTest {
     // The next good read reuses all but the profile that changed back.
     read(loader, yaml);
     assertArrayEquals(new int[] {199, 1}, loader.lastReadCounts());
+  }
+
+  @Test
+  void aProblemInOneSourceLeavesTheNextSourcesProfilesAsTheyWereForTheNextGoodRead() {
+    String a = WorkloadGenerator.generate(200, 1, 7).yaml();
+    String b = WorkloadGenerator.generate(100, 1, 3).yaml().replace("- name: p", "- name: q");
+    ProfileLoader loader = new ProfileLoader();
+    List<Profile> first =
+        loader
+            .read(List.of(new ConfigSource("a", a), new ConfigSource("b", b)))
+            .config()
+            .profiles();
+    assertEquals(300, first.size());
+    String invalid = a.replaceFirst("value: 'v3'", "valu: 'v3'");
+    assertNotEquals(a, invalid);
+    ProfileLoader.Result bad =
+        loader.read(List.of(new ConfigSource("a", invalid), new ConfigSource("b", b)));
+    assertFalse(bad.problems().isEmpty());
+    // The profiles after the invalid one moved up a place in that read.
+    assertEquals(first.get(250).name(), bad.config().profiles().get(249).name());
+
+    List<Profile> again =
+        loader
+            .read(List.of(new ConfigSource("a", a), new ConfigSource("b", b)))
+            .config()
+            .profiles();
+    assertEquals(first, again);
+    for (int i = 0; i < first.size(); i++) {
+      if (i != 3) { // read again: its text changed and changed back
+        Assertions.assertSame(first.get(i), again.get(i), "profile " + i);
+      }
+    }
   }
 
   @Test
