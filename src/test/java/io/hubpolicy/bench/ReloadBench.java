@@ -12,7 +12,6 @@ import io.hubpolicy.workload.WorkloadGenerator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -186,9 +186,9 @@ public final class ReloadBench {
   /** Where a change is written: a file, or ConfigMaps. */
   interface Config extends AutoCloseable {
     /**
-     * What writing this configuration takes, made ready beforehand (encoded, split into a
-     * ConfigMap's JSON): the measured changes are then only the writes, and the preparing of 2 MB
-     * of text is not the load generator's lateness.
+     * What writing this configuration takes, made ready beforehand in a file (the profiles file
+     * itself, or the first ConfigMap's JSON): the measured changes are then a rename or a PUT, and
+     * neither the preparing of 2 MB of text nor holding it is the load generator's lateness.
      */
     Write prepare(String yaml) throws Exception;
 
@@ -213,6 +213,11 @@ public final class ReloadBench {
     Path dir = Files.createTempDirectory("hubpolicy-reload-" + mode);
     List<String> bodies = w.requests().stream().map(WorkloadGenerator::requestBody).toList();
     MockApiProcess kube = null;
+    // Changes made ready before the measured ones, beside the watched directory (not in it: a
+    // file written there would be an event for the service).
+    Path prepared = Files.createTempDirectory("hubpolicy-reload-changes");
+    java.util.concurrent.atomic.AtomicInteger preparedCount =
+        new java.util.concurrent.atomic.AtomicInteger();
     Config config;
     List<String> jvm = new ArrayList<>(o.serveJvm());
     List<String> serveArgs = new ArrayList<>();
@@ -221,13 +226,16 @@ public final class ReloadBench {
       Files.writeString(file, version(w.yaml(), 0));
       config =
           yaml -> {
-            byte[] bytes = yaml.getBytes(StandardCharsets.UTF_8);
-            return () -> {
-              Path tmp = dir.resolve(".profiles.yaml.tmp");
-              Files.write(tmp, bytes);
-              Files.move(
-                  tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            };
+            // Written now, renamed into place at the change (as an editor's save): the change
+            // costs this JVM a rename, and its heap holds no 2 MB text per change.
+            Path ready = prepared.resolve("profiles-" + preparedCount.incrementAndGet() + ".yaml");
+            Files.writeString(ready, yaml);
+            return () ->
+                Files.move(
+                    ready,
+                    file,
+                    StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
           };
       serveArgs.addAll(List.of("--profiles", file.toString()));
     } else {
@@ -253,17 +261,16 @@ public final class ReloadBench {
             // per change, which the load generator beside it paid as lateness; a client such as
             // kubectl runs elsewhere. (An edit, a GET, a JSON diff and a patch, took the service's
             // CPU too, when the mock API server ran in this JVM: BENCHMARKS.md §3.)
-            byte[] json =
-                k.client
-                    .getKubernetesSerialization()
-                    .asJson(configMap(0, chunks(yaml).get(0)))
-                    .getBytes(StandardCharsets.UTF_8);
+            Path json = prepared.resolve("configmap-" + preparedCount.incrementAndGet() + ".json");
+            Files.writeString(
+                json,
+                k.client.getKubernetesSerialization().asJson(configMap(0, chunks(yaml).get(0))));
             return () -> {
               java.net.http.HttpResponse<Void> r =
                   http.send(
                       java.net.http.HttpRequest.newBuilder(first)
                           .header("Content-Type", "application/json")
-                          .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(json))
+                          .PUT(java.net.http.HttpRequest.BodyPublishers.ofFile(json))
                           .build(),
                       java.net.http.HttpResponse.BodyHandlers.discarding());
               if (r.statusCode() != 200) {
@@ -359,7 +366,7 @@ public final class ReloadBench {
         throw new IllegalStateException("no answer carried a revision before the changes");
       }
 
-      // Made before the load starts: 2 MB of text per change, encoded or split into a ConfigMap.
+      // Made before the load starts: 2 MB of text per change, to files (see Config.prepare).
       List<Write> changes = new ArrayList<>();
       for (int i = 1; i <= o.changes(); i++) {
         changes.add(config.prepare(version(w.yaml(), i)));
@@ -496,6 +503,12 @@ public final class ReloadBench {
       if (kube != null) {
         kube.close();
       }
+      try (Stream<Path> left = Files.list(prepared)) {
+        for (Path f : left.toList()) {
+          Files.deleteIfExists(f);
+        }
+      }
+      Files.deleteIfExists(prepared);
     }
   }
 
