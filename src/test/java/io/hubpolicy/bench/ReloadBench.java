@@ -12,6 +12,9 @@ import io.hubpolicy.workload.WorkloadGenerator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,6 +23,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
@@ -216,8 +221,7 @@ public final class ReloadBench {
     // Changes made ready before the measured ones, beside the watched directory (not in it: a
     // file written there would be an event for the service).
     Path prepared = Files.createTempDirectory("hubpolicy-reload-changes");
-    java.util.concurrent.atomic.AtomicInteger preparedCount =
-        new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger preparedCount = new AtomicInteger();
     Config config;
     List<String> jvm = new ArrayList<>(o.serveJvm());
     List<String> serveArgs = new ArrayList<>();
@@ -245,7 +249,7 @@ public final class ReloadBench {
       for (int c = 0; c < chunks.size(); c++) {
         k.client.configMaps().inNamespace(NAMESPACE).resource(configMap(c, chunks.get(c))).create();
       }
-      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      HttpClient http = HttpClient.newHttpClient();
       URI first =
           URI.create(
               k.url().replaceAll("/$", "")
@@ -266,13 +270,13 @@ public final class ReloadBench {
                 json,
                 k.client.getKubernetesSerialization().asJson(configMap(0, chunks(yaml).get(0))));
             return () -> {
-              java.net.http.HttpResponse<Void> r =
+              HttpResponse<Void> r =
                   http.send(
-                      java.net.http.HttpRequest.newBuilder(first)
+                      HttpRequest.newBuilder(first)
                           .header("Content-Type", "application/json")
-                          .PUT(java.net.http.HttpRequest.BodyPublishers.ofFile(json))
+                          .PUT(HttpRequest.BodyPublishers.ofFile(json))
                           .build(),
-                      java.net.http.HttpResponse.BodyHandlers.discarding());
+                      HttpResponse.BodyHandlers.discarding());
               if (r.statusCode() != 200) {
                 throw new IOException("PUT " + first + " answered " + r.statusCode());
               }
@@ -379,8 +383,7 @@ public final class ReloadBench {
       // When the requests over the target were due, by second of the changes (stderr): whether
       // they follow the reloads or gather somewhere.
       long[] phaseStart = {System.nanoTime()};
-      java.util.concurrent.atomic.AtomicIntegerArray overBySecond =
-          new java.util.concurrent.atomic.AtomicIntegerArray(600);
+      AtomicIntegerArray overBySecond = new AtomicIntegerArray(600);
       long target = (long) (TARGET_P99_MS * 1e6);
       LoadGenerator.Result[] result = new LoadGenerator.Result[1];
       Exception[] loadFailure = new Exception[1];
