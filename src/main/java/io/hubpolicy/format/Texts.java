@@ -8,7 +8,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnmappableCharacterException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -62,7 +64,17 @@ public final class Texts {
                     + mib(MAX_SOURCE_BYTES)
                     + ", so it is refused before reading"));
       }
-      bytes = Files.readAllBytes(file);
+      // Files.readString keeps the array it read as the string's own when the text is ASCII: one
+      // copy of a large configuration in the heap per reload, where reading and then decoding
+      // made two (and each is moved by a young collection that comes during the reload).
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (MalformedInputException | UnmappableCharacterException e) {
+      // Read again, to say where: the line and column of the first bad byte.
+      try {
+        bytes = Files.readAllBytes(file);
+      } catch (IOException again) {
+        throw new Unreadable(new Problem(name, 0, "", "cannot read: " + Words.of(again)));
+      }
     } catch (NoSuchFileException e) {
       throw new Unreadable(new Problem(name, 0, "", "no such file (deleted or renamed?)"));
     } catch (IOException e) {

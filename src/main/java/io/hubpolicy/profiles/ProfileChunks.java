@@ -33,8 +33,39 @@ import java.util.Map;
  * configuration's text.
  */
 final class ProfileChunks {
-  /** One item of the profiles sequence: its text and the 0-based line it starts on. */
-  record Chunk(String text, int line) {}
+  /**
+   * One item of the profiles sequence: where its text lies in the source's, and the 0-based line it
+   * starts on. Its text is cut out only for a chunk that is read: the others are compared in place
+   * with what their position held last time. Cutting out all 10,000 at every reload made 2 MB of
+   * copies that a young collection during the reload had to move (BENCHMARKS.md §3).
+   */
+  static final class Chunk {
+    private final String whole;
+    private final int start;
+    private final int end;
+    private final int line;
+
+    Chunk(String whole, int start, int end, int line) {
+      this.whole = whole;
+      this.start = start;
+      this.end = end;
+      this.line = line;
+    }
+
+    int line() {
+      return line;
+    }
+
+    String text() {
+      return whole.substring(start, end);
+    }
+
+    /** Whether this chunk's text is {@code text}, without copying it. */
+    boolean is(String text) {
+      int length = end - start;
+      return text.length() == length && whole.regionMatches(start, text, 0, length);
+    }
+  }
 
   /** The document with the items' lines blanked, and the items. */
   record Split(String rest, List<Chunk> chunks) {}
@@ -55,9 +86,9 @@ final class ProfileChunks {
       this.seen = seen;
     }
 
-    /** Whether this profile was read from this text at this line (of its source). */
-    boolean readFrom(int line, String text) {
-      return key.line() == line && key.text().equals(text);
+    /** Whether this profile was read from this chunk's text at this line (of its source). */
+    boolean readFrom(int line, Chunk chunk) {
+      return key.line() == line && chunk.is(key.text());
     }
   }
 
@@ -123,7 +154,7 @@ final class ProfileChunks {
               ? last.known()[i]
               : null;
       Key key = null;
-      if (k == null || !k.readFrom(line, c.text())) {
+      if (k == null || !k.readFrom(line, c)) {
         key = new Key(source, line, c.text());
         k = known.get(key);
       }
@@ -136,7 +167,7 @@ final class ProfileChunks {
       }
       List<Problem> syntax = new ArrayList<>();
       // The item's root is two levels down in the document (the document, then its profiles).
-      List<YNode> docs = YamlReader.readAll(c.text(), source, line, 2, syntax);
+      List<YNode> docs = YamlReader.readAll(key.text(), source, line, 2, syntax);
       if (!syntax.isEmpty()
           || docs.size() != 1
           || !(docs.get(0) instanceof YList list)
@@ -229,7 +260,7 @@ final class ProfileChunks {
         }
         if (spaces == indent) {
           if (chunkStart >= 0) {
-            chunks.add(new Chunk(text.substring(chunkStart, pos), chunkLine));
+            chunks.add(new Chunk(text, chunkStart, pos, chunkLine));
           } else {
             firstItem = pos;
             firstItemLine = line;
@@ -244,7 +275,7 @@ final class ProfileChunks {
     if (chunkStart < 0) {
       return null;
     }
-    chunks.add(new Chunk(text.substring(chunkStart, Math.min(blockEnd, n)), chunkLine));
+    chunks.add(new Chunk(text, chunkStart, Math.min(blockEnd, n), chunkLine));
     // Blank lines where the items were: the rest keeps its line numbers, and reads fast. The loop
     // above stopped on the line at blockEnd (or after the last line), so it counted them.
     int blanked = line - firstItemLine;

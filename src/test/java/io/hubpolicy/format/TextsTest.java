@@ -3,11 +3,15 @@ package io.hubpolicy.format;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TextsTest {
   /** Digesting a slice at a time gives the digest of the whole text's UTF-8 bytes. */
@@ -46,5 +50,32 @@ class TextsTest {
             Texts.Unreadable.class,
             () -> Texts.decode("a", new byte[] {'a', '\n', 'b', (byte) 0xff}));
     assertEquals(2, bad.problem().line());
+  }
+
+  /**
+   * A file is read through the JDK's strict reader, which keeps an ASCII file's bytes as the
+   * string's own; a bad byte is still named by line and column, as {@link Texts#decode} does.
+   */
+  @Test
+  void aFileReadsStrictlyAndABadByteIsNamedByLineAndColumn(@TempDir Path dir) throws Exception {
+    Path ascii = Files.writeString(dir.resolve("a.yaml"), "profiles:\n- name: a\n");
+    assertEquals("profiles:\n- name: a\n", Texts.readUtf8(ascii));
+    Path utf8 = Files.writeString(dir.resolve("u.yaml"), "name: é😀\n", StandardCharsets.UTF_8);
+    assertEquals("name: é😀\n", Texts.readUtf8(utf8));
+
+    Path bad = Files.write(dir.resolve("b.yaml"), new byte[] {'a', '\n', 'b', 'c', (byte) 0xff});
+    Texts.Unreadable e = assertThrows(Texts.Unreadable.class, () -> Texts.readUtf8(bad));
+    assertEquals(bad.toString(), e.problem().source());
+    assertEquals(2, e.problem().line());
+    assertTrue(e.problem().message().contains("byte 0xFF at column 3"), e.problem().message());
+
+    // The first two bytes of a three-byte character, then the end of the file.
+    Path cut = Files.write(dir.resolve("c.yaml"), new byte[] {'a', (byte) 0xe2, (byte) 0x82});
+    Texts.Unreadable end = assertThrows(Texts.Unreadable.class, () -> Texts.readUtf8(cut));
+    assertTrue(end.problem().message().contains("not valid UTF-8"), end.problem().message());
+
+    Texts.Unreadable missing =
+        assertThrows(Texts.Unreadable.class, () -> Texts.readUtf8(dir.resolve("none.yaml")));
+    assertTrue(missing.problem().message().contains("no such file"), missing.problem().message());
   }
 }
