@@ -213,7 +213,7 @@ public final class PolicyReloader implements AutoCloseable {
     long start = System.nanoTime();
     RuleBaseBuilder.Report report;
     try {
-      report = builder.check(input.profiles(), input.rules());
+      report = builder.check(input.profiles(), input.rules(), revision);
     } catch (OutOfMemoryError e) {
       throw e; // the deployment exits on it (-XX:+ExitOnOutOfMemoryError); nothing to save here
     } catch (Throwable e) {

@@ -60,6 +60,10 @@ class PolicyReloaderTest {
         new PolicyReloader(engine, new RuleBaseBuilder(), meters, Clock.systemUTC())) {
       assertTrue(r.applyNow(input("a")));
       RuleBase good = engine.ruleBase();
+      assertEquals(
+          RuleBaseBuilder.revision(input("a").profiles(), input("a").rules()),
+          good.revision(),
+          "the revision the reloader computed first is the rule base's");
       PolicyReloader.Input bad =
           new PolicyReloader.Input(
               List.of(new ConfigSource("cm", "profiles: [{name: p, gpu: lots}]\n")),
@@ -77,6 +81,17 @@ class PolicyReloaderTest {
       assertEquals(
           1.0, meters.get("hubpolicy.config.reloads").tag("result", "rejected").counter().count());
     }
+  }
+
+  /** A reload hands the builder the revision it computed, instead of digesting everything again. */
+  @Test
+  void theBuilderTakesARevisionGivenAndComputesItOtherwise() {
+    PolicyReloader.Input in = input("x");
+    RuleBaseBuilder builder = new RuleBaseBuilder();
+    assertEquals("given", builder.check(in.profiles(), in.rules(), "given").ruleBase().revision());
+    assertEquals(
+        RuleBaseBuilder.revision(in.profiles(), in.rules()),
+        builder.check(in.profiles(), in.rules()).ruleBase().revision());
   }
 
   @Test
