@@ -152,12 +152,10 @@ public final class Texts {
     // A slice at a time through two buffers made once per call: the chars are copied out, and an
     // ASCII slice (nearly every one) is narrowed into bytes in place. Cutting each slice out and
     // encoding it (String.getBytes) made two arrays per slice, 4.4 MB per digest of a 2.2 MB
-    // configuration, and a reload digests it two or three times (BENCHMARKS.md §3). A
-    // CharsetEncoder
+    // configuration, digested two or three times per reload (BENCHMARKS.md §3). A CharsetEncoder
     // over a CharBuffer went a char at a time: a quarter of a reload's CPU at 10,000 profiles.
-    // Other
-    // slices are encoded by String.getBytes, so an unpaired surrogate becomes '?', as in the whole
-    // text's bytes.
+    // Other slices are encoded by String.getBytes, so an unpaired surrogate becomes '?', as in the
+    // whole text's bytes.
     int n = text.length();
     char[] chars = new char[Math.min(n, DIGEST_SLICE)];
     byte[] bytes = new byte[chars.length];
