@@ -20,10 +20,27 @@ public record ServiceSpec(
     Lifecycle lifecycle) {
   public ServiceSpec {
     resources = resources == null ? List.of() : List.copyOf(resources);
-    parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+    parameters = ordered(parameters);
     configuration =
         configuration == null ? Map.of() : java.util.Collections.unmodifiableMap(configuration);
-    labels = labels == null ? Map.of() : Map.copyOf(labels);
-    returns = returns == null ? Map.of() : Map.copyOf(returns);
+    labels = ordered(labels);
+    returns = ordered(returns);
+  }
+
+  /**
+   * An unmodifiable copy in the configuration's order ({@code Map.copyOf}'s order changes from one
+   * JVM to the next, and so did a decision's JSON between replicas); no null key or value.
+   */
+  private static Map<String, String> ordered(Map<String, String> m) {
+    if (m == null || m.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> copy = new java.util.LinkedHashMap<>(m);
+    copy.forEach(
+        (k, v) -> {
+          java.util.Objects.requireNonNull(k, "a null key");
+          java.util.Objects.requireNonNull(v, () -> "no value for " + k);
+        });
+    return java.util.Collections.unmodifiableMap(copy);
   }
 }
