@@ -87,6 +87,17 @@ class DecisionJsonGoldenTest {
           env:
           - {name: API_TOKEN, value: abc}
           - {name: PLAIN, value: shown}
+        extra_containers:
+        - name: sidecar
+          image: proxy
+          env: [{name: PROXY_PASS, value: pw}]
+          resources: {limits: {cpu: 250m}}
+        uid: 1000
+        supplemental_gids: [10, 20]
+        pod_security_context: {runAsNonRoot: true, fsGroup: 5}
+        extra_labels: {team: "t-{username}"}
+        lifecycle_hooks:
+          postStart: {exec: {command: [sh, -c, "echo hi"]}}
         node_tolerations: [{key: dedicated, operator: Equal, value: ml, effect: NoSchedule}]
       - name: gpu users
         groups: [gpu]
@@ -288,6 +299,8 @@ class DecisionJsonGoldenTest {
             "\"error\":\"template",
             "\"node_selector\"",
             "\"init_containers\"",
+            "\"extra_containers\"",
+            "\"supplemental_gids\":[10,20]",
             "\"warnings\":[{",
             "\"exceptions\":[{",
             "\"allowed\":false",
@@ -308,7 +321,7 @@ class DecisionJsonGoldenTest {
     for (int i = 0; i + 1 < lines.size(); i++) {
       if (lines.get(i).endsWith("/ audit line")) {
         String line = lines.get(i + 1);
-        for (String secret : List.of("hunter2", "ghp_x", "\"abc\"")) {
+        for (String secret : List.of("hunter2", "ghp_x", "\"abc\"", "\"pw\"")) {
           assertFalse(line.contains(secret), "a secret-looking value in " + lines.get(i));
         }
       }
