@@ -1,6 +1,5 @@
 package io.hubpolicy.api;
 
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.hubpolicy.format.KubeJson;
 import io.hubpolicy.model.Actor;
 import io.hubpolicy.model.Decision;
@@ -8,19 +7,15 @@ import io.hubpolicy.model.FieldTrace;
 import io.hubpolicy.model.FiredRule;
 import io.hubpolicy.model.InvalidRequestException;
 import io.hubpolicy.model.NotApplied;
-import io.hubpolicy.model.PodField;
 import io.hubpolicy.model.PodSettings;
 import io.hubpolicy.model.ProfileVolume;
 import io.hubpolicy.model.ServiceSpec;
-import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.model.TemplateRef;
-import io.hubpolicy.model.UserVariable;
 import io.hubpolicy.model.WhyNot;
 import io.hubpolicy.mutation.PodMutator;
 import io.hubpolicy.services.PlannedService;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -42,12 +37,6 @@ public final class DecisionJson {
           .build();
   private static final JsonMapper PRETTY =
       JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-
-  /** Names whose literal values never reach the audit log. */
-  private static final Pattern SENSITIVE =
-      Pattern.compile(
-          "secret|token|pass|pwd|credential|private|api_?key|access_?key",
-          Pattern.CASE_INSENSITIVE);
 
   private DecisionJson() {}
 
@@ -186,7 +175,7 @@ public final class DecisionJson {
     ObjectNode services = F.objectNode();
     d.services().forEach((name, spec) -> services.set(name, service(spec)));
     o.set("services", services);
-    o.set("podFields", podFields(d.pod(), false));
+    o.set("podFields", podFields(d.pod()));
     o.set("warnings", warnings(d));
     o.set("exceptions", exceptions(d));
     ArrayNode fired = F.arrayNode();
@@ -230,70 +219,9 @@ public final class DecisionJson {
     return a;
   }
 
-  /**
-   * One audit line: id, revision, input and result, but no explanation (it can be recomputed from
-   * the revision and input) and no literal value of a variable whose name looks secret.
-   *
-   * <p>{@code input} is the whole request as decided, so that {@code hubpolicy diff} can replay it:
-   * user, groups, image, size, server, the hub's {@code userId} when sent, the form's {@code gpu}
-   * and {@code gpuType}, and the user's saved choices as applied ({@code preferences}: their GPU
-   * count and own variables; a secret one by name only, {@code "secret": true}).
-   */
+  /** One audit line as a tree ({@link AuditLine} writes it; the audit logs take its bytes). */
   public static ObjectNode auditLine(Decision d, String time) {
-    ObjectNode o = F.objectNode();
-    o.put("time", time);
-    o.put("decisionId", d.decisionId());
-    o.put("revision", d.revision());
-    ObjectNode input = o.putObject("input");
-    SpawnRequest request = d.request();
-    input.put("user", d.user());
-    input.set("groups", strings(request.groups()));
-    input.put("image", d.image());
-    input.put("size", d.size());
-    input.put("server", request.server());
-    if (request.userId() != null) {
-      input.put("userId", request.userId());
-    }
-    input.put("gpu", request.gpu());
-    input.put("gpuType", request.gpuType());
-    ObjectNode saved = input.putObject("preferences");
-    saved.put("gpu", request.preferences().gpu());
-    ArrayNode own = saved.putArray("env");
-    for (UserVariable v : request.preferences().env()) {
-      ObjectNode var = own.addObject().put("name", v.name());
-      if (v.secret()) {
-        var.put("secret", true);
-      } else {
-        var.put("value", SENSITIVE.matcher(v.name()).find() ? "***" : v.value());
-      }
-    }
-    ObjectNode result = o.putObject("result");
-    result.put("allowed", d.allowed());
-    result.set("reasons", strings(d.reasons()));
-    result.set("profiles", strings(d.profiles()));
-    ObjectNode env = result.putObject("env");
-    for (EnvVar e : d.env()) {
-      if (e.getValueFrom() != null) {
-        env.set(e.getName(), kube(e.getValueFrom()));
-      } else {
-        env.put(e.getName(), SENSITIVE.matcher(e.getName()).find() ? "***" : e.getValue());
-      }
-    }
-    result.set("resources", kube(d.resources()));
-    result.put("gpu", d.gpu());
-    result.set("services", strings(d.services().keySet()));
-    if (!d.pod().isEmpty()) {
-      result.set("podFields", podFields(d.pod(), true));
-    }
-    if (!d.warnings().isEmpty()) {
-      result.set("warnings", warnings(d));
-    }
-    if (!d.exceptions().isEmpty()) {
-      result.set("exceptions", exceptions(d));
-    }
-    ArrayNode fired = o.putArray("firedRules");
-    d.firedRules().forEach(r -> fired.add(firedRule(r)));
-    return o;
+    return AuditLine.tree(d, time);
   }
 
   /**
@@ -423,35 +351,11 @@ public final class DecisionJson {
     return n;
   }
 
-  /**
-   * KubeSpawner's pod fields by their names ({@code node_selector}, {@code init_containers}…); for
-   * the audit log, literal values of container variables whose name looks secret are masked.
-   */
-  private static ObjectNode podFields(PodSettings p, boolean masked) {
+  /** KubeSpawner's pod fields by their names ({@code node_selector}, {@code init_containers}…). */
+  private static ObjectNode podFields(PodSettings p) {
     ObjectNode n = F.objectNode();
     p.values().forEach((f, v) -> n.set(f.key(), kube(v)));
-    if (masked) {
-      for (PodField f : List.of(PodField.INIT_CONTAINERS, PodField.EXTRA_CONTAINERS)) {
-        JsonNode containers = n.get(f.key());
-        if (containers != null) {
-          containers.forEach(c -> maskEnv(c.get("env")));
-        }
-      }
-    }
     return n;
-  }
-
-  private static void maskEnv(JsonNode env) {
-    if (env == null) {
-      return;
-    }
-    for (JsonNode e : env) {
-      if (e instanceof ObjectNode o
-          && o.has("value")
-          && SENSITIVE.matcher(o.path("name").asString("")).find()) {
-        o.put("value", "***");
-      }
-    }
   }
 
   private static void putMap(ObjectNode n, String key, Map<String, ?> m) {

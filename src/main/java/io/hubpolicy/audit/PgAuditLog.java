@@ -1,7 +1,7 @@
 package io.hubpolicy.audit;
 
+import io.hubpolicy.api.AuditLine;
 import io.hubpolicy.api.AuditLog;
-import io.hubpolicy.api.DecisionJson;
 import io.hubpolicy.api.DecisionPage;
 import io.hubpolicy.api.DecisionQuery;
 import io.hubpolicy.api.RecentLines;
@@ -100,16 +100,16 @@ public final class PgAuditLog implements AuditLog {
 
   @Override
   public void record(Decision d) {
-    String line;
+    byte[] bytes;
     try {
-      line = DecisionJson.ascii(DecisionJson.auditLine(d, Instant.now(clock).toString()));
+      bytes = AuditLine.bytes(d, Instant.now(clock).toString());
     } catch (RuntimeException e) {
       failures.increment();
       LOG.error("cannot make the audit record of decision {}; skipped", d.decisionId(), e);
       return;
     }
     byte[] id = d.decisionId().getBytes(StandardCharsets.UTF_8);
-    byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+    String line = new String(bytes, StandardCharsets.US_ASCII);
     synchronized (recent) {
       if (recent.fits(id.length + bytes.length)) {
         recent.add(id, bytes, 0); // a line too long to keep is found in the store or the journal

@@ -1,7 +1,7 @@
 package io.hubpolicy.audit;
 
+import io.hubpolicy.api.AuditLine;
 import io.hubpolicy.api.AuditLog;
-import io.hubpolicy.api.DecisionJson;
 import io.hubpolicy.model.Decision;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -33,7 +33,7 @@ public final class StdoutAuditLog implements AuditLog {
   @Override
   public void record(Decision d) {
     try {
-      queue.put(DecisionJson.ascii(DecisionJson.auditLine(d, Instant.now().toString())));
+      queue.put(AuditLine.text(d, Instant.now().toString()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
