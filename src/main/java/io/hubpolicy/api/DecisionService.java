@@ -11,7 +11,6 @@ import io.hubpolicy.services.ServiceNames;
 import io.hubpolicy.services.ServicePlanner;
 import io.hubpolicy.services.ServiceTarget;
 import java.util.List;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Decide, apply to the pod if one was sent, audit: the one path every edge goes through. The user's
@@ -141,16 +140,14 @@ public final class DecisionService {
   }
 
   /** Decides and shows the manifests the decision's services would create; launches nothing. */
-  public ObjectNode decide(DecideCall call, DecisionJson.Explain explain) {
+  public Answer decide(DecideCall call, DecisionJson.Explain explain) {
     return answer(decide(call.request()), call, explain);
   }
 
   /** A decision's answer: applied to the call's pod, with its services' manifests. */
-  public ObjectNode answer(Decision d, DecideCall call, DecisionJson.Explain explain) {
+  public Answer answer(Decision d, DecideCall call, DecisionJson.Explain explain) {
     PodMutator.Result pod = call.pod() == null ? null : mutator.apply(call.pod(), d);
-    ObjectNode json = DecisionJson.toJson(d, pod, explain);
-    DecisionJson.addPlans(json, plan(d, call.server()));
-    return json;
+    return new Answer(AnswerJson.bytes(d, pod, explain, plan(d, call.server())));
   }
 
   /**

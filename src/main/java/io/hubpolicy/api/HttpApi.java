@@ -8,6 +8,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -299,7 +300,12 @@ public final class HttpApi {
                     }));
     route(r, routes, HttpMethod.POST, "/v1/decisions")
         .handler(HttpBodies.reader(DECISION_BODY, "POST /v1/decisions"))
-        .handler(ctx -> serve(ctx, () -> calls.decide(call(ctx), explain(ctx))));
+        .handler(
+            ctx ->
+                send(
+                    ctx,
+                    () -> calls.decide(call(ctx), explain(ctx)),
+                    a -> Buffer.buffer(a.utf8())));
     route(r, routes, HttpMethod.POST, "/v1/previews")
         .handler(HttpBodies.reader(PREFERENCES_BODY, "POST /v1/previews"))
         .handler(ctx -> serve(ctx, () -> calls.preview(call(ctx))));
@@ -447,6 +453,11 @@ public final class HttpApi {
    * failure, thrown while calling or while producing the answer, becomes its status.
    */
   private <T> void serve(RoutingContext ctx, Supplier<Reply<T>> call, Function<T, String> toJson) {
+    send(ctx, call, t -> Buffer.buffer(toJson.apply(t)));
+  }
+
+  /** The same, for an answer already in bytes (a decision's: {@link AnswerJson}). */
+  private <T> void send(RoutingContext ctx, Supplier<Reply<T>> call, Function<T, Buffer> toJson) {
     Reply<T> reply;
     try {
       reply = call.get();

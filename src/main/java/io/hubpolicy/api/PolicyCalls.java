@@ -52,7 +52,7 @@ public final class PolicyCalls {
    * through every profile, so that one runs as blocking work from the start. The default
    * explanation (the profiles that came close) costs about what the decision costs: no worker.
    */
-  public Reply<ObjectNode> decide(DecideCall call, DecisionJson.Explain explain) {
+  public Reply<Answer> decide(DecideCall call, DecisionJson.Explain explain) {
     if (explain.level() == DecisionJson.Explain.Level.FULL) {
       return Reply.blocking(() -> decisions.decide(call, explain));
     }

@@ -76,8 +76,8 @@ final class DecideCommand implements Callable<Integer> {
     RuleBase rb = config.build();
     // Templates come from the configuration's files (ConfigMaps without profiles, Templates).
     DecisionService service = Offline.decisions(rb, namespace);
-    var json = service.decide(new DecideCall(spawn.request(), input, spawn.server), level);
-    System.out.println(DecisionJson.pretty(json));
+    var answer = service.decide(new DecideCall(spawn.request(), input, spawn.server), level);
+    System.out.println(DecisionJson.pretty(answer.tree()));
     return Main.OK;
   }
 }

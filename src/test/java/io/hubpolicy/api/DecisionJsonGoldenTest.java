@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The decision's wire format, byte for byte: the answer of {@code POST /v1/decisions} (every
@@ -204,52 +203,55 @@ class DecisionJsonGoldenTest {
             DecisionJson.Explain.of(DecisionJson.Explain.Level.FULL, 1, 2));
     for (DecisionJson.Explain e : levels) {
       String level = e.level() + (e.offset() > 0 ? " page" : "");
-      out.add(
-          new Case(
-              name + " / answer " + level,
-              fixed(d, DecisionJson.compact(DecisionJson.toJson(d, null, e)))));
+      out.add(new Case(name + " / answer " + level, answer(d, null, e, List.of())));
     }
     out.add(
         new Case(
-            name + " / answer with pod",
-            fixed(
-                d, DecisionJson.compact(DecisionJson.toJson(d, pod, DecisionJson.Explain.NONE)))));
+            name + " / answer with pod", answer(d, pod, DecisionJson.Explain.NONE, List.of())));
     if (!d.services().isEmpty()) {
       String service = d.services().keySet().iterator().next();
-      ObjectNode planned = DecisionJson.toJson(d, null, DecisionJson.Explain.NONE);
-      DecisionJson.addPlans(
-          planned,
-          List.of(
-              new PlannedService(
-                  service,
-                  Lifecycle.SERVER_STOPPED,
-                  Map.of("SPARK_CLUSTER", "spark-ana"),
-                  List.of(
-                      new GenericKubernetesResourceBuilder()
-                          .withApiVersion("radanalytics.io/v1")
-                          .withKind("SparkCluster")
-                          .withNewMetadata()
-                          .withName("spark-ana")
-                          .addToLabels("app", "x")
-                          .endMetadata()
-                          .addToAdditionalProperties("spec", Map.of("workers", 2))
-                          .build()),
-                  null)));
-      out.add(new Case(name + " / answer with plans", fixed(d, DecisionJson.compact(planned))));
-      ObjectNode failed = DecisionJson.toJson(d, null, DecisionJson.Explain.NONE);
-      DecisionJson.addPlans(
-          failed,
-          List.of(
-              new PlannedService(
-                  service, Lifecycle.SERVER_STOPPED, null, null, "template 'x' not found")));
+      PlannedService planned =
+          new PlannedService(
+              service,
+              Lifecycle.SERVER_STOPPED,
+              Map.of("SPARK_CLUSTER", "spark-ana"),
+              List.of(
+                  new GenericKubernetesResourceBuilder()
+                      .withApiVersion("radanalytics.io/v1")
+                      .withKind("SparkCluster")
+                      .withNewMetadata()
+                      .withName("spark-ana")
+                      .addToLabels("app", "x")
+                      .endMetadata()
+                      .addToAdditionalProperties("spec", Map.of("workers", 2))
+                      .build()),
+              null);
       out.add(
           new Case(
-              name + " / answer with a plan that failed", fixed(d, DecisionJson.compact(failed))));
+              name + " / answer with plans",
+              answer(d, null, DecisionJson.Explain.NONE, List.of(planned))));
+      PlannedService failed =
+          new PlannedService(
+              service, Lifecycle.SERVER_STOPPED, null, null, "template 'x' not found");
+      out.add(
+          new Case(
+              name + " / answer with a plan that failed",
+              answer(d, null, DecisionJson.Explain.NONE, List.of(failed))));
     }
-    out.add(
-        new Case(
-            name + " / audit line",
-            fixed(d, DecisionJson.ascii(DecisionJson.auditLine(d, "2026-12-04T00:00:00Z")))));
+    String time = "2026-12-04T00:00:00Z";
+    String line = AuditLine.text(d, time);
+    assertEquals(line, DecisionJson.ascii(DecisionJson.auditLine(d, time)), "the line as a tree");
+    out.add(new Case(name + " / audit line", fixed(d, line)));
+  }
+
+  /** The bytes the edges send; the tree other callers get prints the same. */
+  static String answer(
+      Decision d, PodMutator.Result pod, DecisionJson.Explain e, List<PlannedService> plans) {
+    String text = AnswerJson.text(AnswerJson.bytes(d, pod, e, plans));
+    if (plans.isEmpty()) {
+      assertEquals(text, DecisionJson.compact(DecisionJson.toJson(d, pod, e)), "the tree");
+    }
+    return fixed(d, text);
   }
 
   static String fixed(Decision d, String text) {

@@ -686,6 +686,7 @@ class HttpApiTest {
     for (int i = 0; i < 50; i++) {
       ids.add(
           svc.decide(DecideCall.parse("{\"user\":\"u" + i + "\"}"), DecisionJson.Explain.NONE)
+              .tree()
               .get("decisionId")
               .asString());
     }

@@ -61,7 +61,11 @@ final class PolicyService extends PolicyGrpc.PolicyImplBase {
             calls.decide(
                 call(req),
                 explain(req.getExplain(), req.getExplainValue(), req.getOffset(), req.getLimit())),
-        PolicyService::decideResponse);
+        answer ->
+            DecideResponse.newBuilder()
+                .setDecision(decision(answer.tree()))
+                .setJson(answer.text())
+                .build());
   }
 
   @Override
