@@ -278,6 +278,7 @@ public final class RuleBaseBuilder {
     }
     InternalKnowledgeBase kbase = KnowledgeBaseFactory.newKnowledgeBase();
     kbase.addPackages(packages);
+    ProfileSalience.install(kbase);
     if (announce) {
       LOG.info(
           "rules {} in {} ms ({} rules from {} sources){}",
