@@ -15,7 +15,12 @@ final class RuleLocations {
   private static final Pattern RULE =
       Pattern.compile("^\\s*rule\\s+(?:\"((?:[^\"\\\\]|\\\\.)*)\"|'([^']*)'|(\\w+))");
 
-  private final Map<String, String> byRule = new HashMap<>();
+  /**
+   * By package, then by rule name: looked up at every rule firing (the audit listener), so without
+   * making a key string each time.
+   */
+  private final Map<String, Map<String, String>> byRule = new HashMap<>();
+
   private final java.util.Set<String> names = new java.util.HashSet<>();
 
   /** Adds every rule of one DRL source. */
@@ -32,7 +37,9 @@ final class RuleLocations {
       if (r.find()) {
         String name =
             r.group(1) != null ? r.group(1) : r.group(2) != null ? r.group(2) : r.group(3);
-        byRule.putIfAbsent(key(pkg, name), sourceName + ":" + (i + 1));
+        byRule
+            .computeIfAbsent(pkg, k -> new HashMap<>())
+            .putIfAbsent(name, sourceName + ":" + (i + 1));
         names.add(name);
       }
     }
@@ -45,10 +52,7 @@ final class RuleLocations {
 
   /** {@code file:line} of a rule, or null for one not written in a scanned source. */
   String of(String pkg, String name) {
-    return byRule.get(key(pkg, name));
-  }
-
-  private static String key(String pkg, String name) {
-    return pkg + "\0" + name;
+    Map<String, String> rules = byRule.get(pkg);
+    return rules == null ? null : rules.get(name);
   }
 }
