@@ -32,6 +32,7 @@ public final class Bench {
     m.put("startup", StartupBench::run);
     m.put("options", OptionsBench::run);
     m.put("whynot", WhyNotBench::run);
+    m.put("steps", StepsBench::run);
     m.put("lint", LintBench::run);
     m.put("diff", DiffBench::run);
     m.put("audit-db", AuditBench::runStore);
