@@ -4,18 +4,14 @@ import io.hubpolicy.format.KubeJson;
 import io.hubpolicy.model.Actor;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.FieldTrace;
-import io.hubpolicy.model.FiredRule;
 import io.hubpolicy.model.NotApplied;
 import io.hubpolicy.model.PodField;
 import io.hubpolicy.model.ProfileVolume;
-import io.hubpolicy.model.RuleException;
 import io.hubpolicy.model.ServiceSpec;
 import io.hubpolicy.model.TemplateRef;
-import io.hubpolicy.model.Warning;
 import io.hubpolicy.model.WhyNot;
 import io.hubpolicy.mutation.PodMutator;
 import io.hubpolicy.services.PlannedService;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -32,23 +28,6 @@ import tools.jackson.databind.node.ObjectNode;
  * DecisionJsonGoldenTest} holds the text byte for byte.
  */
 public final class AnswerJson {
-  /** A buffer per thread (event loops, workers): an answer is copied out once. */
-  private static final ThreadLocal<Out> BUFFER = ThreadLocal.withInitial(Out::new);
-
-  private static final class Out extends ByteArrayOutputStream {
-    Out() {
-      super(16 * 1024);
-    }
-
-    /** Drops a buffer that a rare huge answer grew, so a thread does not keep it. */
-    void reset(int keep) {
-      if (buf.length > keep) {
-        buf = new byte[keep];
-      }
-      reset();
-    }
-  }
-
   private AnswerJson() {}
 
   /**
@@ -57,12 +36,7 @@ public final class AnswerJson {
    */
   public static byte[] bytes(
       Decision d, PodMutator.Result pod, DecisionJson.Explain explain, List<PlannedService> plans) {
-    Out out = BUFFER.get();
-    out.reset(1024 * 1024);
-    try (JsonGenerator g = KubeJson.mapper().createGenerator(out)) {
-      write(g, d, pod, explain, plans);
-    }
-    return out.toByteArray();
+    return JsonParts.write(KubeJson.mapper(), g -> write(g, d, pod, explain, plans));
   }
 
   /** The same answer as a tree. */
@@ -86,12 +60,12 @@ public final class AnswerJson {
     g.writeStringProperty("decisionId", d.decisionId());
     g.writeStringProperty("revision", d.revision());
     g.writeStringProperty("user", d.user());
-    strings(g, "groups", d.request().groups());
+    JsonParts.strings(g, "groups", d.request().groups());
     g.writeStringProperty("image", d.image());
     g.writeStringProperty("size", d.size());
     g.writeBooleanProperty("allowed", d.allowed());
-    strings(g, "reasons", d.reasons());
-    strings(g, "profiles", d.profiles());
+    JsonParts.strings(g, "reasons", d.reasons());
+    JsonParts.strings(g, "profiles", d.profiles());
     g.writePOJOProperty("env", d.env());
     g.writePOJOProperty("resources", d.resources());
     g.writePOJOProperty("tolerations", d.tolerations());
@@ -113,36 +87,9 @@ public final class AnswerJson {
       g.writePOJOProperty(f.getKey().key(), f.getValue());
     }
     g.writeEndObject();
-    g.writeArrayPropertyStart("warnings");
-    for (Warning w : d.warnings()) {
-      g.writeStartObject();
-      g.writeStringProperty("rule", w.rule());
-      g.writeStringProperty("reason", w.reason());
-      g.writeEndObject();
-    }
-    g.writeEndArray();
-    g.writeArrayPropertyStart("exceptions");
-    for (RuleException e : d.exceptions()) {
-      g.writeStartObject();
-      g.writeStringProperty("name", e.name());
-      g.writeStringProperty("reason", e.reason());
-      g.writeStringProperty("until", e.until().toString());
-      strings(g, "rules", e.rules());
-      g.writeStringProperty("source", e.source().toString());
-      g.writeEndObject();
-    }
-    g.writeEndArray();
-    g.writeArrayPropertyStart("firedRules");
-    for (FiredRule r : d.firedRules()) {
-      g.writeStartObject();
-      g.writeStringProperty("rule", r.rule());
-      g.writeNumberProperty("salience", r.salience());
-      if (r.profile() != null) {
-        g.writeStringProperty("profile", r.profile());
-      }
-      g.writeEndObject();
-    }
-    g.writeEndArray();
+    JsonParts.warnings(g, d.warnings());
+    JsonParts.exceptions(g, d.exceptions());
+    JsonParts.firedRules(g, d.firedRules());
     if (explain.level() != DecisionJson.Explain.Level.NONE) {
       explanation(g, d, explain);
     }
@@ -296,13 +243,5 @@ public final class AnswerJson {
     if (!m.isEmpty()) {
       g.writePOJOProperty(name, m);
     }
-  }
-
-  private static void strings(JsonGenerator g, String name, Iterable<String> values) {
-    g.writeArrayPropertyStart(name);
-    for (String v : values) {
-      g.writeString(v);
-    }
-    g.writeEndArray();
   }
 }

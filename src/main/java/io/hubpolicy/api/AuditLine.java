@@ -3,13 +3,9 @@ package io.hubpolicy.api;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.hubpolicy.format.KubeJson;
 import io.hubpolicy.model.Decision;
-import io.hubpolicy.model.FiredRule;
 import io.hubpolicy.model.PodField;
-import io.hubpolicy.model.RuleException;
 import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.model.UserVariable;
-import io.hubpolicy.model.Warning;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import tools.jackson.core.JsonGenerator;
@@ -58,33 +54,11 @@ public final class AuditLine {
   private static final JsonMapper ASCII =
       KubeJson.mapper().rebuild().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
-  /** A buffer per thread that writes lines (event loops, the CLI): a line is copied out once. */
-  private static final ThreadLocal<Out> BUFFER = ThreadLocal.withInitial(Out::new);
-
-  private static final class Out extends ByteArrayOutputStream {
-    Out() {
-      super(16 * 1024);
-    }
-
-    /** Drops a buffer that a rare huge line grew, so a thread does not keep it. */
-    void reset(int keep) {
-      if (buf.length > keep) {
-        buf = new byte[keep];
-      }
-      reset();
-    }
-  }
-
   private AuditLine() {}
 
   /** The line as ASCII bytes, without its newline. */
   public static byte[] bytes(Decision d, String time) {
-    Out out = BUFFER.get();
-    out.reset(256 * 1024);
-    try (JsonGenerator g = ASCII.createGenerator(out)) {
-      write(g, d, time);
-    }
-    return out.toByteArray();
+    return JsonParts.write(ASCII, g -> write(g, d, time));
   }
 
   /** The same line as text. */
@@ -105,7 +79,7 @@ public final class AuditLine {
     SpawnRequest request = d.request();
     g.writeObjectPropertyStart("input");
     g.writeStringProperty("user", d.user());
-    strings(g, "groups", request.groups());
+    JsonParts.strings(g, "groups", request.groups());
     g.writeStringProperty("image", d.image());
     g.writeStringProperty("size", d.size());
     g.writeStringProperty("server", request.server());
@@ -132,8 +106,8 @@ public final class AuditLine {
     g.writeEndObject(); // input
     g.writeObjectPropertyStart("result");
     g.writeBooleanProperty("allowed", d.allowed());
-    strings(g, "reasons", d.reasons());
-    strings(g, "profiles", d.profiles());
+    JsonParts.strings(g, "reasons", d.reasons());
+    JsonParts.strings(g, "profiles", d.profiles());
     g.writeObjectPropertyStart("env");
     for (EnvVar e : d.env()) {
       if (e.getValueFrom() != null) {
@@ -145,7 +119,7 @@ public final class AuditLine {
     g.writeEndObject();
     g.writePOJOProperty("resources", d.resources());
     g.writeNumberProperty("gpu", d.gpu());
-    strings(g, "services", d.services().keySet());
+    JsonParts.strings(g, "services", d.services().keySet());
     if (!d.pod().isEmpty()) {
       g.writeObjectPropertyStart("podFields");
       for (Map.Entry<PodField, Object> f : d.pod().values().entrySet()) {
@@ -162,40 +136,13 @@ public final class AuditLine {
       g.writeEndObject();
     }
     if (!d.warnings().isEmpty()) {
-      g.writeArrayPropertyStart("warnings");
-      for (Warning w : d.warnings()) {
-        g.writeStartObject();
-        g.writeStringProperty("rule", w.rule());
-        g.writeStringProperty("reason", w.reason());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
+      JsonParts.warnings(g, d.warnings());
     }
     if (!d.exceptions().isEmpty()) {
-      g.writeArrayPropertyStart("exceptions");
-      for (RuleException e : d.exceptions()) {
-        g.writeStartObject();
-        g.writeStringProperty("name", e.name());
-        g.writeStringProperty("reason", e.reason());
-        g.writeStringProperty("until", e.until().toString());
-        strings(g, "rules", e.rules());
-        g.writeStringProperty("source", e.source().toString());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
+      JsonParts.exceptions(g, d.exceptions());
     }
     g.writeEndObject(); // result
-    g.writeArrayPropertyStart("firedRules");
-    for (FiredRule r : d.firedRules()) {
-      g.writeStartObject();
-      g.writeStringProperty("rule", r.rule());
-      g.writeNumberProperty("salience", r.salience());
-      if (r.profile() != null) {
-        g.writeStringProperty("profile", r.profile());
-      }
-      g.writeEndObject();
-    }
-    g.writeEndArray();
+    JsonParts.firedRules(g, d.firedRules());
     g.writeEndObject();
   }
 
@@ -232,13 +179,5 @@ public final class AuditLine {
     } else {
       g.writeNumberProperty(name, n.intValue());
     }
-  }
-
-  private static void strings(JsonGenerator g, String name, Iterable<String> values) {
-    g.writeArrayPropertyStart(name);
-    for (String v : values) {
-      g.writeString(v);
-    }
-    g.writeEndArray();
   }
 }
