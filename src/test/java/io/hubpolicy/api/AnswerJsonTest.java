@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hubpolicy.engine.DecisionEngine;
 import io.hubpolicy.engine.Engines;
 import io.hubpolicy.format.KubeJson;
+import io.hubpolicy.format.Texts;
 import io.hubpolicy.model.Decision;
 import io.hubpolicy.model.SpawnRequest;
 import io.hubpolicy.model.UserPreferences;
 import io.hubpolicy.model.UserVariable;
-import java.nio.ByteBuffer;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -31,13 +29,7 @@ class AnswerJsonTest {
             Engines.ruleBase("profiles: [{name: all}]\n"));
     byte[] bytes = AnswerJson.bytes(d, null, DecisionJson.Explain.FIELDS, List.of());
     // Strict decoding: a surrogate written as raw bytes (CESU-8) would throw here.
-    String text =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(bytes))
-            .toString();
+    String text = Texts.decode("the answer", bytes);
     assertTrue(text.contains("\"ga\\uD800b\""), text);
     JsonNode tree = KubeJson.mapper().readTree(bytes);
     assertEquals("g" + broken, tree.path("groups").get(0).asString());
