@@ -2,9 +2,6 @@ package io.hubpolicy.bench;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import tools.jackson.databind.JsonNode;
@@ -45,24 +42,29 @@ final class ReloadProbes {
     }
   }
 
-  /** GET /v1/config and /metrics of the serving process. */
+  /**
+   * GET /v1/config and /metrics of the serving process, on plain sockets ({@link PlainHttp}): these
+   * are polled while the load runs, from the load generator's JVM.
+   */
   static final class ConfigApi {
-    private final HttpClient client = HttpClient.newHttpClient();
+    private final PlainHttp config;
+    private final PlainHttp ready;
+    private final PlainHttp metrics;
     private final ServeProcess serve;
 
     ConfigApi(ServeProcess serve) {
       this.serve = serve;
+      this.config =
+          PlainHttp.get(
+              URI.create(serve.url() + "/v1/config"), "Authorization", "Bearer " + serve.token());
+      this.ready = PlainHttp.get(URI.create(serve.url() + "/readyz"));
+      this.metrics = PlainHttp.get(URI.create(serve.url() + "/metrics"));
     }
 
-    JsonNode config() throws IOException, InterruptedException {
-      HttpResponse<String> r =
-          client.send(
-              HttpRequest.newBuilder(URI.create(serve.url() + "/v1/config"))
-                  .header("Authorization", "Bearer " + serve.token())
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        throw new IOException("/v1/config answered " + r.statusCode() + ": " + r.body());
+    JsonNode config() throws IOException {
+      PlainHttp.Answer r = config.answer();
+      if (r.status() != 200) {
+        throw new IOException("/v1/config answered " + r.status() + ": " + r.body());
       }
       return ReloadBench.JSON.readTree(r.body());
     }
@@ -70,11 +72,7 @@ final class ReloadProbes {
     void awaitReady(Duration timeout) throws IOException, InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {
-        HttpResponse<Void> r =
-            client.send(
-                HttpRequest.newBuilder(URI.create(serve.url() + "/readyz")).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200) {
+        if (ready.status() == 200) {
           return;
         }
         Thread.sleep(50);
@@ -83,13 +81,12 @@ final class ReloadProbes {
     }
 
     /** Count, sum and (recent) max of hubpolicy_config_build_seconds, from /metrics. */
-    double[] buildSeconds() throws IOException, InterruptedException {
-      String text =
-          client
-              .send(
-                  HttpRequest.newBuilder(URI.create(serve.url() + "/metrics")).build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
+    double[] buildSeconds() throws IOException {
+      PlainHttp.Answer r = metrics.answer();
+      if (r.status() != 200) {
+        throw new IOException("/metrics answered " + r.status());
+      }
+      String text = r.body();
       double count = 0;
       double sum = 0;
       double max = 0;
