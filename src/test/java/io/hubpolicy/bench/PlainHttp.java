@@ -1,5 +1,6 @@
 package io.hubpolicy.bench;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -11,15 +12,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * One HTTP/1.1 request on a plain socket, written by hand, for the benchmarks' side calls that run
  * beside the service on the same two cores: the startup benchmark's knocks on the port, the reload
- * benchmark's ConfigMap writes. The JDK's {@code java.net.http} client took a measurable share of
- * those cores: ~0.35 s of CPU per measured start (its selector thread, futures and
- * connection-refused exceptions, one knock every 2 ms), ~4 ms per 700 KB PUT. Here a knock is a
- * connect, and a body goes from its file to the socket in the kernel ({@code transferTo}).
- * BENCHMARKS.md §5, eighth session.
+ * benchmark's ConfigMap writes and its polls of /v1/config and /metrics. The JDK's {@code
+ * java.net.http} client took a measurable share of those cores: ~0.35 s of CPU per measured start
+ * (its selector thread, futures and connection-refused exceptions, one knock every 2 ms), ~4 ms per
+ * 700 KB PUT. Here a knock is a connect, and a body goes from its file to the socket in the kernel
+ * ({@code transferTo}). BENCHMARKS.md §5, eighth session.
  *
  * <p>Every request says {@code Connection: close}; the answer's status line is read, and the rest
  * drained unparsed until the server closes (not cut off, which the server could log as a reset).
@@ -29,35 +32,36 @@ final class PlainHttp {
   static final int REFUSED = 0;
 
   private final InetSocketAddress address;
-  private final byte[] head;
+  private final String head;
   private final byte[] body;
   private final Path bodyFile;
 
-  private PlainHttp(
-      URI url, String method, String[] headers, byte[] body, Path bodyFile, long length) {
+  private PlainHttp(URI url, String method, String[] headers, byte[] body, Path bodyFile) {
+    if (headers.length % 2 != 0) {
+      throw new IllegalArgumentException("headers come as name, value pairs: " + List.of(headers));
+    }
     this.address = new InetSocketAddress(url.getHost(), url.getPort());
     StringBuilder h = new StringBuilder();
     String path = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
     h.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
     h.append("Host: ").append(url.getHost()).append(':').append(url.getPort()).append("\r\n");
-    for (int i = 0; i + 1 < headers.length; i += 2) {
+    for (int i = 0; i < headers.length; i += 2) {
       h.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
     }
-    h.append("Content-Length: ").append(length).append("\r\n");
-    h.append("Connection: close\r\n\r\n");
-    this.head = h.toString().getBytes(StandardCharsets.US_ASCII);
+    h.append("Connection: close\r\n");
+    this.head = h.toString();
     this.body = body;
     this.bodyFile = bodyFile;
   }
 
   /** A request with this body; headers as name, value, name, value… */
   static PlainHttp of(URI url, String method, byte[] body, String... headers) {
-    return new PlainHttp(url, method, headers, body, null, body.length);
+    return new PlainHttp(url, method, headers, body.clone(), null);
   }
 
-  /** A request whose body is this file, sent from it as it is when {@link #status} runs. */
-  static PlainHttp ofFile(URI url, String method, Path body, long length, String... headers) {
-    return new PlainHttp(url, method, headers, null, body, length);
+  /** A request whose body is this file, as it is each time the request is sent. */
+  static PlainHttp ofFile(URI url, String method, Path body, String... headers) {
+    return new PlainHttp(url, method, headers, null, body);
   }
 
   /** A request without a body (GET). */
@@ -84,7 +88,7 @@ final class PlainHttp {
       if (!send(ch)) {
         throw new ConnectException("nothing listens on " + address);
       }
-      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
       ByteBuffer in = ByteBuffer.allocate(16 * 1024);
       while (ch.read(in) >= 0) {
         all.write(in.array(), 0, in.position());
@@ -102,14 +106,17 @@ final class PlainHttp {
       throw new IOException(
           "not an HTTP answer: '" + text.substring(0, Math.min(80, text.length())) + "'");
     }
-    int status = Integer.parseInt(text.substring(9, 12));
+    int status;
+    try {
+      status = Integer.parseInt(text.substring(9, 12));
+    } catch (NumberFormatException e) {
+      throw new IOException("not an HTTP status: '" + text.substring(0, 12) + "'", e);
+    }
     boolean chunked =
-        text.substring(0, end)
-            .toLowerCase(java.util.Locale.ROOT)
-            .contains("\r\ntransfer-encoding: chunked");
+        text.substring(0, end).toLowerCase(Locale.ROOT).contains("\r\ntransfer-encoding: chunked");
     byte[] body = Arrays.copyOfRange(raw, end + 4, raw.length);
     if (chunked) {
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
       int at = 0;
       while (true) {
         int eol = indexOf(body, at);
@@ -146,20 +153,23 @@ final class PlainHttp {
     } catch (ConnectException refused) {
       return false;
     }
-    {
-      writeFully(ch, ByteBuffer.wrap(head));
-      if (body != null) {
-        writeFully(ch, ByteBuffer.wrap(body));
-      } else {
-        try (FileChannel f = FileChannel.open(bodyFile, StandardOpenOption.READ)) {
-          long size = f.size();
-          for (long at = 0; at < size; ) {
-            at += f.transferTo(at, size - at, ch);
-          }
-        }
+    if (body != null) {
+      writeFully(ch, ByteBuffer.wrap(headWithLength(body.length)));
+      writeFully(ch, ByteBuffer.wrap(body));
+      return true;
+    }
+    try (FileChannel f = FileChannel.open(bodyFile, StandardOpenOption.READ)) {
+      long size = f.size();
+      writeFully(ch, ByteBuffer.wrap(headWithLength(size)));
+      for (long at = 0; at < size; ) {
+        at += f.transferTo(at, size - at, ch);
       }
     }
     return true;
+  }
+
+  private byte[] headWithLength(long length) {
+    return (head + "Content-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
   }
 
   private static void writeFully(SocketChannel ch, ByteBuffer b) throws IOException {
@@ -175,7 +185,7 @@ final class PlainHttp {
       // until "HTTP/1.1 200" has arrived, or the connection ended
     }
     String line = new String(Arrays.copyOf(in.array(), in.position()), StandardCharsets.US_ASCII);
-    ByteBuffer rest = ByteBuffer.allocateDirect(64 * 1024);
+    ByteBuffer rest = ByteBuffer.allocate(8 * 1024);
     while (ch.read(rest) >= 0) {
       rest.clear();
     }

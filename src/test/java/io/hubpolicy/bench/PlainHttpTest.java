@@ -89,7 +89,7 @@ class PlainHttpTest {
     byte[] big = new byte[700 * 1024];
     java.util.Arrays.fill(big, (byte) 'x');
     Files.write(file, big);
-    PlainHttp put = PlainHttp.ofFile(url("/echo"), "PUT", file, big.length);
+    PlainHttp put = PlainHttp.ofFile(url("/echo"), "PUT", file);
     assertEquals(new PlainHttp.Answer(201, "got " + big.length), put.answer());
     assertEquals(List.of("PUT /echo?q=1 null " + big.length), seen);
   }
@@ -108,6 +108,12 @@ class PlainHttpTest {
     PlainHttp knock = PlainHttp.get(URI.create("http://127.0.0.1:" + port + "/"));
     assertEquals(PlainHttp.REFUSED, knock.status());
     assertThrows(java.net.ConnectException.class, knock::answer);
+  }
+
+  @Test
+  void refusesHeadersThatAreNotPairs() {
+    assertThrows(
+        IllegalArgumentException.class, () -> PlainHttp.get(url("/echo"), "Authorization"));
   }
 
   @Test

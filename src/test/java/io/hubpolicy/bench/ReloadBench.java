@@ -269,8 +269,7 @@ public final class ReloadBench {
                 json,
                 k.client.getKubernetesSerialization().asJson(configMap(0, chunks(yaml).get(0))));
             PlainHttp put =
-                PlainHttp.ofFile(
-                    first, "PUT", json, Files.size(json), "Content-Type", "application/json");
+                PlainHttp.ofFile(first, "PUT", json, "Content-Type", "application/json");
             return () -> {
               int status = put.status();
               if (status != 200) {
