@@ -136,11 +136,6 @@ public final class StartupBench {
     return sorted[sorted.length / 2];
   }
 
-  /**
-   * One start: process creation to first answered decision, then a clean stop; with {@code
-   * rulesCache} (unless null) as the image's {@code HUBPOLICY_RULES_CACHE}, which must then already
-   * hold the rules (a start that compiled them would measure something else).
-   */
   /** A copy of the directory {@code from} (files and folders) at {@code to}. */
   static void copyTree(Path from, Path to) throws IOException {
     try (java.util.stream.Stream<Path> all = Files.walk(from)) {
@@ -155,6 +150,11 @@ public final class StartupBench {
     }
   }
 
+  /**
+   * One start: process creation to first answered decision, then a clean stop; with {@code
+   * rulesCache} (unless null) as the image's {@code HUBPOLICY_RULES_CACHE}, which must then already
+   * hold the rules (a start that compiled them would measure something else).
+   */
   static Run once(Path work, Path jar, List<String> jvmArgs, Path rulesCache) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
