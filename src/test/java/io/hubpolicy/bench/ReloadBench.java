@@ -37,7 +37,9 @@ import tools.jackson.databind.json.JsonMapper;
  * does; the server in a process of its own at the lowest CPU priority, {@link MockApiProcess}).
  * Counts failed and slow requests, and times each change to the first decision answered on the new
  * revision (valid) or to its rejection (invalid, which must leave the revision serving unchanged).
- * Also the rule base build time per configuration size, in-process.
+ * The changes come in windows of ten, each followed by as long without changes under the same load,
+ * so that the report can set the p99 during the reloads beside the machine's own at the time. Also
+ * the rule base build time per configuration size, in-process.
  */
 public final class ReloadBench {
   static final JsonMapper JSON = JsonMapper.builder().build();
@@ -56,6 +58,19 @@ public final class ReloadBench {
    * load, during half of the changes.
    */
   static final int POLL_MILLIS = 20;
+
+  /**
+   * The changes come in windows of this many, each followed by a quiet window as long as it (at
+   * least {@link #QUIET_MIN_MILLIS}) under the same load: the p99 of the same load without changes,
+   * measured seconds apart from the reloads, says how much of theirs the machine gave ({@link
+   * ReloadWindows}).
+   */
+  static final int CHANGES_PER_WINDOW = 10;
+
+  static final long QUIET_MIN_MILLIS = 500;
+
+  /** How long a window of changes stays open after its last change was seen. */
+  static final long SPILL_MILLIS = 200;
 
   /** Real API servers refuse ConfigMaps over 1 MiB; large configurations span several. */
   static final int CONFIGMAP_BYTES = 900 * 1024;
@@ -77,10 +92,13 @@ public final class ReloadBench {
             + " open-loop load of %.0f decisions/s (`POST /v1/decisions?explain=none`) throughout. \"Change → new revision\" runs from"
             + " the write (file renamed into place / ConfigMap update returned) to the first"
             + " answer carrying the new revision; \"change → rejected\" to /v1/config counting the"
-            + " rejection. Slow = over 5 ms from the intended send time. Applied and rejected"
+            + " rejection. The changes come in windows of %d, each followed by a window as long"
+            + " without changes (at least %d ms, from %d ms after the last change was seen) under"
+            + " the same load; \"between the changes\" counts the requests due in those."
+            + " Slow = over 5 ms from the intended send time. Applied and rejected"
             + " count the server's reloads during the changes; build times are the server's own"
             + " (hubpolicy_config_build_seconds).%n%n",
-        o.changes(), o.profiles(), o.rate());
+        o.changes(), o.profiles(), o.rate(), CHANGES_PER_WINDOW, QUIET_MIN_MILLIS, SPILL_MILLIS);
     report.printf(
         "Service JVM options: `%s`.%n%n",
         o.serveJvm().isEmpty() ? "(defaults)" : String.join(" ", o.serveJvm()));
@@ -95,20 +113,25 @@ public final class ReloadBench {
     for (Once r : runs) {
       report.printf(
           "**%s mode: p99 during the reloads %.2f ms** (target ≤ %.0f ms: %s), %,d failed of %,d;"
-              + " %,d requests over 10 ms.%n%n",
+              + " %,d requests over 10 ms. Between the changes, the same load: p99 %.2f ms (%,d"
+              + " over 10 ms); the load generator's own lateness p99 %.2f ms.%n%n",
           r.mode(),
           r.p99Ms(),
           TARGET_P99_MS,
           r.p99Ms() <= TARGET_P99_MS && r.failed() == 0 ? "met" : "not met",
           r.failed(),
           r.requests(),
-          r.over10());
+          r.over10(),
+          r.quietP99Ms(),
+          r.quietOver10(),
+          r.lateP99Ms());
     }
     report.println(
-        "| mode | requests | failed | slow (> 5 ms) | p50 / p99 / max ms | applied / rejected |"
+        "| mode | requests during the changes | failed (of all) | slow (> 5 ms) | p50 / p99 / max"
+            + " ms | between the changes: requests / p99 ms / over 10 ms | applied / rejected |"
             + " change → new revision p50 / max ms | change → rejected p50 / max ms |"
             + " revision changed by an invalid change | server build mean / recent max ms |");
-    report.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    report.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     runs.forEach(r -> report.println(r.row()));
     report.println();
     report.println("Rule base build, in-process (load and validate YAML, index, compile DRL):");
@@ -210,7 +233,16 @@ public final class ReloadBench {
   }
 
   /** One mode's run: its table row and the figures the headline names. */
-  record Once(String mode, String row, double p99Ms, long failed, long requests, long over10) {}
+  record Once(
+      String mode,
+      String row,
+      double p99Ms,
+      long failed,
+      long requests,
+      long over10,
+      double quietP99Ms,
+      long quietOver10,
+      double lateP99Ms) {}
 
   static Once once(String mode, Options o, boolean smoke) throws Exception {
     WorkloadGenerator.Workload w = WorkloadGenerator.generate(o.profiles(), 4_096, 42);
@@ -373,8 +405,7 @@ public final class ReloadBench {
 
       Revisions seen = new Revisions();
       AtomicBoolean stop = new AtomicBoolean();
-      AtomicLong slow = new AtomicLong();
-      AtomicLong over10 = new AtomicLong();
+      ReloadWindows windows = new ReloadWindows();
       // When the requests over the target were due, by second of the changes (stderr): whether
       // they follow the reloads or gather somewhere.
       long[] phaseStart = {System.nanoTime()};
@@ -391,11 +422,8 @@ public final class ReloadBench {
                           o.rate(),
                           Duration.ofHours(1),
                           (intended, received, status, revision) -> {
-                            if (received - intended > SLOW_NANOS) {
-                              slow.incrementAndGet();
-                            }
+                            windows.answer(intended, received);
                             if (received - intended > target) {
-                              over10.incrementAndGet();
                               int second = (int) ((intended - phaseStart[0]) / 1_000_000_000L);
                               if (second >= 0 && second < overBySecond.length()) {
                                 overBySecond.incrementAndGet(second);
@@ -421,7 +449,12 @@ public final class ReloadBench {
       List<Double> toRejection = new ArrayList<>();
       int invalidChangedRevision = 0;
       int notSeen = 0;
+      long blockStart = 0;
       for (int i = 1; i <= o.changes(); i++) {
+        if ((i - 1) % CHANGES_PER_WINDOW == 0) {
+          blockStart = System.nanoTime();
+          windows.begin(ReloadWindows.Kind.CHANGES, blockStart);
+        }
         Write change = changes.get(i - 1);
         JsonNode before = api.config();
         String revisionBefore = before.path("revision").asText();
@@ -448,11 +481,18 @@ public final class ReloadBench {
             invalidChangedRevision++;
           }
         }
-        if (i % 10 == 0) {
+        if (i % CHANGES_PER_WINDOW == 0 || i == o.changes()) {
+          // The window of changes stays open a while after its last change is seen, so that
+          // what a reload leaves behind (its garbage collected, say) counts as the reloads'. Then
+          // the same load without changes for as long as the changes took.
+          Thread.sleep(SPILL_MILLIS);
+          long now = System.nanoTime();
+          windows.begin(ReloadWindows.Kind.QUIET, now);
+          Thread.sleep(Math.max(QUIET_MIN_MILLIS, (now - blockStart) / 1_000_000));
+          windows.end(System.nanoTime());
           System.err.printf("bench reload: %s: %d of %d changes%n", mode, i, o.changes());
         }
       }
-      Thread.sleep(500);
       stop.set(true);
       loader.join();
       scraper.interrupt();
@@ -477,17 +517,24 @@ public final class ReloadBench {
       double builds = buildsAfter[0] - buildsBefore[0];
       double buildMeanMs =
           builds == 0 ? Double.NaN : (buildsAfter[1] - buildsBefore[1]) / builds * 1000;
+      ReloadWindows.Split split = windows.split(SLOW_NANOS, target);
+      ReloadWindows.Figures during = split.changes();
+      ReloadWindows.Figures quietBetween = split.quiet();
       String row =
           String.format(
-              "| %s | %,d | %,d%s | %,d | %.2f / %.2f / %.1f | %d / %d | %s | %s | %d | %.0f / %.0f |",
+              "| %s | %,d | %,d of %,d%s | %,d | %.2f / %.2f / %.1f | %,d / %.2f / %,d | %d / %d | %s | %s | %d | %.0f / %.0f |",
               mode,
-              r.scheduled(),
+              during.count(),
               r.failed(),
+              r.scheduled(),
               r.failed() == 0 ? "" : " (" + r.failures() + ")",
-              slow.get(),
-              r.latencyMs(50),
-              r.latencyMs(99),
-              r.maxMs(),
+              during.slow(),
+              during.p50Ms(),
+              during.p99Ms(),
+              during.maxMs(),
+              quietBetween.count(),
+              quietBetween.p99Ms(),
+              quietBetween.overTarget(),
               count(start, end, "applied"),
               count(start, end, "rejected"),
               p50max(toRevision) + (notSeen > 0 ? " (" + notSeen + " never seen)" : ""),
@@ -495,7 +542,16 @@ public final class ReloadBench {
               invalidChangedRevision,
               buildMeanMs,
               buildsAfter[2] * 1000);
-      return new Once(mode, row, r.latencyMs(99), r.failed(), r.scheduled(), over10.get());
+      return new Once(
+          mode,
+          row,
+          during.p99Ms(),
+          r.failed(),
+          r.scheduled(),
+          during.overTarget(),
+          quietBetween.p99Ms(),
+          quietBetween.overTarget(),
+          r.sendLag().getValueAtPercentile(99) / 1e3);
     } finally {
       config.close();
       if (kube != null) {
