@@ -4,8 +4,6 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NodeAffinity;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,12 +42,11 @@ public record Profile(
     groups = groups == null ? List.of() : List.copyOf(groups);
     images = images == null ? List.of() : List.copyOf(images);
     env = env == null ? List.of() : List.copyOf(env);
-    resources =
-        resources == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(resources));
+    // Copied once: a profile re-made at another position shares its maps (OrderedMaps).
+    resources = resources == null ? Map.of() : OrderedMaps.copyOf(resources);
     tolerations = tolerations == null ? List.of() : List.copyOf(tolerations);
     volumes = volumes == null ? List.of() : List.copyOf(volumes);
-    services =
-        services == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(services));
+    services = services == null ? Map.of() : OrderedMaps.copyOf(services);
   }
 
   public Profile(

@@ -87,6 +87,7 @@ final class Containers {
           // entry for 10,000 profiles: the slow requests of ConfigMap reloads, BENCHMARKS.md §3).
           boolean clean =
               acc.problems.isEmpty() && reads.stream().allMatch(r -> r.profile() != null);
+          acc.profiles.ensureCapacity(acc.profiles.size() + reads.size());
           for (ProfileChunks.Read r : reads) {
             if (r.profile() != null) {
               int order = acc.profiles.size();

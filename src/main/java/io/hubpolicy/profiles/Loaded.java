@@ -16,7 +16,7 @@ import java.util.Map;
 
 /** What the sources of one read have given so far, in configuration order. */
 final class Loaded {
-  final List<Profile> profiles = new ArrayList<>();
+  final ArrayList<Profile> profiles = new ArrayList<>();
   final List<Size> sizes = new ArrayList<>();
   final List<GpuType> gpuTypes = new ArrayList<>();
   final Map<String, Object> ui = new LinkedHashMap<>();
