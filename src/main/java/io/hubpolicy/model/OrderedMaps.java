@@ -1,6 +1,7 @@
 package io.hubpolicy.model;
 
 import java.util.AbstractMap;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,8 +14,8 @@ import java.util.Set;
  * <p>Why: a record such as {@link Profile} copies its maps in its constructor, and a profile
  * re-made at another position ({@link Profile#withOrder}) copied them again. An invalid edit of the
  * first of 10,000 profiles moves every later one up, so each rejected reload made 10,000 new maps
- * and their entries: two thirds of its garbage, collected while requests were being answered (issue
- * 19, BENCHMARKS.md §3).
+ * and their entries: more than half of its garbage, collected while requests were being answered
+ * (issue 19, BENCHMARKS.md §3).
  */
 public final class OrderedMaps {
   private OrderedMaps() {}
@@ -65,7 +66,7 @@ public final class OrderedMaps {
     }
 
     @Override
-    public java.util.Collection<V> values() {
+    public Collection<V> values() {
       return map.values();
     }
   }
